@@ -1,0 +1,430 @@
+"""The git archive: the only module that runs git.
+
+Layout inside the archive repository (by default the workspace's own repository, `archive/` inside it;
+a separate repository is allowed by making `archive/` its own git repository):
+
+    archive/<service>/<document>.md                     the recorded text, one commit per version
+    archive/_snapshots/<service>/<document>/<sha256>.gz the raw response behind each version (gzip)
+
+Every commit touches exactly one document. Its author and committer dates are the observation time;
+its message carries the provenance as trailers (`Source-URL`, `Fetched-At`, `HTTP-Status`,
+`Snapshot-SHA256`, `Snapshot-Path`, `Declaration-SHA256`, ...).
+
+Writes use plumbing (hash-object, a private index, commit-tree, then a compare-and-swap `update-ref`),
+so a process killed at any moment leaves either the old branch tip or the new one, never half a commit;
+the checked-out files are then brought in line with the branch (and re-synced at the next run if the
+process died in between). Reads use one `git log --raw` per query and one `git cat-file --batch`
+process for all blobs: no process per version.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gzip
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from clausewatch.errors import ArchiveError
+from clausewatch.models import Provenance, Version
+
+BOT_NAME = "Clausewatch"
+BOT_EMAIL = "bot@clausewatch.invalid"
+SNAPSHOTS = "_snapshots"
+ZERO_OID = "0" * 40
+
+TRAILERS = {
+    "Service": "service",
+    "Document": "document",
+    "Service-Name": "service_name",
+    "Document-Name": "document_name",
+    "Source-URL": "source_url",
+    "Fetched-At": "fetched_at",
+    "HTTP-Status": "http_status",
+    "Snapshot-SHA256": "snapshot_sha256",
+    "Snapshot-Path": "snapshot_path",
+    "Declaration-SHA256": "declaration_sha256",
+    "Imported-From": "imported_from",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    """Where the archive lives: a git repository and the folder of it that holds the versions."""
+
+    repo: Path
+    """The repository's top-level folder."""
+    prefix: str
+    """Path of the archive folder inside the repository, '' or ending in '/' (e.g. `archive/`)."""
+
+    def path_of(self, service: str, document: str) -> str:
+        return f"{self.prefix}{service}/{document}.md"
+
+    def snapshot_path_of(self, service: str, document: str, sha256: str) -> str:
+        return f"{self.prefix}{SNAPSHOTS}/{service}/{document}/{sha256}.gz"
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One commit touching one archive document, as `git log --raw` reports it (no text yet)."""
+
+    commit: str
+    observed_at: datetime
+    path: str
+    blob: str
+    """Blob id of the document at this commit: the cache key for anything derived from the text."""
+    trailers: dict[str, str]
+
+
+def git(repo: Path, *args: str, input: bytes | None = None, env: dict[str, str] | None = None) -> bytes:
+    """Run one git command in `repo` and return its stdout; failures become `ArchiveError`."""
+    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+    proc = subprocess.run(
+        ["git", "-C", str(repo), *args], input=input, capture_output=True, env=full_env, check=False
+    )
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip()
+        raise ArchiveError(f"git {args[0]} failed in '{repo}': {message}")
+    return proc.stdout
+
+
+def init_repository(path: Path) -> None:
+    """Create a git repository at `path` (a new workspace or a separate archive)."""
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "main")
+
+
+def open_archive(archive_dir: Path) -> Archive:
+    """Find the repository holding `archive_dir`; raise a clear error if there is none."""
+    archive_dir = archive_dir.resolve()
+    if not archive_dir.is_dir():
+        raise ArchiveError(
+            f"archive folder '{archive_dir}' does not exist",
+            fix="run `clausewatch init DIR` for a new workspace, or pass --root to the workspace",
+        )
+    proc = subprocess.run(
+        ["git", "-C", str(archive_dir), "rev-parse", "--show-toplevel"], capture_output=True, check=False
+    )
+    if proc.returncode != 0:
+        raise ArchiveError(
+            f"archive folder '{archive_dir}' is not inside a git repository",
+            fix=f"run `git init` in '{archive_dir.parent}' (or `clausewatch init DIR` for a new workspace)",
+        )
+    top = Path(proc.stdout.decode().strip()).resolve()
+    rel = archive_dir.relative_to(top).as_posix()
+    return Archive(repo=top, prefix="" if rel == "." else rel + "/")
+
+
+@contextmanager
+def lock_archive(archive: Archive) -> Iterator[None]:
+    """Hold the archive's lock for the duration: two runs can never interleave their writes."""
+    git_dir = Path(git(archive.repo, "rev-parse", "--absolute-git-dir").decode().strip())
+    with open(git_dir / "clausewatch.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ArchiveError(
+                f"the archive in '{archive.repo}' is locked by another clausewatch run",
+                fix="wait for the other run to finish (the lock is released when its process exits)",
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def head_commit(archive: Archive) -> str | None:
+    """The branch tip, or None in a repository with no commit yet."""
+    proc = subprocess.run(
+        ["git", "-C", str(archive.repo), "rev-parse", "-q", "--verify", "HEAD^{commit}"],
+        capture_output=True,
+        check=False,
+    )
+    return proc.stdout.decode().strip() or None
+
+
+def _branch_ref(archive: Archive) -> str:
+    ref = git(archive.repo, "symbolic-ref", "-q", "HEAD").decode().strip()
+    if not ref:
+        raise ArchiveError(f"the repository '{archive.repo}' has a detached HEAD", fix="check out a branch")
+    return ref
+
+
+def format_message(subject: str, provenance: Provenance, names: dict[str, str]) -> str:
+    """A commit message: subject, blank line, trailers (only the non-empty ones)."""
+    values = {
+        "service": names.get("service", ""),
+        "document": names.get("document", ""),
+        "service_name": names.get("service_name", ""),
+        "document_name": names.get("document_name", ""),
+        "source_url": provenance.source_url,
+        "fetched_at": iso_utc(provenance.fetched_at),
+        "http_status": str(provenance.http_status),
+        "snapshot_sha256": provenance.snapshot_sha256,
+        "snapshot_path": provenance.snapshot_path,
+        "declaration_sha256": provenance.declaration_sha256,
+        "imported_from": provenance.imported_from,
+    }
+    lines = [f"{key}: {_one_line(values[attr])}" for key, attr in TRAILERS.items() if values[attr]]
+    return f"{_one_line(subject)}\n\n" + "\n".join(lines) + "\n"
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+def parse_trailers(message: str) -> dict[str, str]:
+    """The `Key: value` trailers of a commit message, keyed by our attribute names."""
+    found: dict[str, str] = {}
+    for line in message.splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and key in TRAILERS:
+            found[TRAILERS[key]] = value.strip()
+    return found
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO-8601 UTC with seconds, e.g. `2026-03-01T12:00:00Z`."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def record_version(
+    archive: Archive,
+    service: str,
+    document: str,
+    text: str,
+    provenance: Provenance,
+    *,
+    snapshot: bytes | None = None,
+    names: dict[str, str] | None = None,
+    subject: str | None = None,
+) -> str:
+    """Commit one new version (and its gzip'd raw snapshot) atomically; return the commit id."""
+    path = archive.path_of(service, document)
+    files = {path: text.encode("utf-8")}
+    if snapshot is not None:
+        snap_path = archive.snapshot_path_of(service, document, provenance.snapshot_sha256)
+        files[snap_path] = gzip.compress(snapshot, mtime=0)
+        provenance = _with_snapshot_path(provenance, snap_path)
+    parent = head_commit(archive)
+    first = parent is None or not _exists(archive, parent, path)
+    all_names = {"service": service, "document": document, **(names or {})}
+    title = all_names.get("document_name") or document
+    owner = all_names.get("service_name") or service
+    subject = subject or f"{'First record of' if first else 'Record new changes of'} {owner} {title}"
+    message = format_message(subject, provenance, all_names)
+    commit = _commit_files(archive, files, message, provenance.fetched_at, parent)
+    _sync_worktree(archive, files)
+    return commit
+
+
+def _with_snapshot_path(provenance: Provenance, snap_path: str) -> Provenance:
+    from dataclasses import replace
+
+    return replace(provenance, snapshot_path=snap_path)
+
+
+def _exists(archive: Archive, commit: str, path: str) -> bool:
+    out = git(archive.repo, "ls-tree", "--name-only", commit, "--", path)
+    return bool(out.strip())
+
+
+def _commit_files(
+    archive: Archive, files: dict[str, bytes], message: str, when: datetime, parent: str | None
+) -> str:
+    """hash-object → private index → write-tree → commit-tree → compare-and-swap update-ref."""
+    stamp = f"{int(when.timestamp())} +0000"
+    env = {
+        "GIT_AUTHOR_NAME": BOT_NAME,
+        "GIT_AUTHOR_EMAIL": BOT_EMAIL,
+        "GIT_COMMITTER_NAME": BOT_NAME,
+        "GIT_COMMITTER_EMAIL": BOT_EMAIL,
+        "GIT_AUTHOR_DATE": stamp,
+        "GIT_COMMITTER_DATE": stamp,
+    }
+    with tempfile.TemporaryDirectory(prefix="clausewatch-index-") as tmp:
+        index_env = {**env, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        if parent:
+            git(archive.repo, "read-tree", parent, env=index_env)
+        entries = []
+        for path, data in files.items():
+            blob = git(archive.repo, "hash-object", "-w", "--stdin", input=data).decode().strip()
+            entries.append(f"100644 {blob}\t{path}\n")
+        git(archive.repo, "update-index", "--index-info", input="".join(entries).encode(), env=index_env)
+        tree = git(archive.repo, "write-tree", env=index_env).decode().strip()
+    parents = ["-p", parent] if parent else []
+    commit = git(archive.repo, "commit-tree", tree, *parents, input=message.encode(), env=env).decode().strip()
+    git(archive.repo, "update-ref", _branch_ref(archive), commit, parent or ZERO_OID)
+    return commit
+
+
+def _sync_worktree(archive: Archive, files: dict[str, bytes]) -> None:
+    """Bring the checked-out files and the index in line with the new commit (atomic file renames)."""
+    if _is_bare(archive):
+        return
+    for path, data in files.items():
+        target = archive.repo / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    git(archive.repo, "reset", "-q", "HEAD", "--", *files.keys())
+
+
+def _is_bare(archive: Archive) -> bool:
+    return git(archive.repo, "rev-parse", "--is-bare-repository").decode().strip() == "true"
+
+
+def repair_worktree(archive: Archive) -> None:
+    """After a run killed between its commit and its file sync: restore archive files from the branch.
+
+    Also removes temporary files a killed run left behind. The archive folder is machine-owned:
+    hand edits to recorded versions are overwritten by what is committed.
+    """
+    if _is_bare(archive) or head_commit(archive) is None:
+        return
+    root = archive.repo / archive.prefix if archive.prefix else archive.repo
+    for leftover in root.rglob(".*.tmp-*"):
+        leftover.unlink(missing_ok=True)
+    status = git(archive.repo, "status", "--porcelain", "--", archive.prefix or ".")
+    if status.strip():
+        tracked = git(archive.repo, "ls-tree", "-r", "--name-only", "HEAD", "--", archive.prefix or ".")
+        if tracked.strip():
+            git(archive.repo, "checkout", "-q", "HEAD", "--", archive.prefix or ".")
+
+
+def iter_log(archive: Archive, paths: Sequence[str] = ()) -> Iterator[LogEntry]:
+    """Every commit touching archive documents (or just `paths`), oldest first, with blob ids."""
+    if head_commit(archive) is None:
+        return
+    pathspec = list(paths) or [f":(glob){archive.prefix}*/*.md"]
+    out = git(
+        archive.repo,
+        "log",
+        "--reverse",
+        "--raw",
+        "--no-abbrev",
+        "--no-renames",
+        "-z",
+        "--format=%x1e%H%x00%at%x00%B%x00",
+        "HEAD",
+        "--",
+        *pathspec,
+    )
+    for record in out.split(b"\x1e")[1:]:
+        yield from _parse_log_record(record)
+
+
+def _parse_log_record(record: bytes) -> Iterator[LogEntry]:
+    commit, stamp, body, raw = record.split(b"\x00", 3)
+    trailers = parse_trailers(body.decode("utf-8", "replace"))
+    observed = datetime.fromtimestamp(int(stamp), UTC)
+    fields = raw.lstrip(b"\x00\n").split(b"\x00")
+    for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+        parts = meta.decode().split()
+        if len(parts) < 5 or parts[4] == "D":
+            continue
+        name = path.decode("utf-8", "replace")
+        if f"{SNAPSHOTS}/" in name or not name.endswith(".md"):
+            continue
+        yield LogEntry(commit.decode(), observed, name, parts[3], trailers)
+
+
+class BlobReader:
+    """One `git cat-file --batch` process serving every blob read of a run."""
+
+    def __init__(self, archive: Archive) -> None:
+        self._proc = subprocess.Popen(
+            ["git", "-C", str(archive.repo), "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+
+    def read(self, oid: str) -> bytes:
+        assert self._proc.stdin is not None and self._proc.stdout is not None  # noqa: S101 (internal)
+        self._proc.stdin.write(oid.encode() + b"\n")
+        self._proc.stdin.flush()
+        header = self._proc.stdout.readline().split()
+        if len(header) < 3 or header[1] == b"missing":
+            raise ArchiveError(f"object {oid} is missing from the archive", fix="run `git fsck` on the archive")
+        data = self._proc.stdout.read(int(header[2]) + 1)
+        return data[:-1]
+
+    def close(self) -> None:
+        if self._proc.stdin:
+            self._proc.stdin.close()
+        self._proc.wait()
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def split_path(archive: Archive, path: str) -> tuple[str, str]:
+    """`archive/acme/terms.md` → (`acme`, `terms`)."""
+    rel = path[len(archive.prefix) :]
+    service, _, name = rel.partition("/")
+    return service, name[: -len(".md")]
+
+
+def to_version(archive: Archive, entry: LogEntry, text: str) -> Version:
+    """The one place where a commit becomes a domain `Version`."""
+    service, document = split_path(archive, entry.path)
+    t = entry.trailers
+    fetched = t.get("fetched_at")
+    provenance = Provenance(
+        source_url=t.get("source_url", ""),
+        fetched_at=datetime.fromisoformat(fetched.replace("Z", "+00:00")) if fetched else entry.observed_at,
+        http_status=int(t.get("http_status", "0") or 0),
+        snapshot_sha256=t.get("snapshot_sha256", ""),
+        declaration_sha256=t.get("declaration_sha256", ""),
+        snapshot_path=t.get("snapshot_path", ""),
+        imported_from=t.get("imported_from", ""),
+    )
+    return Version(
+        service=service,
+        document=document,
+        commit=entry.commit,
+        observed_at=entry.observed_at,
+        text=text,
+        provenance=provenance,
+        service_name=t.get("service_name", ""),
+        document_name=t.get("document_name", ""),
+    )
+
+
+def iter_versions(archive: Archive, service: str, document: str) -> Iterator[Version]:
+    """Every recorded version of one document, oldest first."""
+    entries = list(iter_log(archive, [archive.path_of(service, document)]))
+    with BlobReader(archive) as reader:
+        for entry in entries:
+            yield to_version(archive, entry, reader.read(entry.blob).decode("utf-8"))
+
+
+def latest_text(archive: Archive, service: str, document: str) -> str | None:
+    """The newest recorded text of a document, or None if it was never recorded."""
+    if head_commit(archive) is None:
+        return None
+    proc = subprocess.run(
+        ["git", "-C", str(archive.repo), "show", f"HEAD:{archive.path_of(service, document)}"],
+        capture_output=True,
+        check=False,
+    )
+    return proc.stdout.decode("utf-8") if proc.returncode == 0 else None
+
+
+def read_snapshot(archive: Archive, snapshot_path: str, commit: str = "HEAD") -> bytes:
+    """The raw response behind a version, decompressed."""
+    return gzip.decompress(git(archive.repo, "show", f"{commit}:{snapshot_path}"))
+
+
+def write_commit_graph(archive: Archive) -> None:
+    """Keep a commit-graph with changed-path Bloom filters: path-limited log becomes ~10x faster."""
+    git(archive.repo, "commit-graph", "write", "--reachable", "--changed-paths")

@@ -1,0 +1,251 @@
+"""The `clausewatch` command: thin verb subcommands, each parsing options and calling one function.
+
+\b
+Exit codes (for every command):
+  0  success (for `diff`: the texts have no substantive change)
+  1  some work failed (`track`: at least one document failed; `check`: errors found;
+     `diff`: substantive changes found)
+  2  bad input: a declaration, commentary file, option or workspace is wrong
+  3  the archive is missing, not a git repository, locked or inconsistent
+  4  fetching or extracting failed (single-document commands such as `extract`)
+  5  generating pages or building the site failed
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from clausewatch.workspace import Workspace
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT_SETTINGS, epilog=__doc__.split("\n\n", 1)[1])
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The workspace: the folder holding services/, archive/, commentary/, docs/, mkdocs.yml.",
+)
+@click.version_option(package_name="clausewatch")
+@click.pass_context
+def cli(ctx: click.Context, root: Path) -> None:
+    """Clausewatch: a public record of how terms of service change.
+
+    \b
+    Example:
+        clausewatch demo --out demo-site
+        clausewatch --root my-archive track --only acme/terms-of-service
+    """
+    ctx.obj = Workspace(root.resolve())
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Create a new, empty workspace in DIRECTORY (a git repository with services/, archive/, ...).
+
+    \b
+    Example:
+        clausewatch init my-archive
+    """
+    from clausewatch.init import init_workspace
+
+    init_workspace(directory)
+    click.echo(f"Created a Clausewatch workspace in {directory}", err=True)
+
+
+@cli.command()
+@click.option("--only", "only", multiple=True, metavar="SERVICE[/DOCUMENT]", help="Track only these.")
+@click.option(
+    "--allow-private-addresses",
+    is_flag=True,
+    help="Allow fetching loopback and private addresses (the demo and tests need it; never in CI).",
+)
+@click.option("--shard", metavar="K/N", help="Track only shard K of N (1-based), for parallel CI jobs.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first failing document.")
+@click.pass_obj
+def track(workspace: Workspace, only: tuple[str, ...], allow_private_addresses: bool, shard: str | None,
+          fail_fast: bool) -> None:
+    """Fetch every declared document and record those whose normalized text changed.
+
+    One failing document never stops the run; a summary ends it, and the exit code is 1 if any failed.
+    A machine-readable report is written to .clausewatch/runs/latest.json.
+
+    \b
+    Example:
+        clausewatch track --only acme/terms-of-service
+    Exit codes: 0 all fetched, 1 some documents failed, 2 bad declarations, 3 archive problem.
+    """
+    from clausewatch.scraper.track import parse_shard, track_documents
+
+    report = track_documents(
+        workspace,
+        only=only,
+        allow_private=allow_private_addresses,
+        shard=parse_shard(shard),
+        fail_fast=fail_fast,
+    )
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--fetch", "fetch_service", metavar="SERVICE", help="Also fetch SERVICE's documents twice.")
+@click.option("--allow-private-addresses", is_flag=True, help="With --fetch: allow loopback addresses.")
+@click.pass_obj
+def check(workspace: Workspace, fetch_service: str | None, allow_private_addresses: bool) -> None:
+    """Validate services/ and commentary/: every error as `file: key: problem`, then exit 1 if any.
+
+    \b
+    Example:
+        clausewatch check
+        clausewatch check --fetch acme
+    """
+    from clausewatch.check import check_workspace
+
+    result = check_workspace(workspace, fetch_service=fetch_service, allow_private=allow_private_addresses)
+    for line in result.warnings:
+        click.echo(f"warning: {line}", err=True)
+    for line in result.errors:
+        click.echo(line, err=True)
+    if result.errors:
+        click.echo(f"{len(result.errors)} error(s).", err=True)
+        sys.exit(1)
+    click.echo("OK", err=True)
+
+
+@cli.command()
+@click.argument("source", metavar="FILE_OR_URL")
+@click.option("--select", multiple=True, help="CSS selector of the document's content (repeatable).")
+@click.option("--remove", multiple=True, help="CSS selector of parts to drop (repeatable).")
+@click.option("--base-url", help="Base URL to resolve relative links against.")
+@click.option("--allow-private-addresses", is_flag=True, help="Allow fetching loopback addresses.")
+def extract(source: str, select: tuple[str, ...], remove: tuple[str, ...], base_url: str | None,
+            allow_private_addresses: bool) -> None:
+    """Print the Markdown the tracker would record from FILE_OR_URL.
+
+    \b
+    Example:
+        clausewatch extract page.html --select main --remove nav
+        clausewatch extract https://example.com/terms --select "#terms"
+    """
+    from clausewatch.scraper.extract import extract_source
+
+    click.echo(extract_source(source, select=select, remove=remove, base_url=base_url,
+                              allow_private=allow_private_addresses), nl=False)
+
+
+@cli.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True)
+def diff(old: Path, new: Path, fmt: str) -> None:
+    """Clause diff of two Markdown files. Exit 0 when nothing substantive changed, 1 otherwise.
+
+    \b
+    Example:
+        clausewatch diff old.md new.md --format json
+    """
+    from clausewatch.diff import diff_texts
+    from clausewatch.render_diff import diff_to_json, render_markdown, render_text
+
+    result = diff_texts(old.read_text(encoding="utf-8"), new.read_text(encoding="utf-8"))
+    if fmt == "json":
+        click.echo(json.dumps(diff_to_json(result), indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(render_markdown(result))
+    else:
+        click.echo(render_text(result))
+    sys.exit(1 if result.summary.substantive else 0)
+
+
+@cli.command()
+@click.argument("key", metavar="SERVICE/DOCUMENT")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def log(workspace: Workspace, key: str, fmt: str) -> None:
+    """Recorded versions of SERVICE/DOCUMENT, newest first.
+
+    \b
+    Example:
+        clausewatch log acme/terms-of-service --format json
+    """
+    from clausewatch.history import log_document
+
+    entries = log_document(workspace, key)
+    if fmt == "json":
+        click.echo(json.dumps({"versions": entries}, indent=2, ensure_ascii=False))
+        return
+    for entry in entries:
+        click.echo(f"{entry['date']}  {entry['commit'][:10]}  {entry['class']:<11}  {entry['summary_line']}")
+
+
+@cli.command()
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the site (default: site/ in the workspace).")
+@click.option("--timings", is_flag=True, help="Print the time of each step on stderr.")
+@click.pass_obj
+def build(workspace: Workspace, site_dir: Path | None, timings: bool) -> None:
+    """Generate pages from the archive and commentary, then build the site (MkDocs, strict).
+
+    \b
+    Example:
+        clausewatch build --site-dir public --timings
+    """
+    from clausewatch.site.build import build_site
+
+    out = build_site(workspace, site_dir or workspace.root / "site", timings=timings)
+    click.echo(str(out))
+
+
+@cli.command()
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.pass_obj
+def serve(workspace: Workspace, port: int) -> None:
+    """Generate pages, build the site and serve it on http://127.0.0.1:PORT/.
+
+    \b
+    Example:
+        clausewatch serve --port 8080
+    """
+    from clausewatch.site.build import build_site, serve_site
+
+    site_dir = build_site(workspace, workspace.root / "site", timings=False)
+    serve_site(site_dir, port)
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-site"),
+              show_default=True, help="Where to write the demo workspace and its built site.")
+@click.option("--serve", "serve_after", is_flag=True, help="Serve the built site afterwards.")
+@click.option("--port", default=8000, show_default=True, help="Port for --serve.")
+def demo(out: Path, serve_after: bool, port: int) -> None:
+    """Offline demo: track a fictional service over several rounds and build its site.
+
+    A local server on 127.0.0.1 serves the service's terms and privacy policy; between rounds it
+    rewrites them (an AI-training licence, a consent promise, tracking-parameter churn that must record
+    nothing, a renumbering). The workspace and the built site end up in --out.
+
+    \b
+    Example:
+        clausewatch demo --out demo-site --serve
+    """
+    from clausewatch.demo import run_demo
+
+    site_dir = run_demo(out)
+    click.echo(f"Demo site built in {site_dir} (open {site_dir / 'index.html'})")
+    if serve_after:
+        from clausewatch.site.build import serve_site
+
+        serve_site(site_dir, port)
+
+
+def main() -> None:
+    cli(prog_name="clausewatch")

@@ -1,0 +1,199 @@
+"""The domain model: plain, frozen values passed between the pipeline stages.
+
+Nothing here does I/O. The scraper produces `Snapshot`s, the archive module turns commits into
+`Version`s, the diff core turns two texts into `Clause`s and `ClauseChange`s, the commentary
+loader produces `Commentary`, and the site generator renders all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+ChangeKind = Literal["added", "removed", "modified", "moved", "split", "merged"]
+"""What happened to one clause between two versions."""
+
+ChangeClass = Literal["substantive", "cosmetic", "links"]
+"""How much one clause change matters to a reader (see `clausewatch.classify`)."""
+
+VersionClass = Literal["first", "substantive", "cosmetic", "links", "blink"]
+"""How much one recorded version matters against the one before it."""
+
+ClauseKind = Literal["heading", "section", "paragraph", "item"]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One declared legal document of one service, as read from `services/<service>.yml`."""
+
+    service: str
+    """Service id, a slug (`acme`); also the folder name under `archive/`."""
+    document: str
+    """Document id, a slug (`terms-of-service`)."""
+    url: str
+    """Where the document is fetched from (http or https)."""
+    service_name: str = ""
+    """Display name of the service (`Acme Cloud`)."""
+    document_name: str = ""
+    """Display name of the document (`Terms of Service`)."""
+    select: tuple[str, ...] = ()
+    """CSS selectors (or OTA range selectors, as JSON text) whose content is the document."""
+    remove: tuple[str, ...] = ()
+    """CSS selectors removed before extraction (menus, banners)."""
+    executable: bool = False
+    """True when the page needs scripts: fetched with headless Chromium."""
+    expect: tuple[str, ...] = ()
+    """Phrases that must be present in the extracted text, or nothing is recorded."""
+    source_file: str = ""
+    """The declaration file this came from, for error messages."""
+    declaration_sha256: str = ""
+    """SHA-256 of the declaration as it applies to this document, recorded as provenance."""
+
+    @property
+    def key(self) -> str:
+        """`service/document`, the id used on the command line and in archive paths."""
+        return f"{self.service}/{self.document}"
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One raw HTTP response, the evidence behind a version."""
+
+    url: str
+    """The URL that was asked for."""
+    final_url: str
+    """The URL after redirects."""
+    status: int
+    fetched_at: datetime
+    """UTC, timezone-aware."""
+    content: bytes
+    content_type: str = ""
+    sha256: str = ""
+    """SHA-256 of `content`, hex."""
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """The evidence recorded with a version, in its commit's trailers."""
+
+    source_url: str
+    fetched_at: datetime
+    http_status: int
+    snapshot_sha256: str
+    declaration_sha256: str = ""
+    snapshot_path: str = ""
+    """Path of the compressed raw snapshot inside the archive repository (may be empty for imports)."""
+    imported_from: str = ""
+    """For imported history: where it came from (e.g. `OpenTermsArchive/contrib-versions@<sha>`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One recorded version of one document: one commit of the archive."""
+
+    service: str
+    document: str
+    commit: str
+    """Full hex SHA-1 of the archive commit."""
+    observed_at: datetime
+    """When the text was observed (UTC); the commit's author date."""
+    text: str
+    provenance: Provenance
+    service_name: str = ""
+    document_name: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.service}/{self.document}"
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One clause of a document: a heading, numbered section, paragraph or list item."""
+
+    id: str
+    """Stable anchor, unique within the document, derived from heading/content (never position)."""
+    number: str | None
+    """The clause's own number as written (`7.2`, `(a)`, `Article 3`), if any."""
+    heading: str | None
+    """The clause's heading, if any."""
+    text: str
+    """The clause's own text (Markdown), without its number."""
+    kind: ClauseKind = "paragraph"
+    level: int = 0
+    """Depth in the clause tree (0 for top level)."""
+    parent: str | None = None
+    """Id of the enclosing clause, if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class WordOp:
+    """One run of a word-level diff inside a modified clause."""
+
+    op: Literal["equal", "insert", "delete"]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseChange:
+    """What happened to one clause (or a group, for split/merge) between two versions."""
+
+    kind: ChangeKind
+    change_class: ChangeClass
+    before: Clause | None
+    """The clause in the old version (None when added)."""
+    after: Clause | None
+    """The clause in the new version (None when removed)."""
+    words: tuple[WordOp, ...] = ()
+    """Word-level diff of before -> after (modified, moved-and-modified clauses)."""
+    renumbered: bool = False
+    """True when the clause's number changed."""
+    others: tuple[Clause, ...] = ()
+    """For `split`: the further new clauses; for `merged`: the further old clauses."""
+    topics: tuple[str, ...] = ()
+    """Topic ids touched by the words this change adds or removes."""
+
+
+@dataclass(frozen=True, slots=True)
+class DiffSummary:
+    substantive: int = 0
+    cosmetic: int = 0
+    links: int = 0
+    renumbered: int = 0
+    moved: int = 0
+    added: int = 0
+    removed: int = 0
+    modified: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """The clause diff of two versions of one document."""
+
+    changes: tuple[ClauseChange, ...]
+    summary: DiffSummary
+    before: tuple[Clause, ...] = ()
+    after: tuple[Clause, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Commentary:
+    """A contributor's note on one change (and optionally one clause), from `commentary/`."""
+
+    path: str
+    """Path relative to the workspace, for error messages and edit links."""
+    service: str
+    document: str
+    change: str
+    """The change it explains: a date `YYYY-MM-DD` (optionally `-2`) or a commit SHA prefix."""
+    title: str
+    authors: tuple[str, ...]
+    body: str
+    """Markdown, untrusted."""
+    clause: str | None = None
+    sources: tuple[str, ...] = ()
+    status: Literal["draft", "published"] = "published"
+    quote: str | None = None
+    """Optional words of the clause, used to find it again when its id no longer matches."""
+    extra: dict[str, str] = field(default_factory=dict)
