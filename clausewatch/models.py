@@ -24,6 +24,17 @@ ClauseKind = Literal["heading", "section", "paragraph", "item"]
 
 
 @dataclass(frozen=True, slots=True)
+class Source:
+    """One page a document is extracted from; a combined document (OTA `combine`) has several."""
+
+    url: str
+    select: tuple[str, ...] = ()
+    """CSS selectors, or OTA range selectors as canonical JSON text (`{"startBefore": ..., ...}`)."""
+    remove: tuple[str, ...] = ()
+    executable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """One declared legal document of one service, as read from `services/<service>.yml`."""
 
@@ -49,6 +60,13 @@ class Document:
     """The declaration file this came from, for error messages."""
     declaration_sha256: str = ""
     """SHA-256 of the declaration as it applies to this document, recorded as provenance."""
+    combine: tuple[Source, ...] = ()
+    """For a document spread over several pages (OTA `combine`): each page, in order; empty otherwise."""
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """The pages to fetch and extract, in order (one, unless the document combines several)."""
+        return self.combine or (Source(self.url, self.select, self.remove, self.executable),)
 
     @property
     def key(self) -> str:
