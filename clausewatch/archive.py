@@ -428,3 +428,16 @@ def read_snapshot(archive: Archive, snapshot_path: str, commit: str = "HEAD") ->
 def write_commit_graph(archive: Archive) -> None:
     """Keep a commit-graph with changed-path Bloom filters: path-limited log becomes ~10x faster."""
     git(archive.repo, "commit-graph", "write", "--reachable", "--changed-paths")
+
+
+def commit_workspace(repo: Path, message: str, paths: Sequence[str] = (".",)) -> str:
+    """Stage `paths` and commit them as the bot (used by `clausewatch init` for the first commit)."""
+    env = {
+        "GIT_AUTHOR_NAME": BOT_NAME,
+        "GIT_AUTHOR_EMAIL": BOT_EMAIL,
+        "GIT_COMMITTER_NAME": BOT_NAME,
+        "GIT_COMMITTER_EMAIL": BOT_EMAIL,
+    }
+    git(repo, "add", "--", *paths)
+    git(repo, "commit", "-q", "--allow-empty", "-m", message, env=env)
+    return git(repo, "rev-parse", "HEAD").decode().strip()
