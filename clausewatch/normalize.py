@@ -1,0 +1,172 @@
+"""Text normalization: what the tracker records, and what the classifier compares.
+
+Two levels, both pure and idempotent:
+
+- `normalize_text` is what gets RECORDED: tracking and session query parameters are stripped from
+  URLs, line endings unified, trailing spaces stripped, runs of blank lines collapsed, Unicode NFC.
+  A fetch round in which only tracking ids rotate yields the same normalized text, so nothing is
+  recorded.
+- `canonical_text` is what gets COMPARED: link targets dropped (their text kept), typographic quotes,
+  dashes and odd spaces folded, Markdown markup, list bullets and list/section numbering removed,
+  letter case folded, whitespace collapsed. Two texts with equal canonical texts differ only
+  cosmetically (or only in links); equal `canonical_key`s are how blinks are detected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+TRACKING_PARAMS: frozenset[str] = frozenset(
+    {
+        # ad-click and campaign ids
+        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
+        "li_fat_id", "igshid", "igsh", "mkt_tok", "srsltid", "epik", "s_cid", "scid", "cmpid", "icid",
+        "ocid", "ncid", "trk", "trkcampaign", "trkinfo", "zanpid", "wickedid", "_openstat", "rb_clickid",
+        "oly_anon_id", "oly_enc_id", "vero_conv", "vero_id", "_bta_tid", "_bta_c", "spm", "si",
+        # analytics cookies echoed into URLs
+        "_ga", "_gl", "_gac", "_ke", "_kx", "_hsenc", "_hsmi", "hsctatracking", "__hstc", "__hssc",
+        "__hsfp", "_branch_match_id", "_branch_referrer", "ajs_aid", "ajs_uid", "mbid", "ef_id",
+        # session ids
+        "sessionid", "session_id", "sid", "jsessionid", "phpsessid", "aspsessionid", "cfid", "cftoken",
+        "sessid", "sess", "session",
+        # referral tags
+        "ref", "ref_", "ref_src", "ref_url", "referrer", "referer", "source_ref", "tag_id",
+    }
+)
+"""Query parameter names (lower case) that identify a click, a visitor or a session, never a page."""
+
+TRACKING_PREFIXES: tuple[str, ...] = (
+    "utm_", "optimizely_", "mc_", "hsa_", "pk_", "piwik_", "matomo_", "mtm_", "_hs", "__hs", "vero_",
+    "oly_", "ga_", "fb_", "aff_", "campaign_", "at_", "trk_",
+)
+"""Query parameter name prefixes (lower case) of tracking parameters (`utm_source`, `optimizely_x`)."""
+
+_URL = re.compile(r"""(?:https?://|www\.)[^\s<>()\[\]"'`]+|\]\((?:[^()\s]|\([^()\s]*\))+""", re.IGNORECASE)
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid|sid)=[^?#;/]*", re.IGNORECASE)
+_TRAILING_SPACE = re.compile(r"[ \t\u00a0\u3000]+$", re.MULTILINE)
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def is_tracking_param(name: str) -> bool:
+    """True when a query parameter name is a tracking, session or referral id."""
+    lowered = name.strip().lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def strip_tracking(url: str) -> str:
+    """`url` without its tracking/session query parameters (others kept in order, as written)."""
+    url = _PATH_SESSION.sub("", url)
+    base, hash_mark, fragment = url.partition("#")
+    path, question, query = base.partition("?")
+    if not question:
+        return url
+    kept = [part for part in re.split(r"[&;]", query) if part and not is_tracking_param(part.split("=")[0])]
+    rebuilt = path + ("?" + "&".join(kept) if kept else "")
+    return rebuilt + (hash_mark + fragment if hash_mark else "")
+
+
+def _strip_url_match(match: re.Match[str]) -> str:
+    found = match.group(0)
+    if found.startswith("]("):
+        return "](" + strip_tracking(found[2:])
+    return strip_tracking(found)
+
+
+def normalize_text(markdown: str) -> str:
+    """The text as recorded: tracking parameters stripped, whitespace tidied, NFC. Idempotent."""
+    text = unicodedata.normalize("NFC", markdown)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _URL.sub(_strip_url_match, text)
+    text = _TRAILING_SPACE.sub("", text)
+    text = _BLANK_RUNS.sub("\n\n", text).strip("\n")
+    return text + "\n" if text else ""
+
+
+# --- canonical text ---------------------------------------------------------------------------
+
+_FOLD = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u00b4\u0060", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u2039\u203a", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
+        **dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+                        "\u202f\u205f\u3000\t", " "),
+        **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
+        "\u2026": "...",
+        "\u2022": "-",
+        "\u00b7": "-",
+    }
+)
+_IMAGE = re.compile(r"!\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_INLINE_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+_REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
+_AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^>\s]*)>", re.IGNORECASE)
+_BARE_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]\"']*", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
+_LINE_MARKUP = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|[-*+]\s+(?:\[[ xX]\]\s+)?)?")
+_RULE_OR_TABLE_SEP = re.compile(r"^\s*(?:[-*_=]\s*){3,}$|^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_EMPHASIS = re.compile(r"[*`~]+|(?<!\w)_+|_+(?!\w)")
+_NUMBERING = re.compile(
+    r"^(?:(?:section|article|clause|part|chapter|schedule|annex|appendix|§)\s*[0-9ivxlc]+(?:\.\d+)*[.:)]?"
+    r"|\d+(?:\.\d+)+\.?|\d+[.)]|\(\d+\)|\(?[a-z]\)|[a-z]\.(?=\s)|\(?[ivxlc]+[.)])\s+",
+    re.IGNORECASE,
+)
+_CROSS_REF = re.compile(
+    r"\b(section|article|clause|paragraph|part|chapter|schedule|annex|appendix|§)\s*\d+(?:\.\d+)*"
+    r"(?:\s*\([a-z0-9]{1,4}\))*",
+    re.IGNORECASE,
+)
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)\]])")
+_SPACE_AFTER_OPEN = re.compile(r"([(\[])\s+")
+_NO_SPACE_AFTER_PUNCT = re.compile(r"([,;:!?])(?=[^\W\d_])|(?<=[^\W\d_]{2})\.(?=[^\W\d_])")
+_SPACES = re.compile(r"\s+")
+_UNKEYED = re.compile(r"[\s'\"]+")
+
+
+def drop_link_targets(markdown: str) -> str:
+    """Markdown with every link target removed (link text kept): `[Terms](https://x)` → `[Terms]()`."""
+    text = _IMAGE.sub(r"![\1]()", markdown)
+    text = _INLINE_LINK.sub(r"[\1]()", text)
+    text = _REF_DEFINITION.sub("", text)
+    text = _AUTOLINK.sub("<>", text)
+    return _BARE_URL.sub("<url>", text)
+
+
+def _canonical_line(line: str) -> str:
+    if _RULE_OR_TABLE_SEP.match(line):
+        return ""
+    line = _LINE_MARKUP.sub("", line)
+    line = _EMPHASIS.sub("", line).strip()
+    previous = None
+    while previous != line:
+        previous = line
+        line = _NUMBERING.sub("", line, count=1).lstrip()
+    return line.replace("|", " ")
+
+
+def canonical_text(markdown: str) -> str:
+    """The words a reader reads, folded for comparison: one lower-case line. Idempotent."""
+    text = unicodedata.normalize("NFKC", normalize_text(markdown)).translate(_FOLD)
+    text = _IMAGE.sub(r"\1", text)
+    text = _INLINE_LINK.sub(r"\1", text)
+    text = _REF_LINK.sub(r"\1", text)
+    text = _REF_DEFINITION.sub("", text)
+    text = _AUTOLINK.sub("", text)
+    text = _BARE_URL.sub("", text)
+    text = _HTML_TAG.sub(" ", text)
+    text = _ESCAPE.sub(r"\1", text)
+    text = " ".join(_canonical_line(line) for line in text.split("\n"))
+    text = _CROSS_REF.sub(lambda m: f"{m.group(1).lower()} #", text)
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACE_AFTER_OPEN.sub(r"\1", text))
+    text = _NO_SPACE_AFTER_PUNCT.sub(lambda m: (m.group(1) or ".") + " ", text)
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+def canonical_key(markdown: str) -> str:
+    """A hash of the canonical text without whitespace or quotes: equal keys mean no reader-visible change."""
+    squashed = _UNKEYED.sub("", canonical_text(markdown))
+    return hashlib.blake2b(squashed.encode("utf-8"), digest_size=16).hexdigest()
