@@ -1,0 +1,212 @@
+"""The "Cite this change" block of a change page: what a journalist needs to cite one recorded change.
+
+Pure: takes a `Version` (and the one before it), returns values and escaped HTML. Everything that comes
+from the archive (URLs, names, hashes, stated dates) is untrusted and is escaped on the way out; the
+Internet Archive links are constructed, never fetched.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import quote, urlsplit
+
+from clausewatch.models import Version
+from clausewatch.site.effective_date import DateCheck, StatedDate, check_stated_date, find_stated_date
+
+WAYBACK = "https://web.archive.org/web"
+
+_MARKDOWN_ACTIVE = str.maketrans({c: f"&#{ord(c)};" for c in "[]()!{}*_`\\~^=+#|-:"})
+"""Characters Markdown extensions (critic, attr_list, emphasis, links) could act on, as entities."""
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Everything the "Cite this change" block shows, as plain (unescaped) values."""
+
+    title: str
+    permalink: str
+    observed_at: datetime
+    stated: StatedDate | None
+    check: DateCheck
+    source_url: str
+    commit: str
+    snapshot_sha256: str
+    wayback_calendar: str
+    """`https://web.archive.org/web/<YYYYMMDD>*/<url>`: the captures around that day ('' if no URL)."""
+    wayback_nearest: str
+    """`https://web.archive.org/web/<YYYYMMDDhhmmss>/<url>`: the capture nearest our observation."""
+    site_name: str
+
+
+def escape_html(text: str) -> str:
+    """Text made inert in HTML and in the Markdown page around it (entities for Markdown syntax)."""
+    return html.escape(text, quote=True).translate(_MARKDOWN_ACTIVE)
+
+
+def is_web_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host and no whitespace or control characters."""
+    if not url or re.search(r"[\s\x00-\x1f\x7f]", url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def wayback_urls(url: str, moment: datetime) -> tuple[str, str]:
+    """The Internet Archive's calendar of captures that day and its capture nearest `moment`.
+
+    Returns ('', '') when `url` is not an http(s) URL: nothing else is ever turned into a link.
+    """
+    if not is_web_url(url):
+        return "", ""
+    utc = moment.astimezone(UTC)
+    target = quote(url, safe=":/?&=%#+,;@~!$'()*[]")
+    return (
+        f"{WAYBACK}/{utc.strftime('%Y%m%d')}*/{target}",
+        f"{WAYBACK}/{utc.strftime('%Y%m%d%H%M%S')}/{target}",
+    )
+
+
+def build_citation(
+    version: Version,
+    *,
+    permalink: str,
+    site_name: str = "Clausewatch",
+    previous: Version | None = None,
+    substantive: bool = True,
+) -> Citation:
+    """The citation of the change that produced `version` (after `previous`), at `permalink`."""
+    stated = find_stated_date(version.text)
+    check = check_stated_date(
+        version.observed_at,
+        stated,
+        previous_observed_at=previous.observed_at if previous else None,
+        previous_stated=find_stated_date(previous.text) if previous else None,
+        substantive=substantive,
+    )
+    source = version.provenance.source_url
+    calendar, nearest = wayback_urls(source, version.observed_at)
+    service = version.service_name or version.service
+    document = version.document_name or version.document
+    day = version.observed_at.astimezone(UTC).date().isoformat()
+    return Citation(
+        title=f"{service} {document}: change recorded {day}",
+        permalink=permalink,
+        observed_at=version.observed_at.astimezone(UTC),
+        stated=stated,
+        check=check,
+        source_url=source,
+        commit=version.commit,
+        snapshot_sha256=version.provenance.snapshot_sha256,
+        wayback_calendar=calendar,
+        wayback_nearest=nearest,
+        site_name=site_name,
+    )
+
+
+def render_plain(citation: Citation) -> str:
+    """A plain-text citation (one paragraph), as a reader would paste it into an article."""
+    observed = citation.observed_at.strftime("%Y-%m-%d %H:%M UTC")
+    parts = [f"{citation.site_name}. \u201c{citation.title}.\u201d Observed {observed}."]
+    if citation.stated is not None:
+        parts.append(f"Document states: \u201c{citation.stated.phrase}\u201d.")
+    if citation.source_url:
+        parts.append(f"Source: {citation.source_url}.")
+    parts.append(f"Archive commit {citation.commit}.")
+    if citation.snapshot_sha256:
+        parts.append(f"Snapshot SHA-256 {citation.snapshot_sha256}.")
+    parts.append(f"{citation.permalink}")
+    return " ".join(parts)
+
+
+def _bibtex_value(text: str) -> str:
+    """A BibTeX field value: braces and backslashes removed so the entry always parses."""
+    return re.sub(r"[{}\\\x00-\x1f]", "", text)
+
+
+def bibtex_key(citation: Citation) -> str:
+    """A stable BibTeX key: `clausewatch-<commit prefix>`."""
+    return "clausewatch-" + re.sub(r"[^0-9a-f]", "", citation.commit.lower())[:12]
+
+
+def render_bibtex(citation: Citation) -> str:
+    """A BibTeX `@misc` entry for the change."""
+    fields = {
+        "title": citation.title,
+        "author": citation.site_name,
+        "howpublished": f"\\url{{{_bibtex_value(citation.permalink)}}}",
+        "year": citation.observed_at.strftime("%Y"),
+        "month": citation.observed_at.strftime("%b").lower(),
+        "note": "; ".join(
+            filter(
+                None,
+                [
+                    f"Observed {citation.observed_at.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+                    f"source {citation.source_url}" if citation.source_url else "",
+                    f"archive commit {citation.commit}",
+                    f"snapshot SHA-256 {citation.snapshot_sha256}" if citation.snapshot_sha256 else "",
+                ],
+            )
+        ),
+        "urldate": citation.observed_at.strftime("%Y-%m-%d"),
+    }
+    lines = [f"@misc{{{bibtex_key(citation)},"]
+    for name, value in fields.items():
+        shown = value if name == "howpublished" else _bibtex_value(value)
+        lines.append(f"  {name} = {{{shown}}},")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _link(url: str, label: str) -> str:
+    if not is_web_url(url) and not url.startswith("/"):
+        return escape_html(url)
+    return f'<a href="{escape_html(url)}" rel="nofollow noopener">{escape_html(label)}</a>'
+
+
+def _dates_row(citation: Citation) -> str:
+    observed = escape_html(citation.observed_at.strftime("%Y-%m-%d %H:%M UTC"))
+    if citation.stated is None:
+        stated = "<em>none stated</em>"
+    else:
+        when, phrase = citation.stated.date.isoformat(), citation.stated.phrase
+        stated = f"{escape_html(when)} (&#8220;{escape_html(phrase)}&#8221;)"
+    css = "cw-date-flag cw-date-flag--warn" if citation.check.disagrees else "cw-date-flag"
+    flag = f'<span class="{css}">{escape_html(citation.check.message)}</span>'
+    return (
+        f"<dt>Observed</dt><dd>{observed}</dd>"
+        f"<dt>Date the document states</dt><dd>{stated} {flag}</dd>"
+    )
+
+
+def render_cite_block(citation: Citation) -> str:
+    """The "Cite this change" block as an HTML fragment for a Markdown page (no blank lines inside).
+
+    Two `<pre class="cw-cite-text">` hold the plain and BibTeX citations; the theme's local `cite.js`
+    adds a copy button to each. Every value is escaped.
+    """
+    rows = [
+        f"<dt>Permanent link</dt><dd>{_link(citation.permalink, citation.permalink)}</dd>",
+        _dates_row(citation),
+        f"<dt>Source</dt><dd>{_link(citation.source_url, citation.source_url) or '<em>unknown</em>'}</dd>",
+        f"<dt>Archive commit</dt><dd><code>{escape_html(citation.commit)}</code></dd>",
+        f"<dt>Snapshot SHA-256</dt><dd><code>{escape_html(citation.snapshot_sha256 or 'none')}</code></dd>",
+    ]
+    if citation.wayback_calendar:
+        rows.append(
+            "<dt>Internet Archive</dt><dd>"
+            f"{_link(citation.wayback_calendar, 'captures that day')} &middot; "
+            f"{_link(citation.wayback_nearest, 'nearest capture')}</dd>"
+        )
+    plain = escape_html(render_plain(citation))
+    bibtex = escape_html(render_bibtex(citation)).replace("\n", "&#10;")
+    return (
+        '<div class="cw-cite" id="cite-this-change">\n'
+        "<h2>Cite this change</h2>\n"
+        f'<dl class="cw-cite-facts">{"".join(rows)}</dl>\n'
+        f'<p class="cw-cite-label">Plain text</p><pre class="cw-cite-text cw-cite-plain">{plain}</pre>\n'
+        f'<p class="cw-cite-label">BibTeX</p><pre class="cw-cite-text cw-cite-bibtex">{bibtex}</pre>\n'
+        "</div>\n"
+    )
