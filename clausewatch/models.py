@@ -215,3 +215,21 @@ class Commentary:
     quote: str | None = None
     """Optional words of the clause, used to find it again when its id no longer matches."""
     extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedChange:
+    """One recorded version as the site publishes it: at its permanent path, with its diff.
+
+    The input of the site's extras (feeds, data API, timelines, citations, redirects).
+    """
+
+    version: Version
+    version_class: VersionClass
+    path: str
+    """Site-relative permanent path of its change page, e.g. `acme/terms-of-service/2026-03-10/`."""
+    diff: Diff | None = None
+    """The clause diff against the previous version (None for the first record)."""
+    previous: Version | None = None
+    topics: tuple[str, ...] = ()
+    """Topic ids of the change (those of its clause changes when empty)."""
