@@ -43,9 +43,11 @@ TRACKING_PREFIXES: tuple[str, ...] = (
 )
 """Query parameter name prefixes (lower case) of tracking parameters (`utm_source`, `optimizely_x`)."""
 
-_URL = re.compile(r"""(?:https?://|www\.)[^\s<>()\[\]"'`]+|\]\((?:[^()\s]|\([^()\s]*\))+""", re.IGNORECASE)
+_URL = re.compile(
+    r"""(?:[hH][tT][tT][pP][sS]?://|[wW][wW][wW]\.)[^\s<>()\[\]"'`]+|\]\([^()\s]+(?:\([^()\s]*\)[^()\s]*)*"""
+)
 _PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid|sid)=[^?#;/]*", re.IGNORECASE)
-_TRAILING_SPACE = re.compile(r"[ \t\u00a0\u3000]+$", re.MULTILINE)
+_TRAILING = " \t\u00a0\u3000"
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
@@ -79,52 +81,51 @@ def normalize_text(markdown: str) -> str:
     text = unicodedata.normalize("NFC", markdown)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _URL.sub(_strip_url_match, text)
-    text = _TRAILING_SPACE.sub("", text)
+    text = "\n".join(line.rstrip(_TRAILING) for line in text.split("\n"))
     text = _BLANK_RUNS.sub("\n\n", text).strip("\n")
     return text + "\n" if text else ""
 
 
 # --- canonical text ---------------------------------------------------------------------------
 
-_FOLD = str.maketrans(
-    {
-        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u00b4\u0060", "'"),
-        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u2039\u203a", '"'),
-        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
-        **dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-                        "\u202f\u205f\u3000\t", " "),
-        **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
-        "\u2026": "...",
-        "\u2022": "-",
-        "\u00b7": "-",
-    }
-)
+_FOLD_TABLE = {
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u00b4\u0060", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u2039\u203a", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2022\u00b7", "-"),
+    **dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+                    "\u202f\u205f\u3000\t", " "),
+    **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
+    "\u2026": "...",
+}
+_FOLDABLE = re.compile("[" + "".join(_FOLD_TABLE) + "]")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
-_INLINE_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_INLINE_LINK = re.compile(r"\[([^\]]*)\]\([^()]*(?:\([^()]*\)[^()]*)*\)")
 _REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
-_REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
+_REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S+.*$", re.MULTILINE)
 _AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^>\s]*)>", re.IGNORECASE)
-_BARE_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]\"']*", re.IGNORECASE)
+_BARE_URL = re.compile(r"(?:[hH][tT][tT][pP][sS]?://|[wW][wW][wW]\.)[^\s<>()\[\]\"']*")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
-_LINE_MARKUP = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|[-*+]\s+(?:\[[ xX]\]\s+)?)?")
-_RULE_OR_TABLE_SEP = re.compile(r"^\s*(?:[-*_=]\s*){3,}$|^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_EMPHASIS = re.compile(r"[*`~]+|(?<!\w)_+|_+(?!\w)")
+_RULE_OR_TABLE_SEP = re.compile(
+    r"^[ \t]*(?:[-*_=][ \t]*){3,}$|^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$",
+    re.MULTILINE,
+)
+_LINE_MARKUP = re.compile(
+    r"^[ \t]*(?:>[ \t]*)*(?:#{1,6}[ \t]+|[-*+][ \t]+(?:\[[ xX]\][ \t]+)?)?", re.MULTILINE
+)
+_EMPHASIS = re.compile(r"[*`~_]+")
 _NUMBERING = re.compile(
-    r"^(?:(?:section|article|clause|part|chapter|schedule|annex|appendix|§)\s*[0-9ivxlc]+(?:\.\d+)*[.:)]?"
-    r"|\d+(?:\.\d+)+\.?|\d+[.)]|\(\d+\)|\(?[a-z]\)|[a-z]\.(?=\s)|\(?[ivxlc]+[.)])\s+",
-    re.IGNORECASE,
+    r"^[ \t]*(?:(?:section|article|clause|part|chapter|schedule|annex|appendix|§)[ \t]*[0-9ivxlc]+(?:\.\d+)*"
+    r"[.:)]?|\d+(?:\.\d+)+\.?|\d+[.)]|\(\d+\)|\(?[a-z]\)|[a-z]\.(?=[ \t])|\(?[ivxlc]+[.)])[ \t]+",
+    re.MULTILINE,
 )
 _CROSS_REF = re.compile(
-    r"\b(section|article|clause|paragraph|part|chapter|schedule|annex|appendix|§)\s*\d+(?:\.\d+)*"
-    r"(?:\s*\([a-z0-9]{1,4}\))*",
-    re.IGNORECASE,
+    r"(section|article|clause|paragraph|part|chapter|schedule|annex|appendix|§)[ \t]*\d+(?:\.\d+)*"
+    r"(?:[ \t]*\([a-z0-9]{1,4}\))*"
 )
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)\]])")
-_SPACE_AFTER_OPEN = re.compile(r"([(\[])\s+")
-_NO_SPACE_AFTER_PUNCT = re.compile(r"([,;:!?])(?=[^\W\d_])|(?<=[^\W\d_]{2})\.(?=[^\W\d_])")
-_SPACES = re.compile(r"\s+")
-_UNKEYED = re.compile(r"[\s'\"]+")
+_SPACE_BEFORE_PUNCT = re.compile(r"[ \t\n]+([.,;:!?)\]])")
+_SPACE_AFTER_OPEN = re.compile(r"([(\[])[ \t\n]+")
+_NO_SPACE_AFTER_PUNCT = re.compile(r"(?:[,;:!?]|\.(?<=[^\W\d_]{2}\.))(?=[^\W\d_])")
 
 
 def drop_link_targets(markdown: str) -> str:
@@ -136,37 +137,44 @@ def drop_link_targets(markdown: str) -> str:
     return _BARE_URL.sub("<url>", text)
 
 
-def _canonical_line(line: str) -> str:
-    if _RULE_OR_TABLE_SEP.match(line):
-        return ""
-    line = _LINE_MARKUP.sub("", line)
-    line = _EMPHASIS.sub("", line).strip()
-    previous = None
-    while previous != line:
-        previous = line
-        line = _NUMBERING.sub("", line, count=1).lstrip()
-    return line.replace("|", " ")
+def fold_typography(text: str) -> str:
+    """Compatibility forms, typographic quotes, dashes, odd spaces and invisible characters folded."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _FOLDABLE.sub(lambda m: _FOLD_TABLE[m.group(0)], text)
 
 
-def canonical_text(markdown: str) -> str:
-    """The words a reader reads, folded for comparison: one lower-case line. Idempotent."""
-    text = unicodedata.normalize("NFKC", normalize_text(markdown)).translate(_FOLD)
+def _drop_links(text: str) -> str:
     text = _IMAGE.sub(r"\1", text)
     text = _INLINE_LINK.sub(r"\1", text)
     text = _REF_LINK.sub(r"\1", text)
     text = _REF_DEFINITION.sub("", text)
     text = _AUTOLINK.sub("", text)
-    text = _BARE_URL.sub("", text)
+    return _BARE_URL.sub("", text)
+
+
+def _drop_markup(text: str) -> str:
     text = _HTML_TAG.sub(" ", text)
     text = _ESCAPE.sub(r"\1", text)
-    text = " ".join(_canonical_line(line) for line in text.split("\n"))
-    text = _CROSS_REF.sub(lambda m: f"{m.group(1).lower()} #", text)
+    text = _RULE_OR_TABLE_SEP.sub("", text)
+    text = _LINE_MARKUP.sub("", text)
+    text = _EMPHASIS.sub("", text)
+    for _ in range(3):
+        text = _NUMBERING.sub("", text)
+    return text.replace("|", " ")
+
+
+def canonical_text(markdown: str) -> str:
+    """The words a reader reads, folded for comparison: one lower-case line. Idempotent."""
+    text = fold_typography(normalize_text(markdown)).casefold()
+    text = _drop_markup(_drop_links(text))
+    text = _CROSS_REF.sub(r"\1 #", text)
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACE_AFTER_OPEN.sub(r"\1", text))
-    text = _NO_SPACE_AFTER_PUNCT.sub(lambda m: (m.group(1) or ".") + " ", text)
-    return _SPACES.sub(" ", text).strip().casefold()
+    text = _NO_SPACE_AFTER_PUNCT.sub(r"\g<0> ", text)
+    return " ".join(text.split())
 
 
 def canonical_key(markdown: str) -> str:
     """A hash of the canonical text without whitespace or quotes: equal keys mean no reader-visible change."""
-    squashed = _UNKEYED.sub("", canonical_text(markdown))
+    squashed = "".join(canonical_text(markdown).split()).replace("'", "").replace('"', "")
     return hashlib.blake2b(squashed.encode("utf-8"), digest_size=16).hexdigest()
