@@ -1,0 +1,204 @@
+"""Atom and RSS feeds: global, per service, per document, per topic.
+
+Pure: takes `PublishedChange`s, returns `{site-relative path: bytes}` under `feeds/`, files that the
+build copies verbatim. Each entry carries the change's summary and the word diff of its substantive
+clauses as escaped HTML, not just a link. Only substantive changes (and first records) by default.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC
+
+from feedgen.feed import FeedGenerator
+
+from clausewatch.models import ClauseChange, DiffSummary, PublishedChange
+
+FEEDS_DIR = "feeds"
+FEED_LIMIT = 50
+"""Entries per feed: the newest ones."""
+MAX_CLAUSES_PER_ENTRY = 25
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def feed_path(kind: str, key: str = "", fmt: str = "atom") -> str:
+    """Where a feed lives: `feeds/all.atom.xml`, `feeds/<service>.atom.xml`,
+    `feeds/<service>/<document>.atom.xml`, `feeds/topics/<topic>.rss.xml`."""
+    ext = "atom.xml" if fmt == "atom" else "rss.xml"
+    if kind == "all":
+        return f"{FEEDS_DIR}/all.{ext}"
+    if kind == "topic":
+        return f"{FEEDS_DIR}/topics/{key}.{ext}"
+    return f"{FEEDS_DIR}/{key}.{ext}"  # service `acme` or document `acme/terms`
+
+
+def _clean(text: str) -> str:
+    """Text that XML can carry (control characters removed)."""
+    return _XML_INVALID.sub("", text)
+
+
+def _absolute(site_url: str, path: str) -> str:
+    return site_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def summary_text(summary: DiffSummary) -> str:
+    """`2 substantive changes, 1 added, 24 renumbered` (only the non-zero counts)."""
+    parts = [
+        (summary.substantive, "substantive change", "substantive changes"),
+        (summary.added, "added", "added"),
+        (summary.removed, "removed", "removed"),
+        (summary.modified, "modified", "modified"),
+        (summary.moved, "moved", "moved"),
+        (summary.renumbered, "renumbered", "renumbered"),
+        (summary.cosmetic, "cosmetic", "cosmetic"),
+        (summary.links, "link-only", "link-only"),
+    ]
+    shown = [f"{count} {one if count == 1 else many}" for count, one, many in parts if count]
+    return ", ".join(shown) or "no clause changed"
+
+
+def _clause_title(change: ClauseChange) -> str:
+    clause = change.after or change.before
+    if clause is None:
+        return change.kind
+    label = " ".join(filter(None, [clause.number or "", clause.heading or ""])) or clause.id
+    return f"{label} ({change.kind})"
+
+
+def _clause_body(change: ClauseChange) -> str:
+    if change.words:
+        runs = []
+        for op in change.words:
+            words = html.escape(_clean(op.text))
+            tag = "ins" if op.op == "insert" else "del"
+            runs.append(words if op.op == "equal" else f"<{tag}>{words}</{tag}>")
+        return "".join(runs)
+    if change.after is not None and change.before is None:
+        return f"<ins>{html.escape(_clean(change.after.text))}</ins>"
+    if change.before is not None and change.after is None:
+        return f"<del>{html.escape(_clean(change.before.text))}</del>"
+    clause = change.after or change.before
+    return html.escape(_clean(clause.text)) if clause else ""
+
+
+def entry_html(change: PublishedChange, link: str) -> str:
+    """The HTML content of one feed entry: summary, then each substantive clause's word diff."""
+    if change.diff is None:
+        return (f"<p>First record of this document.</p><p><a href=\"{html.escape(link)}\">"
+                "Read the text</a></p>")
+    parts = [f"<p>{html.escape(summary_text(change.diff.summary))}.</p>"]
+    substantive = [c for c in change.diff.changes if c.change_class == "substantive"]
+    for clause_change in substantive[:MAX_CLAUSES_PER_ENTRY]:
+        parts.append(f"<h3>{html.escape(_clean(_clause_title(clause_change)))}</h3>")
+        parts.append(f"<p>{_clause_body(clause_change)}</p>")
+    if len(substantive) > MAX_CLAUSES_PER_ENTRY:
+        parts.append(f"<p>… and {len(substantive) - MAX_CLAUSES_PER_ENTRY} more clauses.</p>")
+    parts.append(f"<p><a href=\"{html.escape(link)}\">See the whole change</a></p>")
+    return "".join(parts)
+
+
+def topics_of(change: PublishedChange) -> tuple[str, ...]:
+    """The change's topics, or those of its substantive clause changes."""
+    if change.topics:
+        return change.topics
+    if change.diff is None:
+        return ()
+    found = {t for c in change.diff.changes if c.change_class == "substantive" for t in c.topics}
+    return tuple(sorted(found))
+
+
+def entry_title(change: PublishedChange) -> str:
+    """`Acme Terms of Service changed on 2026-03-10`."""
+    version = change.version
+    name = f"{version.service_name or version.service} {version.document_name or version.document}"
+    day = version.observed_at.astimezone(UTC).date().isoformat()
+    if change.diff is None:
+        return f"{name}: first recorded on {day}"
+    return f"{name} changed on {day}"
+
+
+def render_feed(
+    changes: Sequence[PublishedChange], *, title: str, self_path: str, site_url: str, fmt: str = "atom"
+) -> bytes:
+    """One feed (Atom or RSS) of `changes`, newest first, at most `FEED_LIMIT` entries."""
+    newest = sorted(changes, key=lambda c: (c.version.observed_at, c.path), reverse=True)[:FEED_LIMIT]
+    gen = FeedGenerator()
+    gen.id(_absolute(site_url, self_path))
+    gen.title(_clean(title))
+    gen.link(href=_absolute(site_url, ""), rel="alternate")
+    gen.link(href=_absolute(site_url, self_path), rel="self")
+    gen.description(_clean(f"{title}: changes recorded by Clausewatch"))
+    gen.language("en")
+    if newest:
+        gen.updated(newest[0].version.observed_at)
+        gen.lastBuildDate(newest[0].version.observed_at)
+    for change in reversed(newest):  # feedgen prepends: add oldest first to list newest first
+        link = _absolute(site_url, change.path)
+        entry = gen.add_entry()
+        entry.id(link)
+        entry.title(_clean(entry_title(change)))
+        entry.link(href=link)
+        entry.updated(change.version.observed_at)
+        entry.published(change.version.observed_at)
+        body = _clean(entry_html(change, link))
+        if fmt == "rss":
+            entry.guid(link, permalink=True)
+            entry.description(body)  # RSS readers render the (escaped) description as HTML
+        else:
+            entry.summary(summary_text(change.diff.summary) if change.diff else "First record.")
+            entry.content(body, type="html")
+        for topic in topics_of(change):
+            entry.category(term=topic)
+    return gen.atom_str(pretty=True) if fmt == "atom" else gen.rss_str(pretty=True)
+
+
+def is_feed_worthy(change: PublishedChange, *, substantive_only: bool = True) -> bool:
+    """Substantive changes and first records; everything when `substantive_only` is False."""
+    return not substantive_only or change.version_class in ("substantive", "first")
+
+
+def _groups(changes: Iterable[PublishedChange]) -> dict[tuple[str, str], list[PublishedChange]]:
+    groups: dict[tuple[str, str], list[PublishedChange]] = defaultdict(list)
+    for change in changes:
+        version = change.version
+        groups[("all", "")].append(change)
+        groups[("service", version.service)].append(change)
+        groups[("document", version.key)].append(change)
+        for topic in topics_of(change):
+            groups[("topic", topic)].append(change)
+    return groups
+
+
+def _group_title(kind: str, key: str, members: list[PublishedChange], site_name: str) -> str:
+    version = members[0].version
+    service = version.service_name or version.service
+    if kind == "all":
+        return f"{site_name}: all substantive changes"
+    if kind == "service":
+        return f"{site_name}: {service}"
+    if kind == "document":
+        return f"{site_name}: {service} {version.document_name or version.document}"
+    return f"{site_name}: topic {key}"
+
+
+def generate_feeds(
+    changes: Iterable[PublishedChange],
+    *,
+    site_url: str,
+    site_name: str = "Clausewatch",
+    substantive_only: bool = True,
+) -> dict[str, bytes]:
+    """Every feed file, `{path under the site: bytes}`: Atom and RSS for all/service/document/topic."""
+    worthy = [c for c in changes if is_feed_worthy(c, substantive_only=substantive_only)]
+    files: dict[str, bytes] = {}
+    groups = _groups(worthy)
+    groups.setdefault(("all", ""), [])
+    for (kind, key), members in sorted(groups.items()):
+        title = _group_title(kind, key, members, site_name) if members else f"{site_name}: all changes"
+        for fmt in ("atom", "rss"):
+            path = feed_path(kind, key, fmt)
+            files[path] = render_feed(members, title=title, self_path=path, site_url=site_url, fmt=fmt)
+    return files

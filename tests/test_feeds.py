@@ -1,0 +1,93 @@
+"""Feeds: every file parses back with feedparser, carries the diff, and only the changes it should."""
+
+from __future__ import annotations
+
+import feedparser
+from bs4 import BeautifulSoup
+from extras_fixtures import HOSTILE, history
+
+from clausewatch.site.feeds import feed_path, generate_feeds, summary_text
+
+SITE = "https://watch.example/"
+
+
+def parse(data: bytes) -> feedparser.FeedParserDict:
+    parsed = feedparser.parse(data)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return parsed
+
+
+def test_every_feed_file_is_valid_atom_or_rss() -> None:
+    files = generate_feeds(history(), site_url=SITE)
+    expected = {
+        feed_path(kind, key, fmt)
+        for kind, key in [("all", ""), ("service", "acme"), ("service", "hostile"),
+                          ("document", "acme/terms-of-service"), ("document", "acme/privacy-policy"),
+                          ("document", "hostile/terms"), ("topic", "ai-training"),
+                          ("topic", "content-licence"), ("topic", "data-sharing")]
+        for fmt in ("atom", "rss")
+    }
+    assert set(files) == expected
+    for path, data in files.items():
+        parsed = parse(data)
+        assert parsed.version.startswith("atom" if path.endswith(".atom.xml") else "rss"), path
+        assert parsed.feed.title.startswith("Clausewatch")
+
+
+def test_only_substantive_changes_and_first_records_by_default() -> None:
+    files = generate_feeds(history(), site_url=SITE)
+    doc = parse(files["feeds/acme/terms-of-service.atom.xml"])
+    links = [entry.link for entry in doc.entries]
+    assert links == [  # newest first; the cosmetic change and the blink are left out
+        "https://watch.example/acme/terms-of-service/2026-02-10/",
+        "https://watch.example/acme/terms-of-service/2026-01-05/",
+    ]
+    everything = generate_feeds(history(), site_url=SITE, substantive_only=False)
+    all_links = [e.link for e in parse(everything["feeds/acme/terms-of-service.atom.xml"]).entries]
+    assert "https://watch.example/acme/terms-of-service/2026-03-01-2/" in all_links
+    assert len(all_links) == 4
+
+
+def test_entries_carry_the_summary_and_word_diff_not_just_a_link() -> None:
+    files = generate_feeds(history(), site_url=SITE)
+    for fmt in ("atom", "rss"):
+        parsed = parse(files[feed_path("topic", "ai-training", fmt)])
+        entry = next(e for e in parsed.entries if "acme" in e.link)
+        content = entry.content[0].value if fmt == "atom" else entry.description
+        soup = BeautifulSoup(content, "html.parser")
+        assert [i.get_text() for i in soup.find_all("ins")] == [
+            "perpetual ", "use", " for machine learning and AI training"]
+        assert [d.get_text() for d in soup.find_all("del")] == ["host"]
+        assert "1 substantive change" in soup.get_text() and "3 renumbered" in soup.get_text()
+        assert {tag.term for tag in entry.tags} == {"ai-training", "content-licence"}
+    # a topic feed holds only that topic's changes
+    sharing = parse(files["feeds/topics/data-sharing.atom.xml"])
+    assert [e.link for e in sharing.entries] == ["https://watch.example/acme/privacy-policy/2026-02-20/"]
+
+
+def test_hostile_text_is_escaped_content_never_markup() -> None:
+    files = generate_feeds(history(), site_url=SITE)
+    parsed = parse(files["feeds/hostile/terms.atom.xml"])
+    change = next(e for e in parsed.entries if "changed" in e.title)
+    soup = BeautifulSoup(change.content[0].value, "html.parser")
+    assert soup.find("script") is None
+    assert all(a["href"].startswith("https://watch.example/") for a in soup.find_all("a"))
+    assert "<script>alert(1)</script>" in soup.get_text()  # shown as words
+    assert "\x07" not in files["feeds/hostile/terms.atom.xml"].decode()
+    assert HOSTILE.split("\x07")[0][:8] in parse(files["feeds/hostile/terms.rss.xml"]).feed.title
+
+
+def test_feeds_are_deterministic_and_empty_history_gives_empty_global_feeds() -> None:
+    shuffled = list(reversed(history()))
+    assert generate_feeds(history(), site_url=SITE) == generate_feeds(shuffled, site_url=SITE)
+    empty = generate_feeds([], site_url=SITE)
+    assert set(empty) == {"feeds/all.atom.xml", "feeds/all.rss.xml"}
+    assert parse(empty["feeds/all.atom.xml"]).entries == []
+
+
+def test_summary_text_lists_only_what_happened() -> None:
+    from clausewatch.models import DiffSummary
+
+    assert summary_text(DiffSummary(substantive=2, added=1, renumbered=24)) == (
+        "2 substantive changes, 1 added, 24 renumbered")
+    assert summary_text(DiffSummary()) == "no clause changed"
