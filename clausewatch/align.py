@@ -1,0 +1,224 @@
+"""Alignment: which clause of the old version became which clause of the new one.
+
+In order: the same id with the same text; the same text anywhere; the same id with similar text;
+then similar text (rapidfuzz's `process.extract` with a score cutoff, in C++, one call per old
+clause). What is left is checked against its matched neighbours for splits (one old clause became
+two or more adjacent new ones) and merges (the reverse); the rest is added or removed. A matched
+clause is `moved` when it is outside the longest increasing subsequence of the matched pairs
+(insertions and deletions alone never cause a move) and did not simply move along with its parent.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from clausewatch.clauses import full_text
+from clausewatch.models import Clause
+
+PairingKind = Literal["match", "split", "merged", "added", "removed"]
+
+ID_SIMILARITY = 50.0
+"""Minimum similarity (0-100) for two clauses with the same id to be taken as the same clause."""
+TEXT_SIMILARITY = 60.0
+"""Minimum similarity (0-100) for two clauses with different ids to be taken as the same clause."""
+SPLIT_SIMILARITY = 85.0
+"""Minimum similarity of a clause with the joined parts it was split into (or merged from)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pairing:
+    """Old clause indices → new clause indices: one to one (match), one to many (split), many to one
+    (merged), none to one (added) or one to none (removed)."""
+
+    kind: PairingKind
+    old: tuple[int, ...]
+    new: tuple[int, ...]
+    moved: bool = False
+
+
+def match_key(clause: Clause) -> str:
+    """The text compared when aligning: heading and text, whitespace folded, lower case, no number."""
+    return " ".join(full_text(clause).split()).lower()
+
+
+def align_clauses(old: Sequence[Clause], new: Sequence[Clause]) -> tuple[Pairing, ...]:
+    """Pairings covering every old and new clause once, in reading order of the new version."""
+    old_keys = [match_key(c) for c in old]
+    new_keys = [match_key(c) for c in new]
+    pairs: dict[int, int] = {}
+    _match_same_id(old, new, old_keys, new_keys, pairs, min_score=100.0)
+    _match_same_text(old_keys, new_keys, pairs)
+    _match_same_id(old, new, old_keys, new_keys, pairs, min_score=ID_SIMILARITY)
+    _match_similar(old, new, old_keys, new_keys, pairs)
+    groups = _find_splits_and_merges(old_keys, new_keys, pairs)
+    pairings = _build_pairings(len(old), len(new), pairs, groups)
+    return _mark_moves(old, new, pairings)
+
+
+def _match_same_id(old: Sequence[Clause], new: Sequence[Clause], old_keys: list[str], new_keys: list[str],
+                   pairs: dict[int, int], *, min_score: float) -> None:
+    new_by_id = {c.id: j for j, c in enumerate(new)}
+    taken = set(pairs.values())
+    for i, clause in enumerate(old):
+        j = new_by_id.get(clause.id)
+        if i in pairs or j is None or j in taken:
+            continue
+        same = old_keys[i] == new_keys[j]
+        if same or (min_score < 100 and fuzz.ratio(old_keys[i], new_keys[j]) >= min_score):
+            pairs[i] = j
+            taken.add(j)
+
+
+def _match_same_text(old_keys: list[str], new_keys: list[str], pairs: dict[int, int]) -> None:
+    taken = set(pairs.values())
+    free_new: dict[str, deque[int]] = defaultdict(deque)
+    for j, key in enumerate(new_keys):
+        if j not in taken:
+            free_new[key].append(j)
+    for i, key in enumerate(old_keys):
+        if i not in pairs and free_new.get(key):
+            pairs[i] = free_new[key].popleft()
+
+
+def _match_similar(old: Sequence[Clause], new: Sequence[Clause], old_keys: list[str], new_keys: list[str],
+                   pairs: dict[int, int]) -> None:
+    """Greedy best-first matching of the remaining clauses by rapidfuzz similarity (headings apart)."""
+    taken = set(pairs.values())
+    free_new = [j for j in range(len(new)) if j not in taken]
+    free_old = [i for i in range(len(old)) if i not in pairs]
+    if not free_new or not free_old:
+        return
+    candidates: list[tuple[float, int, int]] = []
+    for is_heading in (True, False):
+        choices = {j: new_keys[j] for j in free_new if (new[j].kind == "heading") == is_heading}
+        for i in (i for i in free_old if (old[i].kind == "heading") == is_heading):
+            for _text, score, j in process.extract(old_keys[i], choices, scorer=fuzz.ratio, processor=None,
+                                                  score_cutoff=TEXT_SIMILARITY, limit=None):
+                candidates.append((-score, i, j))
+    candidates.sort()
+    for _score, i, j in candidates:
+        if i not in pairs and j not in taken:
+            pairs[i] = j
+            taken.add(j)
+
+
+def _find_splits_and_merges(old_keys: list[str], new_keys: list[str],
+                            pairs: dict[int, int]) -> dict[tuple[str, int], tuple[int, ...]]:
+    """Splits: old index → its new parts; merges: new index → its old parts (both in order)."""
+    groups: dict[tuple[str, int], tuple[int, ...]] = {}
+    new_to_old = {j: i for i, j in pairs.items()}
+    free_new = set(range(len(new_keys))) - set(new_to_old)
+    for i, j in sorted(pairs.items()):
+        parts = _grow(j, free_new, new_keys, old_keys[i])
+        if len(parts) > 1:
+            groups[("split", i)] = parts
+            free_new.difference_update(parts)
+    free_old = set(range(len(old_keys))) - set(pairs)
+    for j, i in sorted(new_to_old.items()):
+        if ("split", i) in groups:
+            continue
+        parts = _grow(i, free_old, old_keys, new_keys[j])
+        if len(parts) > 1:
+            groups[("merged", j)] = parts
+            free_old.difference_update(parts)
+    return groups
+
+
+def _grow(anchor: int, free: set[int], keys: list[str], target: str) -> tuple[int, ...]:
+    """The run of adjacent free indices around `anchor` whose joined keys best rebuild `target`."""
+    parts = [anchor]
+    best = fuzz.ratio(target, keys[anchor])
+    while True:
+        options = [k for k in (parts[0] - 1, parts[-1] + 1) if k in free]
+        scored = [(fuzz.ratio(target, " ".join(keys[x] for x in sorted([*parts, k]))), k) for k in options]
+        if not scored:
+            break
+        score, k = max(scored)
+        if score < max(best + 2.0, SPLIT_SIMILARITY):
+            break
+        parts, best = sorted([*parts, k]), score
+    return tuple(parts)
+
+
+def _build_pairings(n_old: int, n_new: int, pairs: dict[int, int],
+                    groups: dict[tuple[str, int], tuple[int, ...]]) -> list[Pairing]:
+    merged_into = {j: parts for (kind, j), parts in groups.items() if kind == "merged"}
+    used_old = {i for parts in merged_into.values() for i in parts}
+    used_new = {j for (kind, _), parts in groups.items() if kind == "split" for j in parts}
+    pairings: list[Pairing] = []
+    for i, j in pairs.items():
+        if ("split", i) in groups:
+            pairings.append(Pairing("split", (i,), groups[("split", i)]))
+        elif j in merged_into:
+            pairings.append(Pairing("merged", merged_into[j], (j,)))
+        elif i not in used_old and j not in used_new:
+            pairings.append(Pairing("match", (i,), (j,)))
+    used_old |= set(pairs)
+    used_new |= set(pairs.values())
+    pairings += [Pairing("removed", (i,), ()) for i in range(n_old) if i not in used_old]
+    pairings += [Pairing("added", (), (j,)) for j in range(n_new) if j not in used_new]
+    return pairings
+
+
+def _mark_moves(old: Sequence[Clause], new: Sequence[Clause], pairings: list[Pairing]) -> tuple[Pairing, ...]:
+    """Flag moved pairings and sort all of them in reading order of the new version."""
+    paired = sorted((p for p in pairings if p.old and p.new), key=lambda p: p.old[0])
+    keep = set(_longest_increasing([p.new[0] for p in paired]))
+    out_of_order = {p.old[0]: p.new[0] for k, p in enumerate(paired) if k not in keep}
+    old_index = {c.id: i for i, c in enumerate(old)}
+    new_index = {c.id: j for j, c in enumerate(new)}
+    result: list[Pairing] = []
+    for p in pairings:
+        moved = p.old[0] in out_of_order if p.old and p.new else False
+        if moved:
+            old_parent = old_index.get(old[p.old[0]].parent or "")
+            new_parent = new_index.get(new[p.new[0]].parent or "")
+            carried = old_parent is not None and out_of_order.get(old_parent) == new_parent
+            moved = not carried
+        result.append(Pairing(p.kind, p.old, p.new, moved) if moved else p)
+    return tuple(sorted(result, key=_reading_order(result)))
+
+
+def _reading_order(pairings: list[Pairing]):
+    """Sort key: position in the new version; a removed clause goes after its old predecessor's match."""
+    new_of_old = {i: p.new[-1] for p in pairings if p.new for i in p.old}
+    last_new = -1
+    anchors: dict[int, float] = {}
+    for i in range(max((i for p in pairings for i in p.old), default=-1) + 1):
+        if i in new_of_old:
+            last_new = new_of_old[i]
+        anchors[i] = last_new + 0.5
+
+    def key(p: Pairing) -> tuple[float, int]:
+        return (float(p.new[0]), 0) if p.new else (anchors[p.old[0]], p.old[0])
+
+    return key
+
+
+def _longest_increasing(values: list[int]) -> list[int]:
+    """Positions of one longest strictly increasing subsequence of `values` (patience sorting)."""
+    from bisect import bisect_left
+
+    tails: list[int] = []
+    tail_pos: list[int] = []
+    previous = [-1] * len(values)
+    for pos, value in enumerate(values):
+        k = bisect_left(tails, value)
+        if k == len(tails):
+            tails.append(value)
+            tail_pos.append(pos)
+        else:
+            tails[k] = value
+            tail_pos[k] = pos
+        previous[pos] = tail_pos[k - 1] if k else -1
+    out: list[int] = []
+    pos = tail_pos[-1] if tail_pos else -1
+    while pos != -1:
+        out.append(pos)
+        pos = previous[pos]
+    return out[::-1]

@@ -1,0 +1,91 @@
+"""The clause diff facade: split both texts, align their clauses, diff words, classify each change.
+
+Unchanged clauses produce no `ClauseChange`. A clause whose only change is its number is not a
+change: it is counted in `summary.renumbered` only. A clause that moved with its words unchanged is
+a `moved` change of class `cosmetic` (the reader reads the same words, elsewhere). Topics are left
+empty here: `clausewatch.topics.tag_diff` adds them afterwards.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from clausewatch.align import Pairing, align_clauses
+from clausewatch.clauses import full_text, split_clauses
+from clausewatch.models import Clause, ClauseChange, Diff, DiffSummary
+from clausewatch.worddiff import diff_words
+
+
+def diff_texts(old: str, new: str) -> Diff:
+    """The clause diff of two Markdown texts (old → new)."""
+    return diff_clauses(split_clauses(old), split_clauses(new))
+
+
+def diff_clauses(before: Sequence[Clause], after: Sequence[Clause]) -> Diff:
+    """The clause diff of two already split versions (lets a history split each version once)."""
+    before, after = tuple(before), tuple(after)
+    changes: list[ClauseChange] = []
+    renumbered = 0
+    for pairing in align_clauses(before, after):
+        olds = tuple(before[i] for i in pairing.old)
+        news = tuple(after[j] for j in pairing.new)
+        if olds and news and not same_number(olds[0], news[0]):
+            renumbered += 1
+        change = _change_for(pairing, olds, news)
+        if change is not None:
+            changes.append(change)
+    return Diff(tuple(changes), summarize(changes, renumbered), before, after)
+
+
+def same_number(a: Clause, b: Clause) -> bool:
+    """True when both clauses carry the same number (as written, trailing punctuation ignored)."""
+    return _number_key(a.number) == _number_key(b.number)
+
+
+def _number_key(number: str | None) -> str:
+    return " ".join((number or "").lower().rstrip(".:)").replace("(", "").split())
+
+
+def _change_for(pairing: Pairing, olds: tuple[Clause, ...], news: tuple[Clause, ...]) -> ClauseChange | None:
+    """The change a pairing stands for, or None when the clause is unchanged (maybe renumbered)."""
+    from clausewatch.classify import classify_change
+
+    first_old = olds[0] if olds else None
+    first_new = news[0] if news else None
+    if pairing.kind in ("added", "removed"):
+        draft = ClauseChange(pairing.kind, "substantive", first_old, first_new)
+        return _with_class(draft, classify_change)
+    renumbered = not same_number(olds[0], news[0])
+    old_text = "\n\n".join(full_text(c) for c in olds)
+    new_text = "\n\n".join(full_text(c) for c in news)
+    if pairing.kind == "match" and old_text == new_text:
+        if not pairing.moved:
+            return None
+        return ClauseChange("moved", "cosmetic", first_old, first_new, renumbered=renumbered)
+    kind = "moved" if pairing.kind == "match" and pairing.moved else pairing.kind
+    others = news[1:] if pairing.kind == "split" else olds[1:]
+    draft = ClauseChange(kind if kind != "match" else "modified", "substantive", first_old, first_new,
+                         words=diff_words(old_text, new_text), renumbered=renumbered, others=others)
+    return _with_class(draft, classify_change)
+
+
+def _with_class(change: ClauseChange, classify) -> ClauseChange:
+    return ClauseChange(change.kind, classify(change), change.before, change.after, change.words,
+                        change.renumbered, change.others, change.topics)
+
+
+def summarize(changes: Sequence[ClauseChange], renumbered: int) -> DiffSummary:
+    """Counts of a diff: by class, by kind (split and merged count as modified); `renumbered` is given."""
+    classes = Counter(c.change_class for c in changes)
+    kinds = Counter(c.kind for c in changes)
+    return DiffSummary(
+        substantive=classes["substantive"],
+        cosmetic=classes["cosmetic"],
+        links=classes["links"],
+        renumbered=renumbered,
+        moved=kinds["moved"],
+        added=kinds["added"],
+        removed=kinds["removed"],
+        modified=kinds["modified"] + kinds["split"] + kinds["merged"],
+    )

@@ -1,0 +1,205 @@
+"""Renderers of a clause diff: Markdown for the site, plain text for terminals, JSON for tools.
+
+Scraped text is untrusted. `escape_untrusted` turns every character that HTML, Markdown or a
+Python-Markdown extension could act on (`< > & [ ] ( ) ! { } * _ \\ ` ~ ^ = + # | -`, quotes, and a
+leading `1.` that would start a list) into numeric character references, so the text shows as
+written and never becomes a tag, a link, an attribute list or critic markup. Only the markup this
+module writes itself (`<ins>`, `<del>`, headings with `{ #id }`) is live.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from typing import Any
+
+from clausewatch.clauses import full_text
+from clausewatch.models import Clause, ClauseChange, Diff, DiffSummary, WordOp
+
+_ESCAPED = "&<>\"'[]()!{}*_\\`~^=+#|-:$%@"
+_ESCAPE_TABLE = {ord(ch): f"&#{ord(ch)};" for ch in _ESCAPED}
+_LIST_START = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
+_SPACES = re.compile(r"\s+")
+CONTEXT_WORDS = 12
+"""Unchanged words kept on each side of a change; the rest of an unchanged run is collapsed."""
+
+_KIND_LABEL = {"added": "Added", "removed": "Removed", "modified": "Modified", "moved": "Moved",
+               "split": "Split", "merged": "Merged"}
+
+
+def escape_untrusted(text: str) -> str:
+    """`text` with every HTML/Markdown-active character as a numeric entity: safe inside Markdown."""
+    return _LIST_START.sub(r"\1&#46;", text.translate(_ESCAPE_TABLE))
+
+
+def summary_line(summary: DiffSummary) -> str:
+    """One line such as `2 clauses changed, 1 added, 24 renumbered` (or `no changes`)."""
+    counts = [(summary.modified, "changed"), (summary.added, "added"), (summary.removed, "removed"),
+              (summary.moved, "moved"), (summary.renumbered, "renumbered")]
+    parts = [(n, label) for n, label in counts if n]
+    if not parts:
+        return "no changes"
+    first_n, first_label = parts[0]
+    noun = "clause" if first_n == 1 else "clauses"
+    return ", ".join([f"{first_n} {noun} {first_label}", *(f"{n} {label}" for n, label in parts[1:])])
+
+
+def _number_change(change: ClauseChange) -> str:
+    before = change.before.number if change.before else None
+    after = change.after.number if change.after else None
+    if before and after and before != after:
+        return f"{before} → {after}"
+    return after or before or ""
+
+
+def _title(change: ClauseChange) -> str:
+    clause = change.after or change.before
+    heading = (clause.heading if clause else None) or _first_words(clause.text if clause else "", 10)
+    number = _number_change(change)
+    return f"{number} {heading}".strip() if number else heading
+
+
+def _first_words(text: str, n: int) -> str:
+    words = _SPACES.split(text.strip())
+    return " ".join(words[:n]) + (" …" if len(words) > n else "")
+
+
+def _body_ops(change: ClauseChange) -> tuple[WordOp, ...]:
+    if change.words:
+        return change.words
+    if change.kind == "added" and change.after:
+        return (WordOp("insert", full_text(change.after)),)
+    if change.kind == "removed" and change.before:
+        return (WordOp("delete", full_text(change.before)),)
+    return ()
+
+
+def _collapse(text: str, *, keep_start: bool, keep_end: bool) -> str:
+    """An unchanged run shortened to its context words next to the changes around it."""
+    words = _SPACES.split(text)
+    if len(words) <= 2 * CONTEXT_WORDS + 1:
+        return text
+    head = " ".join(words[:CONTEXT_WORDS]) + " " if keep_start else ""
+    tail = " " + " ".join(words[-CONTEXT_WORDS:]) if keep_end else ""
+    return f"{head}…{tail}"
+
+
+def _collapsed_ops(ops: tuple[WordOp, ...]) -> list[WordOp]:
+    out: list[WordOp] = []
+    for index, op in enumerate(ops):
+        if op.op == "equal" and len(ops) > 1:
+            text = _collapse(op.text, keep_start=index > 0, keep_end=index < len(ops) - 1)
+            out.append(WordOp("equal", text))
+        else:
+            out.append(op)
+    return out
+
+
+def render_text(diff: Diff) -> str:
+    """The diff for a terminal: one block per change, `[-deleted-]{+inserted+}` inside."""
+    lines = [summary_line(diff.summary)]
+    for change in diff.changes:
+        clause = change.after or change.before
+        anchor = f"#{clause.id}" if clause else ""
+        lines.append("")
+        lines.append(f"== {change.kind} ({change.change_class}): {_title(change)}  {anchor}".rstrip())
+        lines.extend(_text_notes(change))
+        body = "".join(_text_op(op) for op in _collapsed_ops(_body_ops(change)))
+        if body.strip():
+            lines.extend("   " + line for line in body.strip("\n").split("\n"))
+    return "\n".join(lines) + "\n"
+
+
+def _text_op(op: WordOp) -> str:
+    if op.op == "insert":
+        return f"{{+{op.text}+}}"
+    if op.op == "delete":
+        return f"[-{op.text}-]"
+    return op.text
+
+
+def _text_notes(change: ClauseChange) -> list[str]:
+    notes = []
+    if change.kind == "moved" and not change.words:
+        notes.append("   (moved; wording unchanged)")
+    if change.kind in ("split", "merged") and change.others:
+        ids = ", ".join(c.id for c in change.others)
+        notes.append(f"   ({'split into' if change.kind == 'split' else 'merged with'} also: {ids})")
+    return notes
+
+
+def render_markdown(diff: Diff, *, anchor_prefix: str = "") -> str:
+    """The diff as site Markdown: a heading with the clause id as anchor per change, `<ins>`/`<del>`."""
+    parts = [f"**{escape_untrusted(summary_line(diff.summary))}**", ""]
+    used: set[str] = set()
+    for change in diff.changes:
+        parts.extend(_markdown_change(change, _anchor(change, anchor_prefix, used)))
+    unchanged = len(diff.after) - sum(1 for c in diff.changes if c.after is not None)
+    if diff.changes and unchanged > 0:
+        parts.append(f"*{unchanged} other clause{'s' if unchanged != 1 else ''} unchanged (not shown).*")
+        parts.append("")
+    return "\n".join(parts)
+
+
+def _anchor(change: ClauseChange, prefix: str, used: set[str]) -> str:
+    clause = change.after or change.before
+    base = f"{prefix}{clause.id if clause else 'clause'}"
+    anchor, n = base, 1
+    while anchor in used:
+        n += 1
+        anchor = f"{base}-{n}"
+    used.add(anchor)
+    return anchor
+
+
+def _markdown_change(change: ClauseChange, anchor: str) -> list[str]:
+    title = escape_untrusted(_title(change))
+    label = _KIND_LABEL[change.kind]
+    meta = f"*{label} · {change.change_class}*"
+    if change.renumbered and change.kind != "added":
+        meta += " · renumbered"
+    lines = [f"### {title} {{ #{anchor} }}", "", meta, ""]
+    if change.kind in ("split", "merged") and change.others:
+        verb = "Split into" if change.kind == "split" else "Merged from"
+        count = len(change.others) + 1
+        lines += [f"*{verb} {count} clauses.*", ""]
+    if change.kind == "moved" and not change.words:
+        lines += ["*Moved; wording unchanged.*", ""]
+        return lines
+    body = "".join(_markdown_op(op) for op in _collapsed_ops(_body_ops(change)))
+    if body.strip():
+        lines += [body.strip(), ""]
+    return lines
+
+
+def _markdown_op(op: WordOp) -> str:
+    text = escape_untrusted(_SPACES.sub(" ", op.text)) if op.text.strip() else " " if op.text else ""
+    if op.op == "insert":
+        return f"<ins>{text}</ins>"
+    if op.op == "delete":
+        return f"<del>{text}</del>"
+    return text
+
+
+def _clause_json(clause: Clause | None) -> dict[str, Any] | None:
+    if clause is None:
+        return None
+    return {"id": clause.id, "number": clause.number, "heading": clause.heading, "text": clause.text}
+
+
+def diff_to_json(diff: Diff) -> dict[str, Any]:
+    """The diff as JSON-ready data, in the shape of issue 2 (plus `words`, `renumbered`, `others`)."""
+    changes = [
+        {
+            "kind": c.kind,
+            "class": c.change_class,
+            "before": _clause_json(c.before),
+            "after": _clause_json(c.after),
+            "topics": list(c.topics),
+            "renumbered": c.renumbered,
+            "words": [{"op": op.op, "text": op.text} for op in c.words],
+            "others": [_clause_json(o) for o in c.others],
+        }
+        for c in diff.changes
+    ]
+    return {"changes": changes, "summary": asdict(diff.summary)}

@@ -1,0 +1,81 @@
+"""Word-level diff inside one clause: deterministic, never bounded by time.
+
+Texts are cut into tokens (words, runs of whitespace, single punctuation marks) and compared with
+`difflib.SequenceMatcher(autojunk=False)`, whose result depends only on its input. Runs are then
+tidied for reading: a change is always reported as its deletion followed by its insertion, and a
+lone space or punctuation mark between two changes is folded into them, so `[-a b-]{+c d+}` reads
+as one replacement instead of four. Joining the `equal`+`delete` runs gives back the old text;
+joining the `equal`+`insert` runs gives the new one.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from clausewatch.models import WordOp
+
+_TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+_GLUE_MAX = 2
+"""Equal runs of at most this many non-word tokens between two changes are folded into them."""
+
+
+def tokenize(text: str) -> list[str]:
+    """Words, whitespace runs and single punctuation marks of `text`; `"".join` gives it back."""
+    return _TOKEN.findall(text)
+
+
+def diff_words(a: str, b: str) -> tuple[WordOp, ...]:
+    """The word-level diff of `a` → `b` as runs of equal, deleted and inserted text."""
+    if a == b:
+        return (WordOp("equal", a),) if a else ()
+    old, new = tokenize(a), tokenize(b)
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    groups: list[tuple[str, list[str], list[str]]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            groups.append(("equal", old[i1:i2], []))
+        else:
+            groups.append(("change", old[i1:i2], new[j1:j2]))
+    return tuple(_to_ops(_fold_glue(groups)))
+
+
+def _fold_glue(groups: list[tuple[str, list[str], list[str]]]) -> list[tuple[str, list[str], list[str]]]:
+    """Merge changes separated only by a short run of spaces/punctuation into one change."""
+    merged: list[tuple[str, list[str], list[str]]] = []
+    for index, (tag, old, new) in enumerate(groups):
+        between = 0 < index < len(groups) - 1 and merged and merged[-1][0] == "change"
+        if tag == "equal" and between and _is_glue(old):
+            merged[-1] = ("change", merged[-1][1] + old, merged[-1][2] + old)
+        elif tag == "change" and merged and merged[-1][0] == "change":
+            merged[-1] = ("change", merged[-1][1] + old, merged[-1][2] + new)
+        else:
+            merged.append((tag, list(old), list(new)))
+    return merged
+
+
+def _is_glue(tokens: list[str]) -> bool:
+    return len(tokens) <= _GLUE_MAX and not any(token[0].isalnum() or token[0] == "_" for token in tokens)
+
+
+def _to_ops(groups: list[tuple[str, list[str], list[str]]]) -> list[WordOp]:
+    ops: list[WordOp] = []
+    for tag, old, new in groups:
+        if tag == "equal":
+            ops.append(WordOp("equal", "".join(old)))
+            continue
+        if old:
+            ops.append(WordOp("delete", "".join(old)))
+        if new:
+            ops.append(WordOp("insert", "".join(new)))
+    return ops
+
+
+def old_text(ops: tuple[WordOp, ...]) -> str:
+    """The text before the change: the equal and deleted runs."""
+    return "".join(op.text for op in ops if op.op != "insert")
+
+
+def new_text(ops: tuple[WordOp, ...]) -> str:
+    """The text after the change: the equal and inserted runs."""
+    return "".join(op.text for op in ops if op.op != "delete")
