@@ -35,6 +35,11 @@ def feed_path(kind: str, key: str = "", fmt: str = "atom") -> str:
     return f"{FEEDS_DIR}/{key}.{ext}"  # service `acme` or document `acme/terms`
 
 
+def chronological_key(change: PublishedChange) -> tuple[object, ...]:
+    """Sort key: observation time, then the same-day suffix (`2026-03-01/` < `-2/` < `-10/`)."""
+    return (change.version.observed_at, len(change.path), change.path)
+
+
 def _clean(text: str) -> str:
     """Text that XML can carry (control characters removed)."""
     return _XML_INVALID.sub("", text)
@@ -124,7 +129,7 @@ def render_feed(
     changes: Sequence[PublishedChange], *, title: str, self_path: str, site_url: str, fmt: str = "atom"
 ) -> bytes:
     """One feed (Atom or RSS) of `changes`, newest first, at most `FEED_LIMIT` entries."""
-    newest = sorted(changes, key=lambda c: (c.version.observed_at, c.path), reverse=True)[:FEED_LIMIT]
+    newest = sorted(changes, key=chronological_key, reverse=True)[:FEED_LIMIT]
     gen = FeedGenerator()
     gen.id(_absolute(site_url, self_path))
     gen.title(_clean(title))

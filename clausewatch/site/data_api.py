@@ -1,0 +1,247 @@
+"""The static data API for researchers: JSON per service, document and change, plus a dataset download.
+
+Pure: takes `PublishedChange`s, returns `{site-relative path: bytes}` under `data/`:
+
+    data/index.json                               every service and document
+    data/<service>/index.json                     one service: its documents
+    data/<service>/<document>/index.json          one document: every version (class, topics, commit)
+    data/<service>/<document>/<YYYY-MM-DD>.json   one change: provenance, clause changes, clause ids
+    data/clausewatch-current-texts.zip            the current text of every document + manifest.json
+    data/schema.json                              the JSON Schema all of the above follow
+
+The schema is `clausewatch/site/schema/data-api.schema.json`; `docs/data.md` describes it for people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
+from typing import Any
+
+from clausewatch.archive import iso_utc
+from clausewatch.models import Clause, ClauseChange, PublishedChange
+from clausewatch.site.effective_date import find_stated_date
+from clausewatch.site.feeds import chronological_key, feed_path, topics_of
+
+DATA_DIR = "data"
+SCHEMA_VERSION = 1
+DATASET = f"{DATA_DIR}/clausewatch-current-texts.zip"
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def load_schema() -> dict[str, Any]:
+    """The JSON Schema of the data API (shipped with the package)."""
+    text = resources.files("clausewatch.site").joinpath("schema/data-api.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _dump(value: Mapping[str, Any]) -> bytes:
+    return (json.dumps(value, indent=1, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+
+
+def change_data_path(change: PublishedChange) -> str:
+    """`acme/terms/2026-03-10/` → `data/acme/terms/2026-03-10.json`."""
+    return f"{DATA_DIR}/{change.path.strip('/')}.json"
+
+
+def _summary(change: PublishedChange) -> dict[str, int]:
+    if change.diff is None:
+        return {}
+    s = change.diff.summary
+    return {"substantive": s.substantive, "cosmetic": s.cosmetic, "links": s.links,
+            "renumbered": s.renumbered, "moved": s.moved, "added": s.added, "removed": s.removed,
+            "modified": s.modified}
+
+
+def _stated(text: str) -> dict[str, str] | None:
+    stated = find_stated_date(text)
+    if stated is None:
+        return None
+    return {"kind": stated.kind, "date": stated.date.isoformat(), "phrase": stated.phrase}
+
+
+def _version_row(change: PublishedChange) -> dict[str, Any]:
+    v = change.version
+    return {
+        "path": "/" + change.path,
+        "data": "/" + change_data_path(change),
+        "observed_at": iso_utc(v.observed_at),
+        "commit": v.commit,
+        "class": change.version_class,
+        "summary": _summary(change),
+        "topics": list(topics_of(change)),
+    }
+
+
+def _clause_ref(clause: Clause | None) -> dict[str, Any] | None:
+    if clause is None:
+        return None
+    return {"id": clause.id, "number": clause.number, "heading": clause.heading}
+
+
+def _clause_change(change: ClauseChange) -> dict[str, Any]:
+    return {
+        "kind": change.kind,
+        "class": change.change_class,
+        "before": _clause_ref(change.before),
+        "after": _clause_ref(change.after),
+        "renumbered": change.renumbered,
+        "topics": list(change.topics),
+        "others": [c.id for c in change.others],
+    }
+
+
+def change_json(change: PublishedChange) -> dict[str, Any]:
+    """The JSON of one change: provenance, stated date, classes, topics and every clause change."""
+    v, p = change.version, change.version.provenance
+    return {
+        "kind": "change",
+        "schema_version": SCHEMA_VERSION,
+        "service": v.service,
+        "document": v.document,
+        **_version_row(change),
+        "previous_commit": change.previous.commit if change.previous else None,
+        "stated_date": _stated(v.text),
+        "provenance": {
+            "source_url": p.source_url,
+            "fetched_at": iso_utc(p.fetched_at),
+            "http_status": p.http_status,
+            "snapshot_sha256": p.snapshot_sha256,
+            "declaration_sha256": p.declaration_sha256,
+            "imported_from": p.imported_from,
+        },
+        "clauses": [c.id for c in change.diff.after] if change.diff else [],
+        "changes": [_clause_change(c) for c in change.diff.changes] if change.diff else [],
+    }
+
+
+def _by_document(changes: Iterable[PublishedChange]) -> dict[tuple[str, str], list[PublishedChange]]:
+    groups: dict[tuple[str, str], list[PublishedChange]] = defaultdict(list)
+    for change in changes:
+        groups[(change.version.service, change.version.document)].append(change)
+    for members in groups.values():
+        members.sort(key=chronological_key)
+    return dict(sorted(groups.items()))
+
+
+def document_json(history: Sequence[PublishedChange]) -> dict[str, Any]:
+    """The JSON of one document: names, source, feeds and every version oldest first."""
+    latest = history[-1].version
+    clauses = next((c.diff.after for c in reversed(history) if c.diff is not None), ())
+    return {
+        "kind": "document",
+        "schema_version": SCHEMA_VERSION,
+        "service": latest.service,
+        "document": latest.document,
+        "service_name": latest.service_name or latest.service,
+        "document_name": latest.document_name or latest.document,
+        "source_url": latest.provenance.source_url,
+        "page": f"/{latest.service}/{latest.document}/",
+        "feed": "/" + feed_path("document", latest.key),
+        "current_commit": latest.commit,
+        "stated_date": _stated(latest.text),
+        "clauses": [c.id for c in clauses],
+        "versions": [_version_row(c) for c in history],
+    }
+
+
+def _document_row(history: Sequence[PublishedChange]) -> dict[str, Any]:
+    latest = history[-1]
+    return {
+        "document": latest.version.document,
+        "name": latest.version.document_name or latest.version.document,
+        "data": f"/{DATA_DIR}/{latest.version.service}/{latest.version.document}/index.json",
+        "versions": len(history),
+        "substantive_changes": sum(1 for c in history if c.version_class == "substantive"),
+        "last_observed_at": iso_utc(latest.version.observed_at),
+    }
+
+
+def service_json(service: str, histories: Sequence[Sequence[PublishedChange]]) -> dict[str, Any]:
+    """The JSON of one service: its documents."""
+    first = histories[0][-1].version
+    return {
+        "kind": "service",
+        "schema_version": SCHEMA_VERSION,
+        "service": service,
+        "name": first.service_name or service,
+        "page": f"/{service}/",
+        "feed": "/" + feed_path("service", service),
+        "documents": [_document_row(h) for h in histories],
+    }
+
+
+def index_json(by_service: Mapping[str, Sequence[Sequence[PublishedChange]]]) -> dict[str, Any]:
+    """The JSON of the whole site: every service, the dataset and the schema."""
+    return {
+        "kind": "index",
+        "schema_version": SCHEMA_VERSION,
+        "schema": f"/{DATA_DIR}/schema.json",
+        "dataset": "/" + DATASET,
+        "feed": "/" + feed_path("all"),
+        "services": [
+            {"service": s, "name": h[0][-1].version.service_name or s, "data": f"/{DATA_DIR}/{s}/index.json",
+             "documents": len(h)}
+            for s, h in by_service.items()
+        ],
+    }
+
+
+def manifest_json(latest: Sequence[PublishedChange]) -> dict[str, Any]:
+    """The dataset's manifest: one row per document with where its text came from."""
+    rows = []
+    for change in latest:
+        v = change.version
+        rows.append({
+            "service": v.service,
+            "document": v.document,
+            "file": f"texts/{v.service}/{v.document}.md",
+            "sha256": hashlib.sha256(v.text.encode("utf-8")).hexdigest(),
+            "commit": v.commit,
+            "observed_at": iso_utc(v.observed_at),
+            "source_url": v.provenance.source_url,
+            "data": f"/{DATA_DIR}/{v.service}/{v.document}/index.json",
+        })
+    return {"kind": "manifest", "schema_version": SCHEMA_VERSION, "documents": rows}
+
+
+def build_dataset(latest: Sequence[PublishedChange], notice: str = "") -> bytes:
+    """A reproducible .zip: `texts/<service>/<document>.md` for each document, `manifest.json`, NOTICE."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        def add(name: str, data: bytes) -> None:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+
+        for change in latest:
+            v = change.version
+            add(f"texts/{v.service}/{v.document}.md", v.text.encode("utf-8"))
+        add("manifest.json", _dump(manifest_json(latest)))
+        add("NOTICE.txt", (notice or "Texts recorded by Clausewatch; see manifest.json for sources.\n")
+            .encode("utf-8"))
+    return buffer.getvalue()
+
+
+def generate_data(changes: Iterable[PublishedChange], *, notice: str = "") -> dict[str, bytes]:
+    """Every data API file, `{path under the site: bytes}`."""
+    by_doc = _by_document(changes)
+    by_service: dict[str, list[list[PublishedChange]]] = defaultdict(list)
+    files: dict[str, bytes] = {}
+    for (service, document), history in by_doc.items():
+        by_service[service].append(history)
+        files[f"{DATA_DIR}/{service}/{document}/index.json"] = _dump(document_json(history))
+        for change in history:
+            files[change_data_path(change)] = _dump(change_json(change))
+    for service, histories in by_service.items():
+        files[f"{DATA_DIR}/{service}/index.json"] = _dump(service_json(service, histories))
+    files[f"{DATA_DIR}/index.json"] = _dump(index_json(by_service))
+    files[DATASET] = build_dataset([h[-1] for h in by_doc.values()], notice)
+    files[f"{DATA_DIR}/schema.json"] = _dump(load_schema())
+    return files

@@ -1,0 +1,98 @@
+"""The static data API: every JSON file validates against the documented schema; the dataset is complete."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+from extras_fixtures import history
+
+from clausewatch.site.data_api import DATASET, generate_data, load_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def files() -> dict[str, bytes]:
+    return generate_data(history())
+
+
+def test_the_schema_is_a_valid_json_schema() -> None:
+    jsonschema.Draft202012Validator.check_schema(load_schema())
+
+
+def test_every_json_file_validates_and_has_the_right_kind(files: dict[str, bytes]) -> None:
+    validator = jsonschema.Draft202012Validator(load_schema())
+    kinds = {}
+    for path, data in files.items():
+        if not path.endswith(".json") or path == "data/schema.json":
+            continue
+        value = json.loads(data)
+        errors = [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(value)]
+        assert errors == [], (path, errors)
+        kinds[path] = value["kind"]
+    assert kinds["data/index.json"] == "index"
+    assert kinds["data/acme/index.json"] == "service"
+    assert kinds["data/acme/terms-of-service/index.json"] == "document"
+    assert kinds["data/acme/terms-of-service/2026-03-01-2.json"] == "change"
+    assert sorted(set(kinds.values())) == ["change", "document", "index", "service"]
+
+
+def test_the_schema_rejects_what_it_should(files: dict[str, bytes]) -> None:
+    validator = jsonschema.Draft202012Validator(load_schema())
+    change = json.loads(files["data/acme/terms-of-service/2026-02-10.json"])
+    assert validator.is_valid(change)
+    no_topics = {k: v for k, v in change.items() if k != "topics"}
+    for broken in ({**change, "class": "important"}, {**change, "commit": "xyz"},
+                   {**change, "observed_at": "2026-02-10"}, no_topics):
+        assert not validator.is_valid(broken)
+
+
+def test_change_json_carries_versions_classes_topics_and_clause_ids(files: dict[str, bytes]) -> None:
+    change = json.loads(files["data/acme/terms-of-service/2026-02-10.json"])
+    assert change["class"] == "substantive"
+    assert change["topics"] == ["ai-training", "content-licence"]
+    assert change["previous_commit"] == f"{1:040x}" and change["commit"] == f"{2:040x}"
+    assert change["path"] == "/acme/terms-of-service/2026-02-10/"
+    assert change["changes"][0]["after"] == {"id": "licence-to-content", "number": "5.",
+                                             "heading": "Licence to content"}
+    assert change["summary"]["renumbered"] == 3
+    assert change["stated_date"] == {"kind": "updated", "date": "2026-01-01",
+                                     "phrase": "Last updated: January 1, 2026"}
+    doc = json.loads(files["data/acme/terms-of-service/index.json"])
+    assert [v["class"] for v in doc["versions"]] == ["first", "substantive", "cosmetic", "blink"]
+    assert [v["data"] for v in doc["versions"]][-1] == "/data/acme/terms-of-service/2026-03-01-2.json"
+    for row in doc["versions"]:  # every link in the API points at a file the API ships
+        assert row["data"].lstrip("/") in files
+    service = json.loads(files["data/acme/index.json"])
+    assert [d["document"] for d in service["documents"]] == ["privacy-policy", "terms-of-service"]
+    assert [d["substantive_changes"] for d in service["documents"]] == [1, 1]
+
+
+def test_dataset_holds_every_current_text_and_a_valid_manifest(files: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(io.BytesIO(files[DATASET])) as archive:
+        names = sorted(archive.namelist())
+        manifest = json.loads(archive.read("manifest.json"))
+        texts = {name: archive.read(name) for name in names if name.startswith("texts/")}
+    assert names == ["NOTICE.txt", "manifest.json", "texts/acme/privacy-policy.md",
+                     "texts/acme/terms-of-service.md", "texts/hostile/terms.md"]
+    jsonschema.validate(manifest, load_schema())
+    for row in manifest["documents"]:
+        assert hashlib.sha256(texts[row["file"]]).hexdigest() == row["sha256"]
+    current = {c.version.key: c.version for c in history()}  # the last one of each document wins
+    assert texts["texts/acme/terms-of-service.md"].decode() == current["acme/terms-of-service"].text
+    assert generate_data(history())[DATASET] == files[DATASET]  # reproducible bytes
+
+
+def test_docs_data_page_documents_every_kind_and_field() -> None:
+    page = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
+    schema = load_schema()
+    for kind in ("index", "service", "document", "change", "manifest"):
+        assert f"`{kind}`" in page, kind
+        for field in schema["$defs"][kind]["required"]:
+            assert f"`{field}`" in page, (kind, field)
