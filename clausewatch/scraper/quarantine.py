@@ -1,0 +1,224 @@
+"""The quarantine: versions held for review instead of published (a drastic change, for instance).
+
+    <workspace>/.clausewatch/quarantine/<service>/<document>/<timestamp>/
+        text.md           the extracted text that would have been recorded
+        snapshot.gz       the raw response (gzip)
+        provenance.json   source URL, fetch time, status, SHA-256s, names
+        reason.json       why it was held, when first and last seen, how many runs saw it
+
+A held version is written to a hidden folder and renamed into place, so a killed run leaves no half-held
+version. The same text seen again by a later run updates the existing entry instead of adding another.
+`release` records the newest held version of a document through `clausewatch.archive.record_version`;
+`discard` drops held versions without recording anything.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from clausewatch.archive import Archive, head_commit, iso_utc, latest_text, lock_archive, record_version
+from clausewatch.errors import ConfigError
+from clausewatch.models import Document, Provenance, Snapshot
+from clausewatch.slugs import is_slug
+from clausewatch.workspace import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """One held version of one document."""
+
+    service: str
+    document: str
+    stamp: str
+    """Folder name: when it was first held, `YYYYMMDDTHHMMSSZ` (with `-2`... on collisions)."""
+    folder: Path
+    reason: str
+    message: str
+    provenance: Provenance
+    names: dict[str, str]
+    first_held: str
+    last_seen: str
+    times: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.service}/{self.document}"
+
+    def read_text(self) -> str:
+        return (self.folder / "text.md").read_text(encoding="utf-8")
+
+    def read_snapshot(self) -> bytes:
+        return gzip.decompress((self.folder / "snapshot.gz").read_bytes())
+
+
+def quarantine_dir(workspace: Workspace) -> Path:
+    return workspace.state / "quarantine"
+
+
+def parse_key(key: str) -> tuple[str, str]:
+    """`service/document` → its two slugs; anything else (paths, `..`) is a ConfigError."""
+    service, _, document = key.partition("/")
+    if not (is_slug(service) and is_slug(document)):
+        raise ConfigError(f"'{key}' is not a SERVICE/DOCUMENT key",
+                          fix="write it as in `clausewatch status`, e.g. acme/terms-of-service")
+    return service, document
+
+
+def hold(
+    workspace: Workspace,
+    document: Document,
+    text: str,
+    snapshot: Snapshot,
+    *,
+    reason: str,
+    message: str,
+    now: datetime | None = None,
+) -> Path:
+    """Keep `text` and its raw `snapshot` for review; return the held version's folder."""
+    service, name = parse_key(document.key)
+    now = now or datetime.now(UTC)
+    base = quarantine_dir(workspace) / service / name
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    for held in iter_held_of(base, service, name):
+        if held.provenance.snapshot_sha256 == snapshot.sha256 or _text_sha(held) == digest:
+            _touch(held, now)
+            return held.folder
+    base.mkdir(parents=True, exist_ok=True)
+    for leftover in base.glob(".tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    tmp = base / f".tmp-{os.getpid()}"
+    tmp.mkdir()
+    (tmp / "text.md").write_text(text, encoding="utf-8")
+    (tmp / "snapshot.gz").write_bytes(gzip.compress(snapshot.content, mtime=0))
+    _write_json(tmp / "provenance.json", _provenance_record(document, snapshot, digest))
+    stamp = iso_utc(now)
+    _write_json(tmp / "reason.json", {"reason": reason, "message": message, "first_held": stamp,
+                                      "last_seen": stamp, "times": 1})
+    target = _free_name(base, now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
+    os.replace(tmp, target)
+    return target
+
+
+def _provenance_record(document: Document, snapshot: Snapshot, text_sha256: str) -> dict[str, object]:
+    return {
+        "source_url": snapshot.final_url or snapshot.url,
+        "fetched_at": iso_utc(snapshot.fetched_at),
+        "http_status": snapshot.status,
+        "content_type": snapshot.content_type,
+        "snapshot_sha256": snapshot.sha256 or hashlib.sha256(snapshot.content).hexdigest(),
+        "declaration_sha256": document.declaration_sha256,
+        "service_name": document.service_name,
+        "document_name": document.document_name,
+        "text_sha256": text_sha256,
+    }
+
+
+def _free_name(base: Path, stamp: str) -> Path:
+    target, n = base / stamp, 1
+    while target.exists():
+        n += 1
+        target = base / f"{stamp}-{n}"
+    return target
+
+
+def _write_json(path: Path, data: dict[str, object]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _text_sha(held: Held) -> str:
+    return json.loads((held.folder / "provenance.json").read_text(encoding="utf-8")).get("text_sha256", "")
+
+
+def _touch(held: Held, now: datetime) -> None:
+    data = json.loads((held.folder / "reason.json").read_text(encoding="utf-8"))
+    data.update(last_seen=iso_utc(now), times=int(data.get("times", 1)) + 1)
+    _write_json(held.folder / "reason.json", data)
+
+
+def iter_held(workspace: Workspace) -> Iterator[Held]:
+    """Every held version in the workspace, by service, document, then oldest first."""
+    root = quarantine_dir(workspace)
+    if not root.is_dir():
+        return
+    for service_dir in sorted(p for p in root.iterdir() if p.is_dir() and is_slug(p.name)):
+        for document_dir in sorted(p for p in service_dir.iterdir() if p.is_dir() and is_slug(p.name)):
+            yield from iter_held_of(document_dir, service_dir.name, document_dir.name)
+
+
+def iter_held_of(base: Path, service: str, document: str) -> Iterator[Held]:
+    """The complete held versions in one document's quarantine folder, oldest first."""
+    if not base.is_dir():
+        return
+    for folder in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        held = _read_held(folder, service, document)
+        if held is not None:
+            yield held
+
+
+def _read_held(folder: Path, service: str, document: str) -> Held | None:
+    try:
+        prov = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
+        why = json.loads((folder / "reason.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    provenance = Provenance(
+        source_url=str(prov.get("source_url", "")),
+        fetched_at=datetime.fromisoformat(str(prov["fetched_at"]).replace("Z", "+00:00")),
+        http_status=int(prov.get("http_status", 0)),
+        snapshot_sha256=str(prov.get("snapshot_sha256", "")),
+        declaration_sha256=str(prov.get("declaration_sha256", "")),
+    )
+    names = {k: str(prov.get(k, "")) for k in ("service_name", "document_name") if prov.get(k)}
+    return Held(service=service, document=document, stamp=folder.name, folder=folder,
+                reason=str(why.get("reason", "")), message=str(why.get("message", "")),
+                provenance=provenance, names=names, first_held=str(why.get("first_held", "")),
+                last_seen=str(why.get("last_seen", "")), times=int(why.get("times", 1)))
+
+
+def release(workspace: Workspace, key: str, archive: Archive) -> str:
+    """Record the newest held version of `key` in the archive, then clear its quarantine; return the
+    commit id (the existing one if that text is already recorded, e.g. after a killed release)."""
+    service, document = parse_key(key)
+    base = quarantine_dir(workspace) / service / document
+    held = list(iter_held_of(base, service, document))
+    if not held:
+        raise ConfigError(f"nothing is held for '{key}'", fix="see `clausewatch status` for held versions")
+    newest = held[-1]
+    text = newest.read_text()
+    with lock_archive(archive):
+        if latest_text(archive, service, document) == text:
+            commit = head_commit(archive) or ""
+        else:
+            commit = record_version(archive, service, document, text, newest.provenance,
+                                    snapshot=newest.read_snapshot(), names=newest.names)
+    shutil.rmtree(base)
+    return commit
+
+
+def discard(workspace: Workspace, key: str) -> int:
+    """Drop every held version of `key` without recording; return how many were dropped."""
+    service, document = parse_key(key)
+    base = quarantine_dir(workspace) / service / document
+    count = len(list(iter_held_of(base, service, document)))
+    if not count:
+        raise ConfigError(f"nothing is held for '{key}'", fix="see `clausewatch status` for held versions")
+    shutil.rmtree(base)
+    return count
+
+
+def held_texts(workspace: Workspace, key: str) -> list[str]:
+    """The held texts of one document, oldest first (for pages and tests)."""
+    service, document = parse_key(key)
+    return [h.read_text() for h in iter_held_of(quarantine_dir(workspace) / service / document,
+                                                  service, document)]
+
