@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from clausewatch.models import Clause, ClauseKind
 from clausewatch.slugs import slugify
@@ -57,8 +58,12 @@ class _Block:
     number: str | None = None
 
 
+@lru_cache(maxsize=16)
 def split_clauses(markdown: str) -> tuple[Clause, ...]:
-    """The clauses of a Markdown document in document order; `parent`/`level` form the clause tree."""
+    """The clauses of a Markdown document in document order; `parent`/`level` form the clause tree.
+
+    Cached for the last few texts: walking a history diffs each version twice (as new, then as old).
+    """
     used: set[str] = set()
     stack: list[tuple[int, str]] = []
     clauses: list[Clause] = []
@@ -216,7 +221,7 @@ def plain_words(markdown: str) -> list[str]:
 
 def _base_id(heading: str | None, text: str) -> str:
     """A slug of the heading, or of the first words of the text; starts with a letter."""
-    source = heading if heading else " ".join(plain_words(text)[: _ID_WORDS * 2])
+    source = heading if heading else " ".join(plain_words(text[:400])[: _ID_WORDS * 2])
     words = slugify(source).split("-")[: _ID_WORDS + (2 if heading else 0)]
     slug = ""
     for word in words:

@@ -28,6 +28,8 @@ def diff_clauses(before: Sequence[Clause], after: Sequence[Clause]) -> Diff:
     changes: list[ClauseChange] = []
     renumbered = 0
     for pairing in align_clauses(before, after):
+        if pairing.kind == "match" and not pairing.moved and before[pairing.old[0]] == after[pairing.new[0]]:
+            continue
         olds = tuple(before[i] for i in pairing.old)
         news = tuple(after[j] for j in pairing.new)
         if olds and news and not same_number(olds[0], news[0]):
@@ -40,7 +42,7 @@ def diff_clauses(before: Sequence[Clause], after: Sequence[Clause]) -> Diff:
 
 def same_number(a: Clause, b: Clause) -> bool:
     """True when both clauses carry the same number (as written, trailing punctuation ignored)."""
-    return _number_key(a.number) == _number_key(b.number)
+    return a.number == b.number or _number_key(a.number) == _number_key(b.number)
 
 
 def _number_key(number: str | None) -> str:
