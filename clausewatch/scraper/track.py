@@ -1,0 +1,308 @@
+"""The tracker: fetch every declared document and record those whose normalized text changed.
+
+A run, step by step (`track_documents`):
+1. load the declarations (all errors at once), keep the `--only` and `--shard` selection;
+2. open the archive, take its lock, repair the working tree a killed run may have left behind;
+3. fetch the documents concurrently (`_fetch_document`), then record them one by one in key order
+   (`_record_one`: extract → check → normalize → compare → record);
+4. write the commit-graph, the run report (`.clausewatch/runs/latest.json` and a timestamped copy),
+   and a summary on stderr.
+
+One failing document never aborts the run (unless `fail_fast`); its key, reason and message go into
+`TrackReport.failed`. A combined document (several pages) is recorded with one snapshot: each page's
+raw bytes preceded by a line `<!-- clausewatch-source: URL -->`, so it can be split and re-extracted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import requests
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from clausewatch import archive as archive_module
+from clausewatch.errors import ArchiveError, ClausewatchError, ConfigError, ExtractError, FetchError
+from clausewatch.models import Document, Provenance, Snapshot
+from clausewatch.normalize import normalize_text
+from clausewatch.scraper.declarations import load_declarations
+from clausewatch.scraper.extract import extract_markdown
+from clausewatch.scraper.fetch import fetch, make_session
+from clausewatch.workspace import Workspace
+
+WORKERS = 16
+_SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class TrackReport:
+    """What one run did: keys recorded, unchanged, and failed (with reason and message)."""
+
+    recorded: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    failed: tuple[tuple[str, str, str], ...] = ()
+    """(key, reason, message) per failing document."""
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    finished: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def to_json(self) -> dict[str, object]:
+        """The report as written to `.clausewatch/runs/latest.json`."""
+        return {
+            "started": archive_module.iso_utc(self.started),
+            "finished": archive_module.iso_utc(self.finished),
+            "recorded": list(self.recorded),
+            "unchanged": list(self.unchanged),
+            "failed": [{"key": k, "reason": r, "message": m} for k, r, m in self.failed],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What recording one document came to: 'recorded', 'unchanged' or 'failed'."""
+
+    key: str
+    status: str
+    reason: str = ""
+    message: str = ""
+
+
+def parse_shard(value: str | None) -> tuple[int, int] | None:
+    """`"2/4"` → (2, 4) (1-based); None → None; anything else is a ConfigError."""
+    if value is None:
+        return None
+    match = _SHARD.match(value)
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise ConfigError(f"--shard '{value}' is not of the form K/N with 1 ≤ K ≤ N",
+                          fix="write e.g. --shard 1/4 for the first of four parallel jobs")
+    return int(match[1]), int(match[2])
+
+
+def in_shard(key: str, shard: tuple[int, int] | None) -> bool:
+    """True when `key` belongs to shard K of N (a stable hash of the key, the same on every machine)."""
+    if shard is None:
+        return True
+    number, total = shard
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:12], 16) % total == number - 1
+
+
+def select_documents(documents: Sequence[Document], only: Sequence[str],
+                     shard: tuple[int, int] | None) -> list[Document]:
+    """The documents named by `only` (`service` or `service/document`; all when empty) in `shard`."""
+    known_keys = {d.key for d in documents} | {d.service for d in documents}
+    unknown = [name for name in only if name.strip("/") not in known_keys]
+    if unknown:
+        listed = ", ".join(sorted(d.key for d in documents)[:50]) or "(none declared)"
+        raise ConfigError(f"--only {', '.join(unknown)}: no such declared service or document",
+                          fix=f"use one of: {listed}")
+    wanted = {name.strip("/") for name in only}
+    chosen = [d for d in documents if not wanted or d.key in wanted or d.service in wanted]
+    return [d for d in chosen if in_shard(d.key, shard)]
+
+
+def track_documents(
+    workspace: Workspace,
+    *,
+    only: Sequence[str] = (),
+    allow_private: bool = False,
+    shard: tuple[int, int] | None = None,
+    fail_fast: bool = False,
+    progress: bool = True,
+) -> TrackReport:
+    """Fetch, extract, normalize and record every selected document; write and return the run report."""
+    started = datetime.now(UTC)
+    documents = select_documents(load_declarations(workspace.services), only, shard)
+    archive = archive_module.open_archive(workspace.archive)
+    console = Console(stderr=True)
+    outcomes: list[_Outcome] = []
+    with archive_module.lock_archive(archive), ExitStack() as stack:
+        archive_module.repair_worktree(archive)
+        session = stack.enter_context(make_session(allow_private=allow_private))
+        bar = stack.enter_context(_progress(console, len(documents), enabled=progress))
+        for document, fetched in _iter_fetched(documents, session, allow_private, stack):
+            outcome = _record_one(archive, document, fetched)
+            outcomes.append(outcome)
+            bar.advance()
+            if fail_fast and outcome.status == "failed":
+                break
+        if any(o.status == "recorded" for o in outcomes):
+            archive_module.write_commit_graph(archive)
+    report = _to_report(outcomes, started)
+    write_report(workspace, report)
+    print_summary(console, report)
+    return report
+
+
+def _iter_fetched(documents: Sequence[Document], session: requests.Session, allow_private: bool,
+                  stack: ExitStack) -> Iterator[tuple[Document, Snapshot | ClausewatchError]]:
+    """Fetch concurrently; yield each document with its snapshot (or error) in declaration-key order."""
+    pool = stack.enter_context(ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="fetch"))
+    stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+    futures: list[Future[Snapshot | ClausewatchError]] = [
+        pool.submit(_fetch_document, document, session, allow_private) for document in documents
+    ]
+    for document, future in zip(documents, futures, strict=True):
+        yield document, future.result()
+
+
+def _fetch_document(document: Document, session: requests.Session,
+                    allow_private: bool) -> Snapshot | ClausewatchError:
+    """Every page of the document as one snapshot; errors are returned, not raised (run goes on)."""
+    try:
+        snapshots = [fetch(source.url, allow_private=allow_private, session=session)
+                     for source in document.sources]
+    except ClausewatchError as exc:
+        return exc
+    except Exception as exc:  # a bug must fail this document only
+        return FetchError(f"fetching {document.key} failed unexpectedly: {type(exc).__name__}: {exc}",
+                          url=document.url, reason="internal", fix="report this Clausewatch bug")
+    return snapshots[0] if len(snapshots) == 1 else combine_snapshots(snapshots)
+
+
+def _record_one(archive: archive_module.Archive, document: Document,
+                fetched: Snapshot | ClausewatchError) -> _Outcome:
+    """extract → check → normalize → compare with the last version → record (or fail, recording nothing)."""
+    try:
+        if isinstance(fetched, ClausewatchError):
+            raise fetched
+        previous = archive_module.latest_text(archive, document.service, document.document)
+        markdown = _extract(document, fetched)
+        _check(document, markdown, fetched, previous)
+        text = normalize_text(markdown)
+        if text == previous:
+            return _Outcome(document.key, "unchanged")
+        _record(archive, document, text, fetched)
+    except ArchiveError:
+        raise
+    except ClausewatchError as exc:
+        return _Outcome(document.key, "failed", getattr(exc, "reason", type(exc).__name__), exc.problem)
+    except Exception as exc:  # a bug or a pathological page must not lose the rest of the run
+        message = f"{type(exc).__name__}: {exc} (a Clausewatch bug; please report it with the page)"
+        return _Outcome(document.key, "failed", "internal", message)
+    return _Outcome(document.key, "recorded")
+
+
+def _extract(document: Document, snapshot: Snapshot) -> str:
+    """The document's Markdown: each page extracted with its own selectors, joined in order."""
+    pages = split_snapshot(snapshot) if len(document.sources) > 1 else [snapshot.content]
+    parts = [
+        extract_markdown(content, select=source.select, remove=source.remove,
+                         base_url=source.url if len(pages) > 1 else snapshot.final_url,
+                         content_type=snapshot.content_type)
+        for source, content in zip(document.sources, pages, strict=True)
+    ]
+    return "\n\n".join(parts)
+
+
+def _check(document: Document, markdown: str, snapshot: Snapshot, previous: str | None) -> None:
+    """Refuse what is not the document (the declaration's `expect:` phrases must be present)."""
+    missing = [phrase for phrase in document.expect if phrase.casefold() not in markdown.casefold()]
+    if missing:
+        raise ExtractError(f"{document.key}: expected phrase(s) missing from the extracted text: "
+                           + ", ".join(repr(p) for p in missing), reason="expect-missing",
+                           fix="check the page; if the selector now matches something else, update it")
+
+
+def _record(archive: archive_module.Archive, document: Document, text: str, snapshot: Snapshot) -> str:
+    provenance = Provenance(
+        source_url=snapshot.final_url or snapshot.url,
+        fetched_at=snapshot.fetched_at,
+        http_status=snapshot.status,
+        snapshot_sha256=snapshot.sha256,
+        declaration_sha256=document.declaration_sha256,
+    )
+    names = {"service_name": document.service_name, "document_name": document.document_name}
+    return archive_module.record_version(archive, document.service, document.document, text, provenance,
+                                         snapshot=snapshot.content, names=names)
+
+
+def combine_snapshots(snapshots: Sequence[Snapshot]) -> Snapshot:
+    """Several pages as one snapshot: each page's bytes after a `<!-- clausewatch-source: URL -->` line."""
+    content = b"".join(f"<!-- clausewatch-source: {s.final_url} -->\n".encode() + s.content + b"\n"
+                       for s in snapshots)
+    first = snapshots[0]
+    return Snapshot(first.url, first.final_url, first.status, first.fetched_at, content,
+                    first.content_type, hashlib.sha256(content).hexdigest())
+
+
+def split_snapshot(snapshot: Snapshot) -> list[bytes]:
+    """The pages of a combined snapshot, in order (the inverse of `combine_snapshots`)."""
+    parts = re.split(rb"(?:^|\n)<!-- clausewatch-source: [^\n]* -->\n", snapshot.content)
+    return [part[:-1] if part.endswith(b"\n") else part for part in parts[1:]]
+
+
+def _to_report(outcomes: Sequence[_Outcome], started: datetime) -> TrackReport:
+    return TrackReport(
+        recorded=tuple(o.key for o in outcomes if o.status == "recorded"),
+        unchanged=tuple(o.key for o in outcomes if o.status == "unchanged"),
+        failed=tuple((o.key, o.reason, o.message) for o in outcomes if o.status == "failed"),
+        started=started,
+        finished=datetime.now(UTC),
+    )
+
+
+def write_report(workspace: Workspace, report: TrackReport) -> None:
+    """`.clausewatch/runs/latest.json` (atomically replaced) and `runs/<YYYYMMDDTHHMMSSZ>[-N].json`."""
+    runs = workspace.state / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+    stamp = report.started.strftime("%Y%m%dT%H%M%SZ")
+    target, n = runs / f"{stamp}.json", 1
+    while target.exists():
+        n += 1
+        target = runs / f"{stamp}-{n}.json"
+    target.write_text(payload, encoding="utf-8")
+    tmp = runs / f".latest.json.tmp-{os.getpid()}"
+    tmp.write_text(payload, encoding="utf-8")
+    os.replace(tmp, runs / "latest.json")
+
+
+def print_summary(console: Console, report: TrackReport) -> None:
+    """One line of totals, then one line per failed document, on stderr."""
+    seconds = (report.finished - report.started).total_seconds()
+    console.print(f"Tracked {len(report.recorded) + len(report.unchanged) + len(report.failed)} document(s) "
+                  f"in {seconds:.1f}s: {len(report.recorded)} recorded, {len(report.unchanged)} unchanged, "
+                  f"{len(report.failed)} failed.", highlight=False, soft_wrap=True)
+    for key, reason, message in report.failed:
+        console.print(f"  FAILED {key} [{reason}]: {message}", highlight=False, markup=False, soft_wrap=True)
+
+
+class _NoProgress:
+    def advance(self) -> None:
+        """Nothing to show."""
+
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class _Bar:
+    """A rich progress bar on stderr counting documents."""
+
+    def __init__(self, console: Console, total: int) -> None:
+        self._progress = Progress(TextColumn("tracking"), BarColumn(), MofNCompleteColumn(),
+                                  TimeElapsedColumn(), console=console, transient=True)
+        self._task = self._progress.add_task("track", total=total)
+
+    def advance(self) -> None:
+        self._progress.advance(self._task)
+
+    def __enter__(self) -> _Bar:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+
+def _progress(console: Console, total: int, *, enabled: bool) -> _Bar | _NoProgress:
+    return _Bar(console, total) if enabled else _NoProgress()
