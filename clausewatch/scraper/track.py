@@ -3,7 +3,7 @@
 A run, step by step (`track_documents`):
 1. load the declarations (all errors at once), keep the `--only` and `--shard` selection;
 2. open the archive, take its lock, repair the working tree a killed run may have left behind;
-3. fetch the documents concurrently (`_fetch_document`), then record them one by one in key order
+3. fetch the documents concurrently (`fetch_document`), then record them one by one in key order
    (`_record_one`: extract → check → normalize → compare → record);
 4. write the commit-graph, the run report (`.clausewatch/runs/latest.json` and a timestamped copy),
    and a summary on stderr.
@@ -146,13 +146,13 @@ def _iter_fetched(documents: Sequence[Document], session: requests.Session, allo
     pool = stack.enter_context(ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="fetch"))
     stack.callback(pool.shutdown, wait=True, cancel_futures=True)
     futures: list[Future[Snapshot | ClausewatchError]] = [
-        pool.submit(_fetch_document, document, session, allow_private) for document in documents
+        pool.submit(fetch_document, document, session, allow_private) for document in documents
     ]
     for document, future in zip(documents, futures, strict=True):
         yield document, future.result()
 
 
-def _fetch_document(document: Document, session: requests.Session,
+def fetch_document(document: Document, session: requests.Session,
                     allow_private: bool) -> Snapshot | ClausewatchError:
     """Every page of the document as one snapshot; errors are returned, not raised (run goes on)."""
     try:
@@ -173,8 +173,8 @@ def _record_one(archive: archive_module.Archive, document: Document,
         if isinstance(fetched, ClausewatchError):
             raise fetched
         previous = archive_module.latest_text(archive, document.service, document.document)
-        markdown = _extract(document, fetched)
-        _check(document, markdown, fetched, previous)
+        markdown = extract_document(document, fetched)
+        check_document(document, markdown, fetched, previous)
         text = normalize_text(markdown)
         if text == previous:
             return _Outcome(document.key, "unchanged")
@@ -189,7 +189,7 @@ def _record_one(archive: archive_module.Archive, document: Document,
     return _Outcome(document.key, "recorded")
 
 
-def _extract(document: Document, snapshot: Snapshot) -> str:
+def extract_document(document: Document, snapshot: Snapshot) -> str:
     """The document's Markdown: each page extracted with its own selectors, joined in order."""
     pages = split_snapshot(snapshot) if len(document.sources) > 1 else [snapshot.content]
     parts = [
@@ -201,7 +201,7 @@ def _extract(document: Document, snapshot: Snapshot) -> str:
     return "\n\n".join(parts)
 
 
-def _check(document: Document, markdown: str, snapshot: Snapshot, previous: str | None) -> None:
+def check_document(document: Document, markdown: str, snapshot: Snapshot, previous: str | None) -> None:
     """Refuse what is not the document (the declaration's `expect:` phrases must be present)."""
     missing = [phrase for phrase in document.expect if phrase.casefold() not in markdown.casefold()]
     if missing:

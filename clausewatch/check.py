@@ -1,0 +1,103 @@
+"""`clausewatch check`: validate a workspace's declarations and commentary, every problem at once.
+
+Errors are lines `file: key: problem — fix`; warnings are things that work but are probably unintended
+(a file in services/ that is not a declaration, a document without `select`, which records the whole
+page). With `fetch_service`, that service's documents are also fetched and extracted twice: an error
+when either attempt fails (a refusal, a selector matching nothing...) or when the two texts differ
+(an unstable selector that would record noise on every run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from clausewatch.errors import ClausewatchError
+from clausewatch.models import Document
+from clausewatch.scraper.declarations import iter_declaration_files, validate_declarations
+from clausewatch.workspace import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_workspace(workspace: Workspace, *, fetch_service: str | None = None,
+                    allow_private: bool = False) -> CheckResult:
+    """Every error and warning of services/ (and commentary/), optionally fetching one service twice."""
+    documents, errors = validate_declarations(workspace.services)
+    warnings = declaration_warnings(workspace, documents)
+    comment_errors, comment_warnings = _check_commentary(workspace)
+    errors.extend(comment_errors)
+    warnings.extend(comment_warnings)
+    if fetch_service is not None:
+        errors.extend(check_fetch(documents, fetch_service, allow_private=allow_private))
+    return CheckResult(errors=errors, warnings=warnings)
+
+
+def _check_commentary(workspace: Workspace) -> tuple[list[str], list[str]]:
+    """Commentary errors and warnings (owned by `clausewatch.commentary`)."""
+    from clausewatch import commentary
+
+    if hasattr(commentary, "check_commentary"):
+        found_errors, found_warnings = commentary.check_commentary(workspace)
+        return list(found_errors), list(found_warnings)
+    _, errors = commentary.load_commentary(workspace)  # until check_commentary exists
+    return list(errors), []
+
+
+def declaration_warnings(workspace: Workspace, documents: list[Document]) -> list[str]:
+    """Files in services/ that are not read, and documents that would record their whole page."""
+    warnings = []
+    if workspace.services.is_dir():
+        read = {path.name for path in iter_declaration_files(workspace.services)}
+        for path in sorted(workspace.services.iterdir()):
+            skipped = path.name.startswith(".") or path.name.endswith(".history.json")
+            if path.is_file() and path.name not in read and not skipped:
+                warnings.append(f"services/{path.name}: (file): not a declaration (.yml or .json), ignored")
+    for document in documents:
+        if any(not source.select for source in document.sources):
+            where = f"{document.source_file}: documents.{_declared_id(document)}.select"
+            warnings.append(f"{where}: not set, the whole page body is recorded (menus and footers included)"
+                            " — add a `select:` selector")
+    return warnings
+
+
+def check_fetch(documents: list[Document], service: str, *, allow_private: bool) -> list[str]:
+    """Fetch and extract each document of `service` twice; errors for failures and unstable extractions."""
+    from clausewatch.normalize import normalize_text
+    from clausewatch.scraper.fetch import make_session
+    from clausewatch.scraper.track import check_document, extract_document, fetch_document
+
+    chosen = [d for d in documents if d.service == service]
+    if not chosen:
+        known = ", ".join(sorted({d.service for d in documents})) or "(none)"
+        return [f"--fetch {service}: (service): no such declared service — use one of: {known}"]
+    errors = []
+    with make_session(allow_private=allow_private) as session:
+        for document in chosen:
+            where = f"{document.source_file}: documents.{_declared_id(document)}"
+            texts = []
+            for attempt in (1, 2):
+                try:
+                    fetched = fetch_document(document, session, allow_private)
+                    if isinstance(fetched, ClausewatchError):
+                        raise fetched
+                    markdown = extract_document(document, fetched)
+                    check_document(document, markdown, fetched, None)
+                    texts.append(normalize_text(markdown))
+                except ClausewatchError as exc:
+                    errors.append(f"{where}: fetch {attempt} "
+                                  f"failed [{getattr(exc, 'reason', 'error')}]: {exc.problem} — {exc.fix}")
+                    break
+            if len(texts) == 2 and texts[0] != texts[1]:
+                errors.append(f"{where}.select: two fetches gave "
+                              "different texts (the selector catches changing content) — narrow `select` or "
+                              "`remove` the changing parts")
+    return errors
+
+
+def _declared_id(document: Document) -> str:
+    """The document's key as written in its file (OTA files use the terms type, e.g. `Terms of Service`)."""
+    return document.document_name if document.source_file.endswith(".json") else document.document
