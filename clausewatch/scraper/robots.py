@@ -39,7 +39,16 @@ def parse_robots(status: int, text: str) -> urllib.robotparser.RobotFileParser:
         parser.allow_all = True
     else:
         parser.parse(text.splitlines())
+        _longest_match_first(parser)
     return parser
+
+
+def _longest_match_first(parser: urllib.robotparser.RobotFileParser) -> None:
+    """RFC 9309: the most specific (longest) rule wins, `Allow` on ties; the standard library applies
+    rules in file order, so sort each group's rules to make its first match the longest one."""
+    entries = [*parser.entries, *([parser.default_entry] if parser.default_entry else [])]
+    for entry in entries:
+        entry.rulelines.sort(key=lambda rule: (-len(rule.path), not rule.allowance))
 
 
 class RobotsCache:
@@ -79,7 +88,7 @@ class RobotsCache:
             f"its robots.txt disallows {self._agent} from this path"
         )
         raise FetchError(
-            f"{where or url}: {url} not fetched: {problem}",
+            f"{where + ': ' if where else ''}'{url}' not fetched: {problem}",
             url=url,
             reason="robots",
             fix="respect the site's wish, or, if the terms must be public by law, add `robots: ignore` "
