@@ -355,7 +355,7 @@ def _check_css(selector: str, rel: str, where: str, errors: _Errors) -> bool:
         return False
     try:
         soupsieve.compile(selector)
-    except (soupsieve.SelectorSyntaxError, ValueError) as exc:
+    except (soupsieve.SelectorSyntaxError, ValueError, NotImplementedError) as exc:
         detail = str(exc).splitlines()[0]
         errors.add(rel, where, f"'{selector}' is not a valid CSS selector: {detail}", "correct the selector")
         return False

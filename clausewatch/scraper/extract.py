@@ -32,6 +32,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from bs4 import BeautifulSoup, Comment, PageElement, Tag
 from charset_normalizer import from_bytes
 from markdownify import ATX, MarkdownConverter
+from soupsieve import SelectorSyntaxError
 
 from clausewatch.errors import ExtractError
 
@@ -169,8 +170,17 @@ def _describe(selector: Selector) -> str:
     return selector if isinstance(selector, str) else json.dumps(selector, sort_keys=True)
 
 
+def _css_matches(root: Tag, css: str) -> list[Tag]:
+    try:
+        return list(root.select(css))
+    except (SelectorSyntaxError, ValueError, NotImplementedError) as exc:
+        detail = str(exc).splitlines()[0]
+        raise ExtractError(f"'{css}' is not a valid CSS selector: {detail}", reason="selector",
+                           fix="correct the selector (see docs/declarations.md)") from exc
+
+
 def _select_css(root: Tag, css: str, where: str) -> list[Tag]:
-    matches = root.select(css)
+    matches = _css_matches(root, css)
     if not matches:
         raise ExtractError(
             f"selector '{css}' matches nothing in {where}",
@@ -196,7 +206,7 @@ def _remove(root: Tag, selector: Selector, where: str) -> None:
             return
         _delete_range(root, spans, start, end)
         return
-    for match in root.select(selector):
+    for match in _css_matches(root, selector):
         match.decompose()
 
 
