@@ -1,0 +1,138 @@
+"""The site build: generate → write → theme → `mkdocs build --strict` → sanitize → Pagefind.
+
+MkDocs runs as a subprocess on the workspace's own mkdocs.yml: no hooks, no plugins of ours, nothing
+of Clausewatch runs inside the build, so the engine can be swapped (ProperDocs, Zensical) by changing
+one command line here.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+
+from clausewatch.errors import BuildError
+from clausewatch.site.sanitize import sanitize_html
+from clausewatch.site.write import sync_tree, write_pages
+from clausewatch.workspace import Workspace
+
+SKELETON_DIR = Path(__file__).resolve().parent / "skeleton"
+"""What `clausewatch init` copies into a new workspace: mkdocs.yml and the hand-written docs/ pages."""
+THEME_DIR = Path(__file__).resolve().parent / "theme"
+"""Material overrides and assets shipped in the package; copied to `<workspace>/.clausewatch/theme`."""
+THEME_COPY = Path(".clausewatch") / "theme"
+"""Where mkdocs.yml's `theme.custom_dir` points, relative to the workspace."""
+OUTPUT_TAIL = 40
+"""Lines of MkDocs' or Pagefind's output quoted in a BuildError."""
+
+class StepTimer:
+    """Wall-clock time of each build step, with a note (counts) per step."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, float, str]] = []
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[list[str]]:
+        notes: list[str] = []
+        start = time.perf_counter()
+        try:
+            yield notes
+        finally:
+            self.steps.append((name, time.perf_counter() - start, "; ".join(notes)))
+
+    def report(self) -> str:
+        total = sum(seconds for _, seconds, _ in self.steps)
+        lines = [f"{name:<10} {seconds:8.2f} s  {note}".rstrip() for name, seconds, note in self.steps]
+        return "\n".join([*lines, f"{'total':<10} {total:8.2f} s"])
+
+
+def build_site(workspace: Workspace, site_dir: Path, *, timings: bool = False) -> Path:
+    """Build the whole site into `site_dir` and return it; per-step timings on stderr if asked."""
+    from clausewatch.site.generate import render_site
+
+    site_dir = site_dir.resolve()
+    timer = StepTimer()
+    with timer.step("generate") as notes:
+        site = render_site(workspace)
+        notes.append(f"{len(site.documents)} documents, {len(site.regenerated)} regenerated")
+    with timer.step("write") as notes:
+        report = write_pages(workspace.docs, site.files)
+        notes.append(f"{len(site.files)} files, {len(report.written)} written, {len(report.removed)} removed")
+    with timer.step("theme"):
+        sync_tree(THEME_DIR, workspace.root / THEME_COPY)
+    with timer.step("mkdocs"):
+        run_mkdocs(workspace, site_dir)
+    with timer.step("sanitize") as notes:
+        notes.append(f"{sanitize_site(site_dir)} pages")
+    with timer.step("pagefind"):
+        run_pagefind(site_dir)
+    if timings:
+        print(timer.report(), file=sys.stderr)
+    return site_dir
+
+
+def _quiet_env() -> dict[str, str]:
+    return {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
+
+
+def run_mkdocs(workspace: Workspace, site_dir: Path) -> None:
+    """`mkdocs build --strict` of the workspace into `site_dir`; BuildError with its output on failure."""
+    if not workspace.mkdocs_yml.is_file():
+        raise BuildError(
+            f"'{workspace.mkdocs_yml}' does not exist",
+            fix="run `clausewatch init DIR` for a new workspace, or pass --root to an existing one",
+        )
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file",
+               str(workspace.mkdocs_yml), "--site-dir", str(site_dir)]
+    _run(command, workspace.root, "mkdocs build --strict",
+         "fix the pages or links named above (generated pages: report a bug; hand-written: edit them)")
+
+
+def run_pagefind(site_dir: Path) -> None:
+    """Index the built site with Pagefind (its files go to `site_dir/pagefind/`)."""
+    _run([sys.executable, "-m", "pagefind", "--site", str(site_dir)], site_dir, "pagefind",
+         "check that `pagefind[bin]` is installed (pip install -e .) and that the site has pages")
+
+
+def _run(command: list[str], cwd: Path, name: str, fix: str) -> None:
+    proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=_quiet_env(), check=False)
+    if proc.returncode != 0:
+        output = (proc.stdout + proc.stderr).strip().splitlines()
+        tail = "\n".join(output[-OUTPUT_TAIL:])
+        raise BuildError(f"{name} failed (exit {proc.returncode}):\n{tail}", fix=fix)
+
+
+def sanitize_site(site_dir: Path, clean: Callable[[str], str] = sanitize_html) -> int:
+    """Run every built HTML page through the sanitizer in place; return how many pages."""
+    count = 0
+    for path in sorted(site_dir.rglob("*.html")):
+        if "pagefind" in path.relative_to(site_dir).parts[:1]:
+            continue
+        text = path.read_text(encoding="utf-8")
+        cleaned = clean(text)
+        if cleaned != text:
+            path.write_text(cleaned, encoding="utf-8")
+        count += 1
+    return count
+
+
+def serve_site(site_dir: Path, port: int) -> None:
+    """Serve the built site on http://127.0.0.1:PORT/ until interrupted."""
+    if not (site_dir / "index.html").is_file():
+        raise BuildError(
+            f"'{site_dir}' holds no built site (no index.html)", fix="run `clausewatch build` first"
+        )
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        print(f"Serving {site_dir} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)",
+              file=sys.stderr)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass

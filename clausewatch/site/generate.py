@@ -1,0 +1,319 @@
+"""The site generator: the archive (and commentary) in, `{path under docs/: content}` out.
+
+`generate_site(workspace)` is a list of steps:
+
+1. read the archive's log ONCE (`iter_log`: every commit with its blob id) and group it by document;
+2. for each document, reuse its cached output when nothing it depends on changed (its commits and
+   blobs, its commentary, the site config, the generator's code), else read its blobs through one
+   `BlobReader`, run `iter_history`, and render its pages (`generate_document`) — per-document files
+   of the site extras belong there too, so they are cached with the pages;
+3. render the site-wide pages from the documents' summaries (`site_files`): home, service pages,
+   topic pages — and the site-wide extras (feeds, data API), which take the `PublishedChange`s.
+
+Nothing runs inside MkDocs: the output is plain Markdown with front matter, written by `write.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from clausewatch.archive import (
+    Archive,
+    BlobReader,
+    LogEntry,
+    iso_utc,
+    iter_log,
+    open_archive,
+    split_path,
+    to_version,
+)
+from clausewatch.errors import BuildError
+from clausewatch.history import HistoryEntry, describe_entry, iter_history
+from clausewatch.models import Clause, Commentary, Diff, PublishedChange, Version
+from clausewatch.site import pages
+from clausewatch.site.pages import ChangeContext, ChangeRef, DocumentSummary, TimelineRow
+from clausewatch.site.write import fingerprint_files, read_cache_entry, write_cache_entry
+from clausewatch.slugs import RESERVED, is_slug
+from clausewatch.workspace import Workspace, read_site_config
+
+GENERATOR_VERSION = "1"
+"""Bump when the generated pages change for a reason the code fingerprint cannot see."""
+PUBLISHED = ("first", "substantive")
+"""Version classes that get a change page at a permanent URL."""
+
+Files = dict[str, str | bytes]
+_WRITE_SIDE = frozenset({"scraper", "importer", "__pycache__"})
+"""Package folders whose code cannot change a generated page (left out of the cache fingerprint)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentOutput:
+    """Everything generated from one document's history: cached as a whole."""
+
+    key: str
+    cache_key: str
+    files: Files
+    summary: DocumentSummary
+    changes: tuple[PublishedChange, ...]
+    """Every version as published (texts left out, to bound memory): input of site-wide extras."""
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedSite:
+    files: Files
+    documents: tuple[DocumentOutput, ...]
+    regenerated: tuple[str, ...]
+    """Keys of the documents whose pages were rendered (not taken from the cache)."""
+
+
+def generate_site(workspace: Workspace) -> Files:
+    """Every generated page and file: `{path relative to docs/: content}`."""
+    return render_site(workspace).files
+
+
+def render_site(workspace: Workspace) -> GeneratedSite:
+    """The generated site, with which documents had to be regenerated (the rest came from the cache)."""
+    archive = open_archive(workspace.archive)
+    config = read_site_config(workspace)
+    logs = group_log(archive, iter_log(archive))
+    commentary = load_document_commentary(workspace)
+    fingerprint = code_fingerprint(config)
+    cache_dir = workspace.state / "cache" / "site"
+    outputs: list[DocumentOutput] = []
+    regenerated: list[str] = []
+    with BlobReader(archive) as reader:
+        for key, entries in logs.items():
+            notes = commentary.get(key, ())
+            cache_key = document_cache_key(fingerprint, entries, notes)
+            output = read_cache_entry(cache_dir / f"{key}.json", cache_key)
+            if not isinstance(output, DocumentOutput):
+                versions = [to_version(archive, e, _text(reader.read(e.blob), e)) for e in entries]
+                output = generate_document(key, versions, notes, cache_key=cache_key)
+                write_cache_entry(cache_dir / f"{key}.json", cache_key, output)
+                regenerated.append(key)
+            outputs.append(output)
+    files: Files = {}
+    for output in outputs:
+        files.update(output.files)
+    files.update(site_files(outputs, config))
+    return GeneratedSite(files=files, documents=tuple(outputs), regenerated=tuple(regenerated))
+
+
+def _text(data: bytes, entry: LogEntry) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BuildError(
+            f"archive file '{entry.path}' at commit {entry.commit[:12]} is not UTF-8 ({exc})",
+            fix="record the document again with `clausewatch track` (the recorder always writes UTF-8)",
+        ) from exc
+
+
+def group_log(archive: Archive, entries: Iterable[LogEntry]) -> dict[str, list[LogEntry]]:
+    """Log entries by document key (`service/document`), sorted by key, each list oldest first."""
+    grouped: dict[str, list[LogEntry]] = {}
+    for entry in entries:
+        service, document = split_path(archive, entry.path)
+        if not (is_slug(service) and is_slug(document)) or service in RESERVED:
+            raise BuildError(
+                f"archive file '{entry.path}' has an id that cannot be a site path "
+                f"(ids are lowercase slugs, and a service may not be one of {', '.join(sorted(RESERVED))})",
+                fix="rename the file in the archive to a slug (see `clausewatch.slugs.slugify`)",
+            )
+        grouped.setdefault(f"{service}/{document}", []).append(entry)
+    return dict(sorted(grouped.items()))
+
+
+def load_document_commentary(workspace: Workspace) -> dict[str, tuple[Commentary, ...]]:
+    """The commentary files by document key; BuildError listing every problem if any is malformed."""
+    from clausewatch.commentary import load_commentary
+
+    items, errors = load_commentary(workspace)
+    if errors:
+        raise BuildError(
+            f"{len(errors)} problem(s) in commentary files:\n" + "\n".join(errors),
+            fix="correct the files named above (`clausewatch check` lists the same problems)",
+        )
+    grouped: dict[str, list[Commentary]] = {}
+    for item in sorted(items, key=lambda c: c.path):
+        grouped.setdefault(f"{item.service}/{item.document}", []).append(item)
+    return {key: tuple(group) for key, group in grouped.items()}
+
+
+def code_fingerprint(config: Mapping[str, object]) -> str:
+    """A hash of the generator version, the package's code and rules, and the site config."""
+    package = Path(__file__).resolve().parents[1]
+    sources = sorted(
+        p for p in package.rglob("*")
+        if p.suffix in (".py", ".yml", ".yaml") and p.is_file() and not _WRITE_SIDE.intersection(p.parts)
+    )
+    config_text = json.dumps(config, sort_keys=True, default=str)
+    text = f"{GENERATOR_VERSION}\n{fingerprint_files(sources)}\n{config_text}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def document_cache_key(fingerprint: str, entries: Sequence[LogEntry], notes: Sequence[Commentary]) -> str:
+    """What one document's pages depend on: its commits and blobs, its commentary, the fingerprint."""
+    digest = hashlib.sha256(fingerprint.encode())
+    for entry in entries:
+        digest.update(f"{entry.commit} {entry.blob}\n".encode())
+    for note in notes:
+        digest.update(repr(note).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def assign_slugs(history: Sequence[HistoryEntry]) -> list[str]:
+    """The change-page folder of each entry ('' if unpublished): `YYYY-MM-DD`, then `-2`, `-3`, ...
+
+    Assigned oldest first and classification only looks backwards, so a slug never changes as
+    history grows.
+    """
+    per_day: dict[str, int] = {}
+    slugs = []
+    for entry in history:
+        if entry.version_class not in PUBLISHED:
+            slugs.append("")
+            continue
+        day = iso_utc(entry.version.observed_at)[:10]
+        per_day[day] = per_day.get(day, 0) + 1
+        slugs.append(day if per_day[day] == 1 else f"{day}-{per_day[day]}")
+    return slugs
+
+
+def entry_topics(diff: Diff | None) -> tuple[str, ...]:
+    """Topic ids of a diff's substantive clause changes, first occurrence first."""
+    if diff is None:
+        return ()
+    found = [t for c in diff.changes if c.change_class == "substantive" for t in c.topics]
+    return tuple(dict.fromkeys(found))
+
+
+def generate_document(
+    key: str, versions: Sequence[Version], notes: Sequence[Commentary], *, cache_key: str = ""
+) -> DocumentOutput:
+    """One document's pages (its page and its change pages) from its versions, oldest first."""
+    from clausewatch.clauses import split_clauses
+
+    history = list(iter_history(versions))
+    slugs = assign_slugs(history)
+    latest = history[-1].version
+    refs = [_change_ref(entry, slug) for entry, slug in zip(history, slugs, strict=True) if slug]
+    summary = DocumentSummary(
+        service=latest.service,
+        document=latest.document,
+        service_name=latest.service_name,
+        document_name=latest.document_name,
+        source_url=latest.provenance.source_url,
+        versions=len(history),
+        last_observed=iso_utc(latest.observed_at),
+        changes=tuple(refs),
+    )
+    timeline = [_timeline_row(entry, slug) for entry, slug in zip(history, slugs, strict=True)]
+    files: Files = {f"{key}/index.md": pages.document_page(summary, timeline, split_clauses(latest.text))}
+    published = [(entry, slug) for entry, slug in zip(history, slugs, strict=True) if slug]
+    for index, (entry, _slug) in enumerate(published):
+        context = ChangeContext(
+            ref=refs[index],
+            previous=refs[index - 1] if index else None,
+            following=refs[index + 1] if index + 1 < len(refs) else None,
+            source_url=entry.version.provenance.source_url,
+            snapshot_sha256=entry.version.provenance.snapshot_sha256,
+            previous_commit=entry.previous.commit if entry.previous else "",
+        )
+        files[refs[index].page] = render_change(context, entry, notes)
+    changes = tuple(_published(entry, slug) for entry, slug in zip(history, slugs, strict=True))
+    return DocumentOutput(key=key, cache_key=cache_key, files=files, summary=summary, changes=changes)
+
+
+def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[Commentary]) -> str:
+    """One change page: the diff (or the first recorded text) and the commentary that names it."""
+    from clausewatch.clauses import split_clauses
+    from clausewatch.commentary import place_commentary
+    from clausewatch.render_diff import render_markdown
+
+    if entry.diff is None:
+        before: tuple[Clause, ...] = ()
+        after = split_clauses(entry.version.text)
+        body = pages.render_clauses(after)
+        anchors = frozenset(c.id for c in after)
+    else:
+        before, after = entry.diff.before, entry.diff.after
+        body = render_markdown(entry.diff)
+        anchors = frozenset(c.id for c in (ch.after or ch.before for ch in entry.diff.changes) if c)
+    by_clause, unanchored = place_commentary(notes, context.ref.slug, context.ref.commit, before, after)
+    return pages.change_page(context, body, commentary_by_clause=by_clause, unanchored=unanchored,
+                             anchors=anchors)
+
+
+def _change_ref(entry: HistoryEntry, slug: str) -> ChangeRef:
+    version = entry.version
+    return ChangeRef(
+        service=version.service,
+        document=version.document,
+        service_name=version.service_name,
+        document_name=version.document_name,
+        slug=slug,
+        observed_at=iso_utc(version.observed_at),
+        version_class=entry.version_class,
+        summary=describe_entry(entry),
+        topics=entry_topics(entry.diff),
+        commit=version.commit,
+    )
+
+
+def _timeline_row(entry: HistoryEntry, slug: str) -> TimelineRow:
+    return TimelineRow(
+        observed_at=iso_utc(entry.version.observed_at),
+        version_class=entry.version_class,
+        summary=describe_entry(entry),
+        commit=entry.version.commit,
+        slug=slug,
+        topics=entry_topics(entry.diff),
+    )
+
+
+def _published(entry: HistoryEntry, slug: str) -> PublishedChange:
+    """A history entry as the site-wide extras see it, without texts (they are not needed there)."""
+    version = entry.version
+    path = f"{version.service}/{version.document}/{slug}/" if slug else ""
+    diff = replace(entry.diff, before=(), after=()) if entry.diff is not None else None
+    previous = replace(entry.previous, text="") if entry.previous is not None else None
+    return PublishedChange(
+        version=replace(version, text=""),
+        version_class=entry.version_class,
+        path=path,
+        diff=diff,
+        previous=previous,
+        topics=entry_topics(entry.diff),
+    )
+
+
+def site_files(outputs: Sequence[DocumentOutput], config: Mapping[str, object]) -> Files:
+    """The site-wide pages: home, one page per service, the topics index and one page per topic."""
+    from clausewatch.topics import load_topics
+
+    summaries = [output.summary for output in outputs]
+    site_name = str(config.get("site_name") or "Clausewatch")
+    files: Files = {"index.md": pages.home_page(summaries, site_name=site_name)}
+    by_service: dict[str, list[DocumentSummary]] = {}
+    for summary in summaries:
+        by_service.setdefault(summary.service, []).append(summary)
+    for service, members in by_service.items():
+        files[f"{service}/index.md"] = pages.service_page(service, members)
+    topics = {topic.id: topic for topic in load_topics()}
+    by_topic: dict[str, list[ChangeRef]] = {topic: [] for topic in topics}
+    for summary in summaries:
+        for ref in summary.changes:
+            for topic in ref.topics:
+                by_topic.setdefault(topic, []).append(ref)
+    titles = {topic: topics[topic].title if topic in topics else topic for topic in by_topic}
+    files["topics/index.md"] = pages.topics_index_page({t: len(c) for t, c in by_topic.items()}, titles)
+    for topic, refs in by_topic.items():
+        if is_slug(topic):
+            description = topics[topic].description if topic in topics else ""
+            files[f"topics/{topic}/index.md"] = pages.topic_page(topic, titles[topic], description, refs)
+    return files

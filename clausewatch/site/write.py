@@ -1,0 +1,204 @@
+"""The only writer of generated files: pages under docs/, the theme copy, the generator's cache.
+
+`write_pages` writes only what changed (unchanged pages keep their mtime), removes what a previous run
+generated and this one did not, never touches a hand-written page, and refuses any path that would
+leave its folder. It remembers what it generated in `<docs>/.generated-manifest` (a dotfile: MkDocs
+ignores it).
+
+The per-document cache (`read_cache_entry` / `write_cache_entry`) stores frozen dataclasses as tagged
+JSON; only the domain and page classes listed in `_CLASSES` can be decoded, nothing is executed.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from clausewatch.errors import BuildError
+
+MANIFEST = ".generated-manifest"
+
+
+@dataclass(frozen=True, slots=True)
+class WriteReport:
+    written: tuple[str, ...]
+    unchanged: int
+    removed: tuple[str, ...]
+
+
+def write_pages(docs_dir: Path, pages: Mapping[str, str | bytes]) -> WriteReport:
+    """Make the generated part of `docs_dir` exactly `pages`, writing only files whose content changed."""
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    root = docs_dir.resolve()
+    targets = {rel: safe_target(root, rel) for rel in pages}
+    previous = read_manifest(root)
+    for rel, target in targets.items():
+        if rel not in previous and target.exists() and _read(target) != _encode(pages[rel]):
+            raise BuildError(
+                f"'{target}' exists and was not written by the generator: it would be overwritten",
+                fix=f"move the hand-written page elsewhere (the generator owns '{rel}'), or delete it",
+            )
+    _write_manifest(root, previous | set(pages))
+    written = []
+    for rel, target in sorted(targets.items()):
+        data = _encode(pages[rel])
+        if not target.is_file() or _read(target) != data:
+            _atomic_write(target, data)
+            written.append(rel)
+    removed = [rel for rel in sorted(previous - set(pages)) if _remove(root, rel)]
+    _write_manifest(root, set(pages))
+    return WriteReport(tuple(written), len(pages) - len(written), tuple(removed))
+
+
+def safe_target(root: Path, rel: str) -> Path:
+    """`root / rel`, or BuildError when `rel` is absolute, has `..`, odd characters, or leaves `root`."""
+    parts = PurePosixPath(rel).parts
+    bad = (
+        not rel
+        or rel.startswith("/")
+        or "\\" in rel
+        or "\x00" in rel
+        or any(part in ("..", ".") or part.startswith(".") for part in parts)
+    )
+    target = root.joinpath(*parts) if parts else root
+    if bad or not target.resolve().is_relative_to(root) or target.resolve() == root:
+        raise BuildError(
+            f"generated path '{rel}' would be written outside '{root}' (or to a hidden file)",
+            fix="generated paths must be relative, without '..' or dot-files; this is a generator bug",
+        )
+    return target
+
+
+def read_manifest(root: Path) -> set[str]:
+    """The paths the previous run generated (empty on the first run)."""
+    path = root / MANIFEST
+    if not path.is_file():
+        return set()
+    return {line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+
+
+def _write_manifest(root: Path, paths: Iterable[str]) -> None:
+    _atomic_write(root / MANIFEST, ("\n".join(sorted(paths)) + "\n").encode("utf-8"))
+
+
+def _encode(content: str | bytes) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+
+
+def _remove(root: Path, rel: str) -> bool:
+    """Delete a stale generated file and the folders it leaves empty; False if it was already gone."""
+    try:
+        target = safe_target(root, rel)
+    except BuildError:
+        return False
+    if not target.is_file():
+        return False
+    target.unlink()
+    folder = target.parent
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+    return True
+
+
+def sync_tree(source: Path, dest: Path) -> WriteReport:
+    """Copy the files of `source` (e.g. the packaged theme) to `dest`, changed files only."""
+    files = {
+        path.relative_to(source).as_posix(): path.read_bytes()
+        for path in sorted(source.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    return write_pages(dest, files)
+
+
+def fingerprint_files(paths: Iterable[Path]) -> str:
+    """SHA-256 over the names and contents of `paths` (the code a cache entry depends on)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+# --- the generator's cache -------------------------------------------------------------------------
+
+
+def read_cache_entry(path: Path, key: str) -> Any | None:
+    """The value cached at `path` under `key`, or None if absent, stale or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    try:
+        return _decode(data.get("value"))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def write_cache_entry(path: Path, key: str, value: Any) -> None:
+    """Store `value` (frozen dataclasses, tuples, dicts, str, bytes, datetimes) under `key`."""
+    text = json.dumps({"key": key, "value": _encode_value(value)}, ensure_ascii=False, separators=(",", ":"))
+    _atomic_write(path, text.encode("utf-8"))
+
+
+def _classes() -> dict[str, type]:
+    from clausewatch import models
+    from clausewatch.site import generate, pages
+
+    found = [generate.DocumentOutput, pages.ChangeRef, pages.DocumentSummary]
+    found += [cls for cls in vars(models).values() if isinstance(cls, type) and dataclasses.is_dataclass(cls)]
+    return {cls.__name__: cls for cls in found}
+
+
+def _encode_value(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _encode_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"!": type(value).__name__, **fields}
+    if isinstance(value, tuple | list):
+        return [_encode_value(item) for item in value]
+    if isinstance(value, dict):
+        return {"!map": {str(k): _encode_value(v) for k, v in value.items()}}
+    if isinstance(value, bytes):
+        return {"!bytes": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, datetime):
+        return {"!datetime": value.isoformat()}
+    return value
+
+
+def _decode(value: Any, classes: dict[str, type] | None = None) -> Any:
+    classes = classes if classes is not None else _classes()
+    if isinstance(value, list):
+        return tuple(_decode(item, classes) for item in value)
+    if not isinstance(value, dict):
+        return value
+    if "!map" in value:
+        return {k: _decode(v, classes) for k, v in value["!map"].items()}
+    if "!bytes" in value:
+        return base64.b64decode(value["!bytes"])
+    if "!datetime" in value:
+        return datetime.fromisoformat(value["!datetime"])
+    cls = classes[value["!"]]
+    return cls(**{k: _decode(v, classes) for k, v in value.items() if k != "!"})
