@@ -8,6 +8,7 @@ text with its matched words highlighted so a reader can see why a change got its
 from __future__ import annotations
 
 import difflib
+import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -383,7 +384,7 @@ def highlight_matches(text: str, matches: Iterable[TopicMatch],
         out.append(escape_untrusted(text[pos:start]))
         label = ", ".join(sorted((titles or {}).get(i, i) for i in ids))
         marked = escape_untrusted(text[start:end])
-        out.append(f'<mark class="cw-topic" title="{escape_untrusted(label)}">{marked}</mark>')
+        out.append(f'<mark class="cw-topic" title="{html.escape(label, quote=True)}">{marked}</mark>')
         pos = end
     out.append(escape_untrusted(text[pos:]))
     return "".join(out)
