@@ -10,6 +10,7 @@ clause is `moved` when it is outside the longest increasing subsequence of the m
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ ID_SIMILARITY = 50.0
 """Minimum similarity (0-100) for two clauses with the same id to be taken as the same clause."""
 TEXT_SIMILARITY = 60.0
 """Minimum similarity (0-100) for two clauses with different ids to be taken as the same clause."""
+GAP_SIMILARITY = 45.0
+"""Minimum similarity for two leftover clauses between the same two in-order matches."""
 SPLIT_SIMILARITY = 85.0
 """Minimum similarity of a clause with the joined parts it was split into (or merged from)."""
 
@@ -56,6 +59,7 @@ def align_clauses(old: Sequence[Clause], new: Sequence[Clause]) -> tuple[Pairing
     _match_same_id(old, new, old_keys, new_keys, pairs, min_score=ID_SIMILARITY)
     _match_similar(old, new, old_keys, new_keys, pairs)
     groups = _find_splits_and_merges(old_keys, new_keys, pairs)
+    _match_in_gaps(old, new, old_keys, new_keys, pairs, groups)
     pairings = _build_pairings(len(old), len(new), pairs, groups)
     return _mark_moves(old, new, pairings)
 
@@ -69,7 +73,43 @@ def _match_same_id(old: Sequence[Clause], new: Sequence[Clause], old_keys: list[
         if i in pairs or j is None or j in taken:
             continue
         same = old_keys[i] == new_keys[j]
-        if same or (min_score < 100 and fuzz.ratio(old_keys[i], new_keys[j]) >= min_score):
+        if same or (min_score < 100 and similarity(old_keys[i], new_keys[j]) >= min_score):
+            pairs[i] = j
+            taken.add(j)
+
+
+def similarity(a: str, b: str) -> float:
+    """0-100: edit similarity, or word-set overlap when one text grew or shrank around the other."""
+    return max(fuzz.ratio(a, b), fuzz.token_set_ratio(a, b, processor=None))
+
+
+def _match_in_gaps(old: Sequence[Clause], new: Sequence[Clause], old_keys: list[str], new_keys: list[str],
+                   pairs: dict[int, int], groups: dict[tuple[str, int], tuple[int, ...]]) -> None:
+    """Pair leftovers lying between the same two in-order matches when they are loosely similar."""
+    used_old = set(pairs) | {i for (kind, _), parts in groups.items() if kind == "merged" for i in parts}
+    used_new = set(pairs.values())
+    used_new |= {j for (kind, _), parts in groups.items() if kind == "split" for j in parts}
+    free_old = [i for i in range(len(old)) if i not in used_old]
+    free_new = [j for j in range(len(new)) if j not in used_new]
+    if not free_old or not free_new:
+        return
+    anchors = sorted(pairs.items())
+    keep = _longest_increasing([j for _, j in anchors])
+    old_marks = [anchors[k][0] for k in keep]
+    new_marks = [anchors[k][1] for k in keep]
+    by_gap: dict[int, list[int]] = defaultdict(list)
+    for j in free_new:
+        by_gap[bisect_left(new_marks, j)].append(j)
+    candidates: list[tuple[float, int, int]] = []
+    for i in free_old:
+        for j in by_gap.get(bisect_left(old_marks, i), ()):
+            if (old[i].kind == "heading") == (new[j].kind == "heading"):
+                score = similarity(old_keys[i], new_keys[j])
+                if score >= GAP_SIMILARITY:
+                    candidates.append((-score, i, j))
+    taken: set[int] = set()
+    for _score, i, j in sorted(candidates):
+        if i not in pairs and j not in taken:
             pairs[i] = j
             taken.add(j)
 
@@ -202,8 +242,6 @@ def _reading_order(pairings: list[Pairing]):
 
 def _longest_increasing(values: list[int]) -> list[int]:
     """Positions of one longest strictly increasing subsequence of `values` (patience sorting)."""
-    from bisect import bisect_left
-
     tails: list[int] = []
     tail_pos: list[int] = []
     previous = [-1] * len(values)

@@ -136,7 +136,7 @@ def _parse_block(block: _Block) -> tuple[str | None, str | None, str, ClauseKind
     if block.kind == "item":
         return number, heading, text, "item", 30 + block.level
     if number and heading is None and _looks_like_title(number, text):
-        return number, _HEADING_SEP.sub("", text).rstrip(".:").strip(), "", "heading", _number_rank(number)
+        return number, _HEADING_SEP.sub("", text).strip(), "", "heading", _number_rank(number)
     if number:
         return number, heading, text, "section", _number_rank(number)
     if heading and not text:
@@ -166,14 +166,12 @@ def _take_lead_in(text: str) -> tuple[str | None, str | None, str]:
 
 
 def _looks_like_title(number: str, text: str) -> bool:
-    """True for `1. Definitions`, `Article 3 - Scope`: a short single line after a dotted or named number."""
+    """True for `1. Definitions`, `Article 3 - Scope`: a short unpunctuated line after a number."""
     text = _HEADING_SEP.sub("", text)
     if number.startswith("(") or number.endswith(")") or "\n" in text or not text:
         return False
     words = text.split()
-    if text.endswith((";", ",")) or not text[0].isupper():
-        return False
-    return len(words) <= 4 if text.endswith(".") else len(words) <= 10
+    return text[0].isupper() and not text.endswith((".", ";", ",", ":")) and len(words) <= 10
 
 
 def _take_number(text: str, *, heading: bool) -> tuple[str | None, str]:
