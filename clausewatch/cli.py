@@ -247,5 +247,59 @@ def demo(out: Path, serve_after: bool, port: int) -> None:
         serve_site(site_dir, port)
 
 
+@cli.command()
+@click.argument("key", metavar="SERVICE/DOCUMENT")
+@click.option("--discard", is_flag=True, help="Drop the held versions instead of recording them.")
+@click.pass_obj
+def release(workspace: Workspace, key: str, discard: bool) -> None:
+    """Record the newest version held for review of SERVICE/DOCUMENT (or --discard the held versions).
+
+    A drastic change (most clauses gone, text shrunk below half or grown past 3x) is held in
+    .clausewatch/quarantine/ instead of recorded; `clausewatch status` lists them.
+
+    \b
+    Example:
+        clausewatch status
+        clausewatch release acme/terms-of-service
+    """
+    from clausewatch.archive import open_archive
+    from clausewatch.scraper import quarantine
+
+    if discard:
+        count = quarantine.discard(workspace, key)
+        click.echo(f"Discarded {count} held version(s) of {key}.", err=True)
+        return
+    commit = quarantine.release(workspace, key, open_archive(workspace.archive))
+    click.echo(f"Recorded the held version of {key} as {commit[:10]}.", err=True)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def status(workspace: Workspace, fmt: str) -> None:
+    """Documents failing in the last `track` run (why, since when) and versions held for review.
+
+    Exit code 0 when nothing fails and nothing is held, 1 otherwise.
+
+    \b
+    Example:
+        clausewatch status --format json
+    """
+    from clausewatch.scraper.quarantine import status_report
+
+    report = status_report(workspace)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"Last run: {report['last_run'] or 'never'}")
+        for item in report["failing"]:  # type: ignore[attr-defined]
+            click.echo(f"FAILING {item['key']} [{item['reason']}] since {item['since']} "
+                       f"({item['runs']} run(s)): {item['message']}")
+        for item in report["held"]:  # type: ignore[attr-defined]
+            click.echo(f"HELD    {item['key']} [{item['reason']}] since {item['first_held']}: "
+                       f"{item['message']}\n        release: clausewatch release {item['key']}")
+    sys.exit(1 if report["failing"] or report["held"] else 0)
+
+
 def main() -> None:
     cli(prog_name="clausewatch")

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from clausewatch.archive import Archive, head_commit, iso_utc, latest_text, lock_archive, record_version
 from clausewatch.errors import ConfigError
@@ -222,3 +223,58 @@ def held_texts(workspace: Workspace, key: str) -> list[str]:
     return [h.read_text() for h in iter_held_of(quarantine_dir(workspace) / service / document,
                                                   service, document)]
 
+
+
+def status_report(workspace: Workspace, *, max_runs: int = 200) -> dict[str, object]:
+    """Documents failing in the latest run (with since when, from the run reports) and held versions."""
+    reports = _read_run_reports(workspace.state / "runs", max_runs)
+    failing = failing_since(reports)
+    held = [{"key": h.key, "reason": h.reason, "message": h.message, "held": h.stamp,
+             "first_held": h.first_held, "last_seen": h.last_seen, "runs": h.times,
+             "source_url": h.provenance.source_url} for h in iter_held(workspace)]
+    last_run = reports[-1].get("finished", "") if reports else ""
+    return {"last_run": last_run, "failing": failing, "held": held}
+
+
+def failing_since(reports: list[dict[str, Any]]) -> list[dict[str, object]]:
+    """For each document failing in the newest report: reason, message, the first run of its current
+    streak of failures (`since`) and the streak's length. `reports` are oldest first."""
+    if not reports:
+        return []
+    latest = {f["key"]: f for f in reports[-1].get("failed", []) if isinstance(f, dict) and "key" in f}
+    failing = []
+    for key, failure in sorted(latest.items()):
+        since, streak = reports[-1].get("started", ""), 0
+        for report in reversed(reports):
+            keys = {f.get("key") for f in report.get("failed", []) if isinstance(f, dict)}
+            if key not in keys:
+                if key in report.get("recorded", []) or key in report.get("unchanged", []):
+                    break
+                continue  # a run that did not look at this document (--only, --shard)
+            since, streak = report.get("started", since), streak + 1
+        failing.append({"key": key, "reason": failure.get("reason", ""),
+                        "message": failure.get("message", ""), "since": since, "runs": streak})
+    return failing
+
+
+def _run_order(path: Path) -> tuple[str, int]:
+    """`20260101T000000Z.json` before `20260101T000000Z-2.json` (same second, later run)."""
+    stamp, _, n = path.stem.partition("-")
+    return stamp, int(n) if n.isdigit() else 1
+
+
+def _read_run_reports(runs: Path, max_runs: int) -> list[dict[str, Any]]:
+    """The newest `max_runs` run reports, oldest first (unreadable ones skipped)."""
+    if not runs.is_dir():
+        return []
+    files = sorted((p for p in runs.glob("*.json") if p.name != "latest.json" and not p.name.startswith(".")),
+                   key=_run_order)
+    reports = []
+    for path in files[-max_runs:]:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            reports.append(data)
+    return reports
