@@ -23,8 +23,9 @@ from clausewatch.models import (
 HOSTILE = '<script>alert(1)</script> {--gone--} [x](javascript:alert(2)) & "quotes" \x07bell'
 
 
-def version(service: str, document: str, day: str, text: str, n: int, *, name: str = "") -> Version:
-    when = datetime.fromisoformat(day).replace(hour=6, tzinfo=UTC)
+def version(service: str, document: str, day: str, text: str, n: int, *, name: str = "",
+            hour: int = 6) -> Version:
+    when = datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
     return Version(
         service=service,
         document=document,
@@ -72,18 +73,22 @@ def diff_of(*changes: ClauseChange, renumbered: int = 0) -> Diff:
 
 def published(v: Version, cls: VersionClass, diff: Diff | None, previous: Version | None,
               suffix: str = "") -> PublishedChange:
+    """As the generator publishes it: first records and substantive changes get a page, others none."""
     day = v.observed_at.date().isoformat()
-    return PublishedChange(version=v, version_class=cls, path=f"{v.service}/{v.document}/{day}{suffix}/",
-                           diff=diff, previous=previous)
+    path = f"{v.service}/{v.document}/{day}{suffix}/" if cls in ("first", "substantive") else ""
+    return PublishedChange(version=v, version_class=cls, path=path, diff=diff, previous=previous)
 
 
 def history() -> list[PublishedChange]:
-    """Two services, three documents: a first record, an AI-training change, a cosmetic one, a blink."""
+    """Two services, three documents: a first record, an AI-training change, a cosmetic one, a blink,
+    and a second substantive change the same day (suffix `-2`)."""
     jan, mar = "Last updated: January 1, 2026\n\n# Terms\n", "Last updated: March 1, 2026\n\n# Terms\n"
     a1 = version("acme", "terms-of-service", "2026-01-05", jan, 1)
     a2 = version("acme", "terms-of-service", "2026-02-10", jan + "AI\n", 2)
     a3 = version("acme", "terms-of-service", "2026-03-01", mar + "AI.\n", 3)
-    a4 = version("acme", "terms-of-service", "2026-03-01", mar, 4)
+    a4 = version("acme", "terms-of-service", "2026-03-01", mar, 4, hour=7)
+    a5 = version("acme", "terms-of-service", "2026-03-01", mar + "Arbitration.\n", 9, hour=8)
+    a6 = version("acme", "terms-of-service", "2026-03-01", mar + "Arbitration. Waiver.\n", 10, hour=9)
     p1 = version("acme", "privacy-policy", "2026-01-05", "# Privacy\n", 5)
     p2 = version("acme", "privacy-policy", "2026-02-20", "# Privacy\nSell.\n", 6)
     h1 = version("hostile", "terms", "2026-01-07", HOSTILE, 7, name=HOSTILE)
@@ -106,7 +111,11 @@ def history() -> list[PublishedChange]:
         published(a1, "first", None, None),
         published(a2, "substantive", diff_of(ai, renumbered=3), a1),
         published(a3, "cosmetic", diff_of(cosmetic), a2),
-        published(a4, "blink", diff_of(cosmetic), a3, suffix="-2"),
+        published(a4, "blink", diff_of(cosmetic), a3),
+        published(a5, "substantive", diff_of(added("arbitration", "Disputes go to arbitration.",
+                                                   ("arbitration",))), a4),
+        published(a6, "substantive", diff_of(added("class-action-waiver", "You waive class actions.",
+                                                   ("arbitration",))), a5, suffix="-2"),
         published(p1, "first", None, None),
         published(p2, "substantive", diff_of(sell), p1),
         published(h1, "first", None, None),

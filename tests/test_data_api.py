@@ -40,6 +40,7 @@ def test_every_json_file_validates_and_has_the_right_kind(files: dict[str, bytes
     assert kinds["data/acme/index.json"] == "service"
     assert kinds["data/acme/terms-of-service/index.json"] == "document"
     assert kinds["data/acme/terms-of-service/2026-03-01-2.json"] == "change"
+    assert not any("/.json" in path or path.endswith("/None.json") for path in files)
     assert sorted(set(kinds.values())) == ["change", "document", "index", "service"]
 
 
@@ -65,13 +66,17 @@ def test_change_json_carries_versions_classes_topics_and_clause_ids(files: dict[
     assert change["stated_date"] == {"kind": "updated", "date": "2026-01-01",
                                      "phrase": "Last updated: January 1, 2026"}
     doc = json.loads(files["data/acme/terms-of-service/index.json"])
-    assert [v["class"] for v in doc["versions"]] == ["first", "substantive", "cosmetic", "blink"]
-    assert [v["data"] for v in doc["versions"]][-1] == "/data/acme/terms-of-service/2026-03-01-2.json"
+    assert [v["class"] for v in doc["versions"]] == ["first", "substantive", "cosmetic", "blink",
+                                                     "substantive", "substantive"]
+    assert [v["data"] for v in doc["versions"]][2:] == [
+        None, None, "/data/acme/terms-of-service/2026-03-01.json",
+        "/data/acme/terms-of-service/2026-03-01-2.json"]
     for row in doc["versions"]:  # every link in the API points at a file the API ships
-        assert row["data"].lstrip("/") in files
+        assert row["data"] is None or row["data"].lstrip("/") in files
+    assert files[doc["text"].lstrip("/")].decode() == history()[5].version.text
     service = json.loads(files["data/acme/index.json"])
     assert [d["document"] for d in service["documents"]] == ["privacy-policy", "terms-of-service"]
-    assert [d["substantive_changes"] for d in service["documents"]] == [1, 1]
+    assert [d["substantive_changes"] for d in service["documents"]] == [1, 3]
 
 
 def test_dataset_holds_every_current_text_and_a_valid_manifest(files: dict[str, bytes]) -> None:

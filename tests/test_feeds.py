@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import feedparser
 from bs4 import BeautifulSoup
 from extras_fixtures import HOSTILE, history
@@ -24,7 +26,7 @@ def test_every_feed_file_is_valid_atom_or_rss() -> None:
         for kind, key in [("all", ""), ("service", "acme"), ("service", "hostile"),
                           ("document", "acme/terms-of-service"), ("document", "acme/privacy-policy"),
                           ("document", "hostile/terms"), ("topic", "ai-training"),
-                          ("topic", "content-licence"), ("topic", "data-sharing")]
+                          ("topic", "content-licence"), ("topic", "data-sharing"), ("topic", "arbitration")]
         for fmt in ("atom", "rss")
     }
     assert set(files) == expected
@@ -38,14 +40,19 @@ def test_only_substantive_changes_and_first_records_by_default() -> None:
     files = generate_feeds(history(), site_url=SITE)
     doc = parse(files["feeds/acme/terms-of-service.atom.xml"])
     links = [entry.link for entry in doc.entries]
-    assert links == [  # newest first; the cosmetic change and the blink are left out
+    assert links == [  # newest first, same-day suffixes in order; the cosmetic change and the blink left out
+        "https://watch.example/acme/terms-of-service/2026-03-01-2/",
+        "https://watch.example/acme/terms-of-service/2026-03-01/",
         "https://watch.example/acme/terms-of-service/2026-02-10/",
         "https://watch.example/acme/terms-of-service/2026-01-05/",
     ]
-    everything = generate_feeds(history(), site_url=SITE, substantive_only=False)
+    # a site that gives cosmetic versions a page can put them in its feeds too
+    paged = [replace(c, path=c.path or f"{c.version.key}/v{c.version.commit[-2:]}/") for c in history()]
+    everything = generate_feeds(paged, site_url=SITE, substantive_only=False)
     all_links = [e.link for e in parse(everything["feeds/acme/terms-of-service.atom.xml"]).entries]
-    assert "https://watch.example/acme/terms-of-service/2026-03-01-2/" in all_links
-    assert len(all_links) == 4
+    assert len(all_links) == 6 and "https://watch.example/acme/terms-of-service/v03/" in all_links
+    default = generate_feeds(paged, site_url=SITE)["feeds/acme/terms-of-service.atom.xml"]
+    assert len(parse(default).entries) == 4
 
 
 def test_entries_carry_the_summary_and_word_diff_not_just_a_link() -> None:

@@ -22,6 +22,7 @@ def test_one_timeline_per_document_and_one_chart_per_topic() -> None:
         "acme/terms-of-service/timeline.svg",
         "hostile/terms/timeline.svg",
         "topics/ai-training/chart.svg",
+        "topics/arbitration/chart.svg",
         "topics/content-licence/chart.svg",
         "topics/data-sharing/chart.svg",
     ]
@@ -30,11 +31,14 @@ def test_one_timeline_per_document_and_one_chart_per_topic() -> None:
 def test_timeline_marks_each_version_with_its_class_colour_size_and_link() -> None:
     changes = [c for c in history() if c.version.document == "terms-of-service"]
     root = parse(render_timeline(changes, title="Timeline of Acme Terms"))
-    marks = root.findall(".//svg:a", NS)
-    assert [a.get("href") for a in marks] == ["2026-01-05/", "2026-02-10/", "2026-03-01/", "2026-03-01-2/"]
-    circles = [a.find("svg:circle", NS) for a in marks]
+    links = root.findall(".//svg:a", NS)
+    assert [a.get("href") for a in links] == ["2026-01-05/", "2026-02-10/", "2026-03-01/", "2026-03-01-2/"]
+    legend_marks = len(root.findall(".//svg:g[@class='legend']/svg:circle", NS))
+    circles = root.findall(".//svg:circle", NS)[:-legend_marks]
     assert [c.get("fill") for c in circles] == [CLASS_COLOURS[k] for k in
-                                                ("first", "substantive", "cosmetic", "blink")]
+                                                ("first", "substantive", "cosmetic", "blink",
+                                                 "substantive", "substantive")]
+    assert root.findall("svg:circle", NS) == circles[2:4]  # no page, no link: cosmetic and blink
     assert float(circles[0].get("r")) < float(circles[1].get("r"))  # a first record is the smallest mark
     tooltips = [c.find("svg:title", NS).text for c in circles]
     assert tooltips[1] == "2026-02-10: substantive — 1 substantive change, 1 modified, 3 renumbered"

@@ -6,10 +6,15 @@ Pure: takes `PublishedChange`s, returns `{site-relative path: bytes}` under `dat
     data/<service>/index.json                     one service: its documents
     data/<service>/<document>/index.json          one document: every version (class, topics, commit)
     data/<service>/<document>/<YYYY-MM-DD>.json   one change: provenance, clause changes, clause ids
+    data/<service>/<document>/current.txt         the current text (Markdown source, as recorded)
     data/clausewatch-current-texts.zip            the current text of every document + manifest.json
     data/schema.json                              the JSON Schema all of the above follow
 
 The schema is `clausewatch/site/schema/data-api.schema.json`; `docs/data.md` describes it for people.
+
+Two halves, so the generator can cache the per-document part: `document_data_files` needs one
+document's full history (with texts); `site_data_files` needs only text-less `PublishedChange`s and
+the current texts. `generate_data` does both for a full history.
 """
 
 from __future__ import annotations
@@ -45,8 +50,13 @@ def _dump(value: Mapping[str, Any]) -> bytes:
 
 
 def change_data_path(change: PublishedChange) -> str:
-    """`acme/terms/2026-03-10/` → `data/acme/terms/2026-03-10.json`."""
-    return f"{DATA_DIR}/{change.path.strip('/')}.json"
+    """`acme/terms/2026-03-10/` → `data/acme/terms/2026-03-10.json`; '' for a version without a page."""
+    return f"{DATA_DIR}/{change.path.strip('/')}.json" if change.path else ""
+
+
+def current_text_path(key: str) -> str:
+    """`acme/terms` → `data/acme/terms/current.txt`."""
+    return f"{DATA_DIR}/{key}/current.txt"
 
 
 def _summary(change: PublishedChange) -> dict[str, int]:
@@ -68,8 +78,8 @@ def _stated(text: str) -> dict[str, str] | None:
 def _version_row(change: PublishedChange) -> dict[str, Any]:
     v = change.version
     return {
-        "path": "/" + change.path,
-        "data": "/" + change_data_path(change),
+        "path": "/" + change.path if change.path else None,
+        "data": "/" + change_data_path(change) if change.path else None,
         "observed_at": iso_utc(v.observed_at),
         "commit": v.commit,
         "class": change.version_class,
@@ -143,6 +153,7 @@ def document_json(history: Sequence[PublishedChange]) -> dict[str, Any]:
         "source_url": latest.provenance.source_url,
         "page": f"/{latest.service}/{latest.document}/",
         "feed": "/" + feed_path("document", latest.key),
+        "text": "/" + current_text_path(latest.key),
         "current_commit": latest.commit,
         "stated_date": _stated(latest.text),
         "clauses": [c.id for c in clauses],
@@ -192,7 +203,7 @@ def index_json(by_service: Mapping[str, Sequence[Sequence[PublishedChange]]]) ->
     }
 
 
-def manifest_json(latest: Sequence[PublishedChange]) -> dict[str, Any]:
+def manifest_json(latest: Sequence[PublishedChange], texts: Mapping[str, str]) -> dict[str, Any]:
     """The dataset's manifest: one row per document with where its text came from."""
     rows = []
     for change in latest:
@@ -201,7 +212,7 @@ def manifest_json(latest: Sequence[PublishedChange]) -> dict[str, Any]:
             "service": v.service,
             "document": v.document,
             "file": f"texts/{v.service}/{v.document}.md",
-            "sha256": hashlib.sha256(v.text.encode("utf-8")).hexdigest(),
+            "sha256": hashlib.sha256(texts[v.key].encode("utf-8")).hexdigest(),
             "commit": v.commit,
             "observed_at": iso_utc(v.observed_at),
             "source_url": v.provenance.source_url,
@@ -210,7 +221,7 @@ def manifest_json(latest: Sequence[PublishedChange]) -> dict[str, Any]:
     return {"kind": "manifest", "schema_version": SCHEMA_VERSION, "documents": rows}
 
 
-def build_dataset(latest: Sequence[PublishedChange], notice: str = "") -> bytes:
+def build_dataset(latest: Sequence[PublishedChange], texts: Mapping[str, str], notice: str = "") -> bytes:
     """A reproducible .zip: `texts/<service>/<document>.md` for each document, `manifest.json`, NOTICE."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -222,26 +233,51 @@ def build_dataset(latest: Sequence[PublishedChange], notice: str = "") -> bytes:
 
         for change in latest:
             v = change.version
-            add(f"texts/{v.service}/{v.document}.md", v.text.encode("utf-8"))
-        add("manifest.json", _dump(manifest_json(latest)))
+            add(f"texts/{v.service}/{v.document}.md", texts[v.key].encode("utf-8"))
+        add("manifest.json", _dump(manifest_json(latest, texts)))
         add("NOTICE.txt", (notice or "Texts recorded by Clausewatch; see manifest.json for sources.\n")
             .encode("utf-8"))
     return buffer.getvalue()
 
 
-def generate_data(changes: Iterable[PublishedChange], *, notice: str = "") -> dict[str, bytes]:
-    """Every data API file, `{path under the site: bytes}`."""
+def document_data_files(history: Sequence[PublishedChange]) -> dict[str, bytes]:
+    """One document's files (full history, oldest first, with texts): its JSON, its changes', its text."""
+    ordered = sorted(history, key=chronological_key)
+    latest = ordered[-1].version
+    files = {f"{DATA_DIR}/{latest.key}/index.json": _dump(document_json(ordered)),
+             current_text_path(latest.key): latest.text.encode("utf-8")}
+    for change in ordered:
+        if change.path:
+            files[change_data_path(change)] = _dump(change_json(change))
+    return files
+
+
+def site_data_files(
+    changes: Iterable[PublishedChange], current_texts: Mapping[str, str], *, notice: str = ""
+) -> dict[str, bytes]:
+    """The site-wide files: index, one JSON per service, the dataset and the schema.
+
+    `changes` may be text-less; `current_texts` maps `service/document` to its current text.
+    """
     by_doc = _by_document(changes)
     by_service: dict[str, list[list[PublishedChange]]] = defaultdict(list)
-    files: dict[str, bytes] = {}
-    for (service, document), history in by_doc.items():
+    for (service, _document), history in by_doc.items():
         by_service[service].append(history)
-        files[f"{DATA_DIR}/{service}/{document}/index.json"] = _dump(document_json(history))
-        for change in history:
-            files[change_data_path(change)] = _dump(change_json(change))
-    for service, histories in by_service.items():
-        files[f"{DATA_DIR}/{service}/index.json"] = _dump(service_json(service, histories))
+    files = {f"{DATA_DIR}/{service}/index.json": _dump(service_json(service, histories))
+             for service, histories in by_service.items()}
     files[f"{DATA_DIR}/index.json"] = _dump(index_json(by_service))
-    files[DATASET] = build_dataset([h[-1] for h in by_doc.values()], notice)
+    latest = [h[-1] for h in by_doc.values()]
+    files[DATASET] = build_dataset(latest, current_texts, notice)
     files[f"{DATA_DIR}/schema.json"] = _dump(load_schema())
+    return files
+
+
+def generate_data(changes: Iterable[PublishedChange], *, notice: str = "") -> dict[str, bytes]:
+    """Every data API file, `{path under the site: bytes}`, from full histories (with texts)."""
+    by_doc = _by_document(changes)
+    files: dict[str, bytes] = {}
+    for history in by_doc.values():
+        files.update(document_data_files(history))
+    texts = {h[-1].version.key: h[-1].version.text for h in by_doc.values()}
+    files.update(site_data_files([c for h in by_doc.values() for c in h], texts, notice=notice))
     return files

@@ -161,7 +161,10 @@ def render_feed(
 
 
 def is_feed_worthy(change: PublishedChange, *, substantive_only: bool = True) -> bool:
-    """Substantive changes and first records; everything when `substantive_only` is False."""
+    """Substantive changes and first records; with `substantive_only` False, every version that has
+    a page (`path`): an entry must link somewhere."""
+    if not change.path:
+        return False
     return not substantive_only or change.version_class in ("substantive", "first")
 
 

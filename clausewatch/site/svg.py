@@ -119,9 +119,10 @@ def _svg(height: int, title: str, desc: str, body: list[str]) -> str:
 
 
 def _mark(change: PublishedChange, x: float, y: float, href: str, colour: str, label: str) -> str:
-    return (f'<a href="{_esc(href)}"><circle cx="{x}" cy="{y}" r="{_radius(change_size(change))}" '
-            f'fill="{colour}" fill-opacity="0.8" stroke="#263238" stroke-width="0.5">'
-            f"<title>{_esc(label)}</title></circle></a>")
+    """A circle with its tooltip, linked to the change page when the version has one (`href`)."""
+    circle = (f'<circle cx="{x}" cy="{y}" r="{_radius(change_size(change))}" fill="{colour}" '
+              f'fill-opacity="0.8" stroke="#263238" stroke-width="0.5"><title>{_esc(label)}</title></circle>')
+    return f'<a href="{_esc(href)}">{circle}</a>' if href else circle
 
 
 def _label(change: PublishedChange) -> str:
@@ -141,9 +142,9 @@ def render_timeline(changes: Sequence[PublishedChange], *, title: str) -> str:
     axis_y, height = 62, 130
     body = _axis(start, end, scale, axis_y)
     for change in ordered:
-        slug = change.path.rstrip("/").rsplit("/", 1)[-1]
+        href = change.path.rstrip("/").rsplit("/", 1)[-1] + "/" if change.path else ""
         body.append(_mark(change, scale(change.version.observed_at.astimezone(UTC)), axis_y - 22,
-                          f"{slug}/", CLASS_COLOURS[change.version_class], _label(change)))
+                          href, CLASS_COLOURS[change.version_class], _label(change)))
     body += _legend(height - 22, [c for c in CLASS_COLOURS if any(x.version_class == c for x in ordered)])
     substantive = sum(1 for c in ordered if c.version_class == "substantive")
     desc = (f"{len(ordered)} recorded versions from {start.date().isoformat()} to {end.date().isoformat()}, "
@@ -169,8 +170,9 @@ def render_topic_chart(topic: str, changes: Sequence[PublishedChange], *, title:
                     'stroke="#eceff1"/>')
         for change in members:
             label = f"{change.version.document_name or change.version.document}, {_label(change)}"
+            href = f"../../{change.path}" if change.path else ""
             body.append(_mark(change, scale(change.version.observed_at.astimezone(UTC)), y,
-                              f"../../{change.path}", CLASS_COLOURS[change.version_class], label))
+                              href, CLASS_COLOURS[change.version_class], label))
     axis_y = top + row_height * len(rows) + 6
     body += _axis(start, end, scale, axis_y)
     desc = f"{len(changes)} changes about {topic} across {len(rows)} services."
@@ -183,7 +185,7 @@ def generate_svgs(changes: Iterable[PublishedChange]) -> dict[str, str]:
     by_topic: dict[str, list[PublishedChange]] = defaultdict(list)
     for change in changes:
         by_doc[change.version.key].append(change)
-        if change.version_class == "substantive":
+        if change.version_class == "substantive" and change.path:
             for topic in topics_of(change):
                 by_topic[topic].append(change)
     files = {}
