@@ -189,7 +189,7 @@ def load_commentary(workspace: Workspace) -> tuple[list[Commentary], list[str]]:
         rel = file.relative_to(workspace.root).as_posix()
         if file.is_dir() and not file.is_symlink():
             continue
-        if file.parent == root and file.name in IGNORED_FILES:
+        if (file.parent == root and file.name in IGNORED_FILES) or file.name.startswith("."):
             continue
         problem = _file_problem(file)
         if problem:
@@ -286,8 +286,13 @@ def archive_errors(item: Commentary, versions: Sequence[Version]) -> list[str]:
 
 
 def body_warnings(item: Commentary) -> list[str]:
-    """Warnings about markup in the body that is neutralized on the site."""
-    return [f"{item.path}: body: {message}" for pattern, message in WARNINGS if pattern.search(item.body)]
+    """Warnings about markup in the body that is neutralized on the site, and leftover placeholders."""
+    found = [f"{item.path}: body: {message}" for pattern, message in WARNINGS if pattern.search(item.body)]
+    for key, value in (("title", item.title), ("authors", " ".join(item.authors)), ("body", item.body)):
+        if "TODO:" in value:
+            found.append(f"{item.path}: {key}: still holds the template's TODO placeholder. "
+                         "To fix: replace it before setting `status: published`")
+    return found
 
 
 def anchor_commentary(commentary: Commentary, before_clauses: Iterable[Clause],
