@@ -121,6 +121,27 @@ def check(workspace: Workspace, fetch_service: str | None, allow_private_address
 
 
 @cli.command()
+@click.argument("key", metavar="SERVICE/DOCUMENT")
+@click.argument("change", metavar="DATE")
+@click.option("--clause", "clause_id", metavar="ID", help="The clause id (the change page's #anchor).")
+@click.pass_obj
+def annotate(workspace: Workspace, key: str, change: str, clause_id: str | None) -> None:
+    """Write a new commentary file for one change (DATE: YYYY-MM-DD[-N] or a commit id) and print its path.
+
+    The file is pre-filled with the front matter for that change (and clause); it is never
+    overwritten. Edit it, run `clausewatch check`, then open a pull request (see CONTRIBUTING.md).
+
+    \b
+    Example:
+        clausewatch annotate acme/terms-of-service 2026-03-10 --clause arbitration
+    """
+    from clausewatch.annotate import write_commentary_template
+
+    path = write_commentary_template(workspace, key, change, clause_id)
+    click.echo(str(path.relative_to(workspace.root)) if path.is_relative_to(workspace.root) else str(path))
+
+
+@cli.command()
 @click.argument("source", metavar="FILE_OR_URL")
 @click.option("--select", multiple=True, help="CSS selector of the document's content (repeatable).")
 @click.option("--remove", multiple=True, help="CSS selector of parts to drop (repeatable).")
