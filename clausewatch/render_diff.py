@@ -52,11 +52,23 @@ def _number_change(change: ClauseChange) -> str:
     return after or before or ""
 
 
-def _title(change: ClauseChange) -> str:
+def _title(change: ClauseChange, headings: dict[str, str]) -> str:
+    """`7. → 8. Arbitration`, or for a clause without heading `Fees: Taxes are extra …` (its parent's)."""
     clause = change.after or change.before
-    heading = (clause.heading if clause else None) or _first_words(clause.text if clause else "", 10)
+    if clause is None:
+        return ""
+    heading = clause.heading
+    if not heading:
+        words = _first_words(clause.text, 10)
+        parent = headings.get(clause.parent or "")
+        heading = f"{parent}: {words}" if parent else words
     number = _number_change(change)
     return f"{number} {heading}".strip() if number else heading
+
+
+def _headings(diff: Diff) -> dict[str, str]:
+    """Clause id → its heading, in both versions (the new one wins), for titling clauses without one."""
+    return {c.id: c.heading for c in (*diff.before, *diff.after) if c.heading}
 
 
 def _first_words(text: str, n: int) -> str:
@@ -98,11 +110,13 @@ def _collapsed_ops(ops: tuple[WordOp, ...]) -> list[WordOp]:
 def render_text(diff: Diff) -> str:
     """The diff for a terminal: one block per change, `[-deleted-]{+inserted+}` inside."""
     lines = [summary_line(diff.summary)]
+    headings = _headings(diff)
     for change in diff.changes:
         clause = change.after or change.before
         anchor = f"#{clause.id}" if clause else ""
         lines.append("")
-        lines.append(f"== {change.kind} ({change.change_class}): {_title(change)}  {anchor}".rstrip())
+        title = _title(change, headings)
+        lines.append(f"== {change.kind} ({change.change_class}): {title}  {anchor}".rstrip())
         lines.extend(_text_notes(change))
         body = "".join(_text_op(op) for op in _collapsed_ops(_body_ops(change)))
         if body.strip():
@@ -111,6 +125,8 @@ def render_text(diff: Diff) -> str:
 
 
 def _text_op(op: WordOp) -> str:
+    if op.op != "equal" and not op.text.strip():
+        return " " if op.op == "insert" else ""
     if op.op == "insert":
         return f"{{+{op.text}+}}"
     if op.op == "delete":
@@ -132,8 +148,9 @@ def render_markdown(diff: Diff, *, anchor_prefix: str = "") -> str:
     """The diff as site Markdown: a heading with the clause id as anchor per change, `<ins>`/`<del>`."""
     parts = [f"**{escape_untrusted(summary_line(diff.summary))}**", ""]
     used: set[str] = set()
+    headings = _headings(diff)
     for change in diff.changes:
-        parts.extend(_markdown_change(change, _anchor(change, anchor_prefix, used)))
+        parts.extend(_markdown_change(change, _anchor(change, anchor_prefix, used), _title(change, headings)))
     unchanged = len(diff.after) - sum(1 for c in diff.changes if c.after is not None)
     if diff.changes and unchanged > 0:
         parts.append(f"*{unchanged} other clause{'s' if unchanged != 1 else ''} unchanged (not shown).*")
@@ -152,8 +169,8 @@ def _anchor(change: ClauseChange, prefix: str, used: set[str]) -> str:
     return anchor
 
 
-def _markdown_change(change: ClauseChange, anchor: str) -> list[str]:
-    title = escape_untrusted(_title(change))
+def _markdown_change(change: ClauseChange, anchor: str, title: str) -> list[str]:
+    title = escape_untrusted(title)
     label = _KIND_LABEL[change.kind]
     meta = f"*{label} · {change.change_class}*"
     if change.renumbered and change.kind != "added":
@@ -173,6 +190,8 @@ def _markdown_change(change: ClauseChange, anchor: str) -> list[str]:
 
 
 def _markdown_op(op: WordOp) -> str:
+    if op.op != "equal" and not op.text.strip():
+        return " " if op.op == "insert" else ""
     text = escape_untrusted(_SPACES.sub(" ", op.text)) if op.text.strip() else " " if op.text else ""
     if op.op == "insert":
         return f"<ins>{text}</ins>"
