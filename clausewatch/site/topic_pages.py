@@ -1,0 +1,194 @@
+"""Topic pages: `topics/index.md`, `topics/<topic>/index.md` and the methodology page.
+
+Pure: published changes in, `{path under docs/: Markdown}` out. A topic page lists every change
+that touches the topic across all services, newest first, each clause with the words that matched
+highlighted (`<mark>`), so a reader sees why the change got the tag. The methodology page is
+generated from `clausewatch/topics.yml`, so the rules it shows are the rules that ran.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from clausewatch.models import ClauseChange, PublishedChange
+from clausewatch.render_diff import escape_untrusted
+from clausewatch.site.pages import document_title, front_matter, heading_id, link, service_title
+from clausewatch.slugs import is_slug
+from clausewatch.topics import RuleSet, Topic, TopicMatch, highlight_matches, iter_changed_matches
+
+METHODOLOGY = "methodology.md"
+EXCERPT_CONTEXT = 90
+"""Characters of context kept around the matched words in an excerpt."""
+TOPIC_PAGE_LIMIT = 1000
+"""Changes listed on one topic page (the newest); the feed and the data API carry the rest."""
+
+
+@dataclass(frozen=True, slots=True)
+class TopicChange:
+    """One clause change of one published change, touching one topic, with its highlighted words."""
+
+    topic_id: str
+    change: PublishedChange
+    clause_id: str
+    """The clause's anchor on the change page."""
+    kind: str
+    side: str
+    """`after` (the words were added) or `before` (the words were removed)."""
+    excerpt: str
+    """Safe Markdown: the escaped clause text around the matches, matched words in `<mark>`."""
+
+
+def change_anchors(changes: Sequence[ClauseChange]) -> list[str]:
+    """The anchor each clause change gets on its change page (as `render_diff.render_markdown` assigns)."""
+    used: set[str] = set()
+    anchors = []
+    for change in changes:
+        clause = change.after or change.before
+        base = clause.id if clause else "clause"
+        anchor, n = base, 1
+        while anchor in used:
+            n += 1
+            anchor = f"{base}-{n}"
+        used.add(anchor)
+        anchors.append(anchor)
+    return anchors
+
+
+def excerpt(text: str, matches: Sequence[TopicMatch], titles: dict[str, str] | None = None) -> str:
+    """The escaped part of `text` around `matches` (with `…` where cut), matched words highlighted."""
+    start = max(0, min(m.start for m in matches) - EXCERPT_CONTEXT)
+    end = min(len(text), max(m.end for m in matches) + EXCERPT_CONTEXT)
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    shifted = [TopicMatch(m.topic_id, m.start - start, m.end - start, m.matched) for m in matches]
+    body = highlight_matches(" ".join(text[start:end].split(" ")), shifted, titles)
+    body = re.sub(r"\s*\n\s*", " ", body)
+    return ("… " if start > 0 else "") + body.strip() + (" …" if end < len(text) else "")
+
+
+def iter_topic_changes(changes: Iterable[PublishedChange], topics: Sequence[Topic]) -> Iterator[TopicChange]:
+    """Every (topic, clause change) pair of the published changes, with the words that matched."""
+    titles = {t.id: t.title for t in topics}
+    for published in changes:
+        if not published.path or published.diff is None:
+            continue
+        anchors = change_anchors(published.diff.changes)
+        for anchor, change in zip(anchors, published.diff.changes, strict=True):
+            if not change.topics:
+                continue
+            for side, text, matches in iter_changed_matches(change, topics):
+                for topic_id in dict.fromkeys(m.topic_id for m in matches):
+                    if topic_id not in change.topics:
+                        continue
+                    mine = [m for m in matches if m.topic_id == topic_id]
+                    yield TopicChange(topic_id, published, anchor, change.kind, side,
+                                      excerpt(text, mine, titles))
+
+
+def _change_label(change: PublishedChange) -> str:
+    version = change.version
+    return (f"{escape_untrusted(service_title(version.service, version.service_name))} — "
+            f"{escape_untrusted(document_title(version.document, version.document_name))}")
+
+
+def _group_lines(page: str, group: Sequence[TopicChange]) -> list[str]:
+    """One change of a topic page: its date and document, then each clause with its excerpt."""
+    first = group[0].change
+    target = f"{first.path}index.md"
+    lines = [f"- **{first.version.observed_at.date().isoformat()}** · "
+             f"[{_change_label(first)}]({link(page, target)})\n"]
+    for item in group:
+        verb = "removed" if item.side == "before" else "added" if item.kind == "added" else item.kind
+        if is_slug(item.clause_id):
+            label, href = item.clause_id, f"{link(page, target)}#{item.clause_id}"
+        else:
+            label, href = escape_untrusted(item.clause_id), link(page, target)
+        lines.append(f"    - [{label}]({href}) ({verb}): {item.excerpt}\n")
+    return lines
+
+
+def topic_page(topic: Topic, items: Sequence[TopicChange]) -> str:
+    """One topic's page: its changes across all services, newest first, matched words highlighted."""
+    page = f"topics/{topic.id}/index.md"
+    meta = {"title": f"Topic: {topic.title}", "description": topic.description, "topics": [topic.id]}
+    rules = f"{link(page, METHODOLOGY)}#{topic.id}"
+    lines = [front_matter(meta), f"# {escape_untrusted(topic.title)}\n", escape_untrusted(topic.description),
+             f"\nWhy a change is listed here: [the rules of this topic]({rules}). Only the words a change "
+             "adds or removes count; highlighted words are what matched.\n"]
+    ordered = sorted(items, key=lambda i: (i.change.version.observed_at, i.change.path), reverse=True)
+    groups: dict[str, list[TopicChange]] = {}
+    for item in ordered:
+        groups.setdefault(item.change.path, []).append(item)
+    if not groups:
+        lines.append("No recorded change touches this topic yet.")
+    for group in list(groups.values())[:TOPIC_PAGE_LIMIT]:
+        lines += _group_lines(page, group)
+    if len(groups) > TOPIC_PAGE_LIMIT:
+        lines.append(f"\n*{len(groups) - TOPIC_PAGE_LIMIT} older changes are not listed here; "
+                     "see this topic's feed and the data API.*")
+    return "\n".join(lines) + "\n"
+
+
+def topics_index_page(topics: Sequence[Topic], counts: dict[str, int], version: int) -> str:
+    """The topics index: every topic, its description and its number of changes."""
+    page = "topics/index.md"
+    meta = {"title": "Topics", "description": "Changes grouped by what they touch"}
+    lines = [front_matter(meta), "# Topics\n",
+             f"Each change is tagged with the topics of the words it adds or removes, by a transparent rule "
+             f"set (version {version}): see [how changes are tagged]({link(page, METHODOLOGY)}).\n"]
+    for topic in topics:
+        count = counts.get(topic.id, 0)
+        lines.append(f"- [{escape_untrusted(topic.title)}]({link(page, f'topics/{topic.id}/index.md')}) — "
+                     f"{count} change{'s' if count != 1 else ''}. {escape_untrusted(topic.description)}")
+    return "\n".join(lines) + "\n"
+
+
+def _fenced(lines: Iterable[str]) -> list[str]:
+    body = list(lines)
+    fence = "~" * max(3, 1 + max((len(m) for line in body for m in re.findall(r"~+", line)), default=0))
+    return [f"{fence} text", *body, fence]
+
+
+def methodology_page(rules: RuleSet) -> str:
+    """How changes are tagged: the algorithm in words, then every topic's rules as written."""
+    meta = {"title": "How changes are tagged", "description": "The topic rules, generated from topics.yml"}
+    lines = [front_matter(meta), "# How changes are tagged\n",
+             f"Topic rules version **{rules.version}**, generated from `clausewatch/topics.yml` "
+             "(the file that runs; changes to it are reviewed in public like any code).\n",
+             "A rule matches a clause when one of its *patterns* (case-insensitive regular expressions) "
+             "or *phrases* (whole words; spaces and hyphens interchangeable) is found and, if the rule has "
+             "*requires*, each of those is also found within *near* characters of it. A change gets a "
+             "topic only when a match touches the words the change **adds or removes** (the whole clause "
+             "for an added or removed clause); a topic present only in unchanged words is never assigned, "
+             "and cosmetic or link-only changes get no topic. Rules can be wrong both ways: a matched "
+             "change is a lead to read, not a legal finding.\n"]
+    for topic in rules.topics:
+        lines += [f"## {escape_untrusted(topic.title)} {{ #{topic.id} }}\n",
+                  escape_untrusted(topic.description),
+                  f"\n[Changes on this topic]({link(METHODOLOGY, f'topics/{topic.id}/index.md')})\n"]
+        for number, rule in enumerate(topic.rules, 1):
+            body = [f"pattern: {p}" for p in rule.sources] + [f"phrase:  {p}" for p in rule.phrases]
+            if rule.requires:
+                body += [f"requires (each within {rule.near} characters): {r.pattern}" for r in rule.requires]
+            lines += [f"Rule {number}:\n", *_fenced(body), ""]
+    lines.append(f"## Changing the rules {{ #{heading_id('changing')} }}\n")
+    lines.append("Edit `clausewatch/topics.yml`, bump its `version`, add a positive and a negative example "
+                 "to `tests/test_topics.py`, and open a pull request.")
+    return "\n".join(lines) + "\n"
+
+
+def topic_files(changes: Iterable[PublishedChange], rules: RuleSet) -> dict[str, str]:
+    """The topic pages and the methodology page: `{path under docs/: Markdown}`."""
+    by_topic: dict[str, list[TopicChange]] = {t.id: [] for t in rules.topics}
+    for item in iter_topic_changes(changes, rules.topics):
+        by_topic[item.topic_id].append(item)
+    counts = {topic: len({i.change.path for i in items}) for topic, items in by_topic.items()}
+    files = {"topics/index.md": topics_index_page(rules.topics, counts, rules.version),
+             METHODOLOGY: methodology_page(rules)}
+    for topic in rules.topics:
+        files[f"topics/{topic.id}/index.md"] = topic_page(topic, by_topic[topic.id])
+    return files
