@@ -38,6 +38,7 @@ from clausewatch.site import pages
 from clausewatch.site.pages import ChangeContext, ChangeRef, DocumentSummary, TimelineRow
 from clausewatch.site.write import fingerprint_files, read_cache_entry, write_cache_entry
 from clausewatch.slugs import RESERVED, is_slug
+from clausewatch.topics import Topic, load_topics, tag_diff
 from clausewatch.workspace import Workspace, read_site_config
 
 GENERATOR_VERSION = "1"
@@ -198,7 +199,9 @@ def generate_document(
     """One document's pages (its page and its change pages) from its versions, oldest first."""
     from clausewatch.clauses import split_clauses
 
-    history = list(iter_history(versions))
+    topics = load_topics()
+
+    history = [_tagged(entry, topics) for entry in iter_history(versions)]
     slugs = assign_slugs(history)
     latest = history[-1].version
     refs = [_change_ref(entry, slug) for entry, slug in zip(history, slugs, strict=True) if slug]
@@ -227,6 +230,11 @@ def generate_document(
         files[refs[index].page] = render_change(context, entry, notes)
     changes = tuple(_published(entry, slug) for entry, slug in zip(history, slugs, strict=True))
     return DocumentOutput(key=key, cache_key=cache_key, files=files, summary=summary, changes=changes)
+
+
+def _tagged(entry: HistoryEntry, topics: Sequence[Topic]) -> HistoryEntry:
+    """The entry with its clause changes tagged by topic (the diff engine leaves topics empty)."""
+    return entry if entry.diff is None else replace(entry, diff=tag_diff(entry.diff, topics))
 
 
 def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[Commentary]) -> str:
@@ -294,8 +302,6 @@ def _published(entry: HistoryEntry, slug: str) -> PublishedChange:
 
 def site_files(outputs: Sequence[DocumentOutput], config: Mapping[str, object]) -> Files:
     """The site-wide pages: home, one page per service, the topics index and one page per topic."""
-    from clausewatch.topics import load_topics
-
     summaries = [output.summary for output in outputs]
     site_name = str(config.get("site_name") or "Clausewatch")
     files: Files = {"index.md": pages.home_page(summaries, site_name=site_name)}

@@ -317,8 +317,9 @@ def change_page(
     meta = {"title": heading, "description": ref.summary, "date": date_of(ref.observed_at),
             "service": ref.service, "document": ref.document, "class": ref.version_class,
             "topics": list(ref.topics)}
-    lines = [front_matter(meta), f"# {escape_untrusted(heading)}\n", f"**{escape_untrusted(ref.summary)}**\n",
-             _facts(context), _neighbours(context), ""]
+    lead = f"**{escape_untrusted(ref.summary)}**\n" if ref.version_class == "first" else ""
+    lines = [front_matter(meta), f"# {escape_untrusted(heading)}\n", lead, _facts(context),
+             _neighbours(context)]
     lines += [item.rstrip() + "\n" for item in unanchored]
     lines.append(f"## {'Text first recorded' if ref.version_class == 'first' else 'What changed'} "
                  f"{{ #{heading_id('changes')} }}\n")
