@@ -24,7 +24,7 @@ import gzip
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -50,6 +50,9 @@ TRAILERS = {
     "Snapshot-Path": "snapshot_path",
     "Declaration-SHA256": "declaration_sha256",
     "Imported-From": "imported_from",
+    "Imported-Path": "imported_path",
+    "Imported-Snapshot": "imported_snapshot",
+    "Re-Extraction": "re_extraction",
 }
 
 
@@ -170,7 +173,7 @@ def format_message(subject: str, provenance: Provenance, names: dict[str, str]) 
         "declaration_sha256": provenance.declaration_sha256,
         "imported_from": provenance.imported_from,
     }
-    lines = [f"{key}: {_one_line(values[attr])}" for key, attr in TRAILERS.items() if values[attr]]
+    lines = [f"{key}: {_one_line(values[attr])}" for key, attr in TRAILERS.items() if values.get(attr)]
     return f"{_one_line(subject)}\n\n" + "\n".join(lines) + "\n"
 
 
@@ -441,3 +444,186 @@ def commit_workspace(repo: Path, message: str, paths: Sequence[str] = (".",)) ->
     git(repo, "add", "--", *paths)
     git(repo, "commit", "-q", "--allow-empty", "-m", message, env=env)
     return git(repo, "rev-parse", "HEAD").decode().strip()
+
+
+# --- Bulk writes (importers) and reads of a source repository ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PendingCommit:
+    """One commit for `fast_import_versions`: `path` gets blob number `blob` (1-based, in blob order)."""
+
+    path: str
+    blob: int
+    message: str
+    when: datetime
+
+
+def fast_import_versions(
+    archive: Archive, blobs: Iterable[bytes], commits: Iterable[PendingCommit]
+) -> list[str]:
+    """Write `blobs`, then `commits` on top of the branch, in ONE `git fast-import`; return the commit ids.
+
+    `blobs` is consumed completely before `commits` is iterated, so a caller can order blobs by document
+    (fast-import deltas each blob against the one before it) and decide the commits while doing so. The
+    branch moves by one compare-and-swap at the end: any failure leaves it where it was.
+    """
+    parent = head_commit(archive)
+    branch = _branch_ref(archive)
+    temp_ref = f"refs/clausewatch/fast-import-{os.getpid()}"
+    git(archive.repo, "update-ref", "-d", temp_ref)
+    with tempfile.TemporaryDirectory(prefix="clausewatch-import-") as tmp:
+        marks, errors = Path(tmp) / "marks", Path(tmp) / "stderr"
+        with open(errors, "wb") as err:
+            proc = subprocess.Popen(
+                ["git", "-C", str(archive.repo), "fast-import", "--quiet", "--done",
+                 f"--export-marks={marks}"],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err,
+            )
+            try:
+                written = _stream_fast_import(proc, blobs, commits, temp_ref, parent)
+            except BaseException:
+                proc.kill()
+                proc.wait()
+                raise
+        if proc.wait() != 0:
+            message = errors.read_text("utf-8", "replace").strip()[-2000:]
+            raise ArchiveError(f"git fast-import failed in '{archive.repo}': {message}",
+                               fix="check the disk space, then run the import again (it resumes)")
+        ids = _read_marks(marks)
+    if not written:
+        return []
+    try:
+        git(archive.repo, "update-ref", branch, ids[written[-1][0]], parent or ZERO_OID)
+    finally:
+        git(archive.repo, "update-ref", "-d", temp_ref)
+    _checkout_paths(archive, sorted({path for _, path in written}))
+    return [ids[mark] for mark, _ in written]
+
+
+def _stream_fast_import(
+    proc: subprocess.Popen[bytes], blobs: Iterable[bytes], commits: Iterable[PendingCommit], ref: str,
+    parent: str | None,
+) -> list[tuple[int, str]]:
+    """Feed the fast-import stream; return (mark, path) of each commit written."""
+    out = proc.stdin
+    if out is None:
+        raise ArchiveError("git fast-import has no input pipe", fix="report this as a bug")
+    count = 0
+    for data in blobs:
+        count += 1
+        out.write(b"blob\nmark :%d\ndata %d\n%s\n" % (count, len(data), data))
+    written: list[tuple[int, str]] = []
+    for commit in commits:
+        if not 1 <= commit.blob <= count or "\n" in commit.path or commit.path.startswith('"'):
+            raise ArchiveError(f"bulk commit of '{commit.path}' refers to blob {commit.blob} of {count}",
+                               fix="report this as a bug in the importer")
+        mark = count + 1 + len(written)
+        who = f"{BOT_NAME} <{BOT_EMAIL}> {int(commit.when.timestamp())} +0000"
+        message = commit.message.encode("utf-8")
+        start = f"from {parent}\n" if parent and not written else ""
+        head = f"commit {ref}\nmark :{mark}\nauthor {who}\ncommitter {who}\ndata {len(message)}\n"
+        out.write(head.encode())
+        out.write(message + f"\n{start}M 100644 :{commit.blob} {commit.path}\n\n".encode())
+        written.append((mark, commit.path))
+    out.write(b"done\n")
+    out.close()
+    return written
+
+
+def _read_marks(marks: Path) -> dict[int, str]:
+    ids: dict[int, str] = {}
+    for line in marks.read_text("ascii").splitlines():
+        mark, _, oid = line.partition(" ")
+        ids[int(mark.lstrip(":"))] = oid
+    return ids
+
+
+def _checkout_paths(archive: Archive, paths: Sequence[str]) -> None:
+    """Bring the checked-out files and the index of `paths` in line with the branch tip."""
+    if _is_bare(archive) or not paths:
+        return
+    listing = "".join(f"{path}\0" for path in paths).encode("utf-8")
+    git(archive.repo, "--literal-pathspecs", "checkout", "-q", "HEAD", "--pathspec-from-file=-",
+        "--pathspec-file-nul", input=listing)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceChange:
+    """One file change of a source commit: status A, M, D or R (renamed from `old_path`)."""
+
+    status: str
+    path: str
+    blob: str
+    old_path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCommit:
+    """One commit of a repository being imported (e.g. Open Terms Archive versions)."""
+
+    commit: str
+    authored_at: datetime
+    message: str
+    changes: tuple[SourceChange, ...]
+
+
+@contextmanager
+def open_source_repository(path: Path) -> Iterator[Path]:
+    """A repository to import from: `path` itself (a clone), or a temporary bare clone of a bundle file."""
+    path = path.resolve()
+    if path.is_dir():
+        git(path, "rev-parse", "--git-dir")
+        yield path
+        return
+    if not path.is_file():
+        raise ArchiveError(f"source repository '{path}' does not exist",
+                           fix="pass the path of a clone or of a git bundle (`*.bundle`)")
+    with tempfile.TemporaryDirectory(prefix="clausewatch-source-") as tmp:
+        try:
+            git(Path(tmp), "clone", "--bare", "-q", str(path), "source.git")
+        except ArchiveError as exc:
+            raise ArchiveError(
+                f"'{path}' is neither a git repository nor a git bundle: {exc.problem}",
+                fix="pass the path of a clone or of a file made by `git bundle create`",
+            ) from None
+        yield Path(tmp) / "source.git"
+
+
+def resolve_source_ref(repo: Path) -> str:
+    """The commit to import up to: HEAD, else branch main or master, else the only branch."""
+    for name in ("HEAD", "refs/heads/main", "refs/heads/master"):
+        proc = subprocess.run(["git", "-C", str(repo), "rev-parse", "-q", "--verify", f"{name}^{{commit}}"],
+                              capture_output=True, check=False)
+        if proc.returncode == 0:
+            return proc.stdout.decode().strip()
+    heads = git(repo, "for-each-ref", "--format=%(objectname)", "refs/heads/").decode().split()
+    if len(heads) != 1:
+        raise ArchiveError(f"cannot tell which branch of '{repo}' to import ({len(heads)} branches, no main)",
+                           fix="check out the branch to import in that clone")
+    return heads[0]
+
+
+def iter_source_commits(repo: Path, ref: str) -> Iterator[SourceCommit]:
+    """Every first-parent commit of `ref`, oldest first, with its file changes (renames detected)."""
+    out = git(repo, "log", "--reverse", "--first-parent", "--diff-merges=first-parent", "-M", "--raw",
+              "--no-abbrev", "-z", "--format=%x1e%H%x00%at%x00%B%x00", ref)
+    for record in out.split(b"\x1e")[1:]:
+        commit, stamp, body, raw = record.split(b"\x00", 3)
+        yield SourceCommit(commit.decode(), datetime.fromtimestamp(int(stamp), UTC),
+                           body.decode("utf-8", "replace"), tuple(_parse_raw_changes(raw)))
+
+
+def _parse_raw_changes(raw: bytes) -> Iterator[SourceChange]:
+    fields = raw.lstrip(b"\x00\n").split(b"\x00")
+    at = 0
+    while at + 1 < len(fields) and fields[at].startswith(b":"):
+        meta = fields[at].decode().split()
+        status = meta[4][0]
+        if status in "RC":
+            old, new = fields[at + 1].decode("utf-8", "replace"), fields[at + 2].decode("utf-8", "replace")
+            yield SourceChange(status if status == "R" else "A", new, meta[3], old if status == "R" else "")
+            at += 3
+        else:
+            yield SourceChange(status, fields[at + 1].decode("utf-8", "replace"), meta[3])
+            at += 2
