@@ -1,0 +1,2 @@
+/* Material for MkDocs 9.8.1 (MIT) partials/javascripts/announce.html, moved out of the page (CSP). */
+var el=document.querySelector("[data-md-component=announce]");if(el){var content=el.querySelector(".md-typeset");__md_hash(content.innerHTML)===__md_get("__announce")&&(el.hidden=!0)}
