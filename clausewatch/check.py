@@ -38,13 +38,10 @@ def check_workspace(workspace: Workspace, *, fetch_service: str | None = None,
 
 def _check_commentary(workspace: Workspace) -> tuple[list[str], list[str]]:
     """Commentary errors and warnings (owned by `clausewatch.commentary`)."""
-    from clausewatch import commentary
+    from clausewatch.commentary import check_commentary
 
-    if hasattr(commentary, "check_commentary"):
-        found_errors, found_warnings = commentary.check_commentary(workspace)
-        return list(found_errors), list(found_warnings)
-    _, errors = commentary.load_commentary(workspace)  # until check_commentary exists
-    return list(errors), []
+    found_errors, found_warnings = check_commentary(workspace)
+    return list(found_errors), list(found_warnings)
 
 
 def declaration_warnings(workspace: Workspace, documents: list[Document]) -> list[str]:
