@@ -123,3 +123,35 @@ def test_cli_annotate_prints_the_path(ws: Workspace) -> None:
                                      "--clause", CLAUSE])
     assert again.exit_code == 2
     assert "already exists" in again.output
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def test_pull_request_workflow_is_read_only_and_builds_the_site() -> None:
+    import yaml
+
+    text = (ROOT / ".github/workflows/pr.yml").read_text(encoding="utf-8")
+    workflow = yaml.safe_load(text)
+    assert list(workflow[True]) == ["pull_request"]  # YAML 1.1 reads the key `on` as True
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    assert "pull_request_target" not in code and "secrets." not in code
+    assert workflow["permissions"] == {"contents": "read"}
+    steps = workflow["jobs"]["check-and-build"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    assert any(r.startswith("clausewatch check") for r in runs)
+    assert any(r.startswith("clausewatch build") for r in runs)
+    assert any(s.get("uses", "").startswith("actions/upload-artifact@") for s in steps)
+    assert all("${{" not in r for r in runs)  # nothing from the pull request is interpolated into a shell
+
+
+def test_contributing_example_is_a_valid_commentary_file() -> None:
+    import re
+
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    example = re.search(r"```markdown\n(---\n.*?)```", text, re.DOTALL)
+    assert example is not None
+    item, errors = parse_commentary("commentary/acme/terms-of-service/2026-03-10-arbitration.md",
+                                    example.group(1))
+    assert errors == []
+    assert item is not None and item.clause == "arbitration" and item.status == "published"
