@@ -362,6 +362,8 @@ class BlobReader:
         if self._proc.stdin:
             self._proc.stdin.close()
         self._proc.wait()
+        if self._proc.stdout:
+            self._proc.stdout.close()  # else a ResourceWarning (an error under filterwarnings=error)
 
     def __enter__(self) -> BlobReader:
         return self
