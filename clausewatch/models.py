@@ -62,6 +62,8 @@ class Document:
     """SHA-256 of the declaration as it applies to this document, recorded as provenance."""
     combine: tuple[Source, ...] = ()
     """For a document spread over several pages (OTA `combine`): each page, in order; empty otherwise."""
+    robots_ignore_reason: str = ""
+    """Non-empty when the declaration says `robots: ignore`: its `reason:` (robots.txt is then skipped)."""
 
     @property
     def sources(self) -> tuple[Source, ...]:
@@ -89,6 +91,10 @@ class Snapshot:
     content_type: str = ""
     sha256: str = ""
     """SHA-256 of `content`, hex."""
+    etag: str = ""
+    """The response's `ETag` header, if any (for conditional requests next run)."""
+    last_modified: str = ""
+    """The response's `Last-Modified` header, if any."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,10 +20,15 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import urlsplit
 
-from clausewatch.errors import ConfigError
+from clausewatch.errors import ConfigError, FetchError, StatusError
+from clausewatch.models import Document, Snapshot, Source
+from clausewatch.scraper.robots import RobotsCache
+
+if TYPE_CHECKING:
+    import requests
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -191,3 +196,91 @@ def save_http_cache(path: Path, entries: dict[str, CacheEntry]) -> None:
     except OSError as exc:
         raise ConfigError(f"cannot write the HTTP cache '{path}': {exc}",
                           fix="check that the workspace's .clausewatch/ folder is writable") from exc
+
+
+# --- One source, politely: robots.txt, conditional request, browser when needed -------------------------
+
+BOT_STATUSES = frozenset({403, 429, 503})
+ROBOTS_MAX_BYTES = 512 * 1024
+
+
+@dataclass
+class Politeness:
+    """What a run shares between its fetches: robots.txt answers, validators, limits and timeouts."""
+
+    allow_private: bool = False
+    timeout: float = 30.0
+    """Read timeout of plain fetches, and the page-load timeout of the browser (seconds)."""
+    http_cache: dict[str, CacheEntry] | None = None
+    """Validators by document key (None: no conditional requests)."""
+    robots: RobotsCache | None = None
+    """The run's robots.txt answers (made on first use)."""
+    browser_fallback: bool = True
+    """Retry 403/429/503 answers with the headless browser."""
+
+
+def fetch_source(document: Document, source: Source, session: requests.Session,
+                 politeness: Politeness) -> Snapshot:
+    """Fetch one page of `document`: robots.txt first, then plain HTTP (conditional when the document's
+    validators apply) or the browser for `executable` pages, and the browser again on a bot block."""
+    from clausewatch.scraper.browser import fetch_with_browser
+    from clausewatch.scraper.fetch import fetch
+
+    robots_cache(politeness, session).check(source.url, ignore=bool(document.robots_ignore_reason),
+                                            reason=document.robots_ignore_reason, where=document.key)
+    timeout = politeness.timeout
+    if source.executable:
+        return fetch_with_browser(source.url, allow_private=politeness.allow_private, timeout=timeout)
+    entry = (politeness.http_cache or {}).get(document.key) if len(document.sources) == 1 else None
+    validators = conditional_headers(entry, url=source.url, declaration_sha256=document.declaration_sha256)
+    try:
+        return fetch(source.url, allow_private=politeness.allow_private, session=session,
+                     timeout=(min(10.0, timeout), timeout), etag=validators.get("If-None-Match"),
+                     last_modified=validators.get("If-Modified-Since"))
+    except StatusError as exc:
+        if exc.status not in BOT_STATUSES:
+            raise
+        blocked = exc
+    return _browser_fallback(document, source, politeness, blocked)
+
+
+def _browser_fallback(document: Document, source: Source, politeness: Politeness,
+                      blocked: StatusError) -> Snapshot:
+    """A bot block answered by plain HTTP: try once with the browser; still blocked → `bot-wall`."""
+    from clausewatch.scraper.browser import fetch_with_browser, find_chromium
+
+    detail = f"the server answered {blocked.status} to plain HTTP"
+    if politeness.browser_fallback and find_chromium() is not None:
+        try:
+            return fetch_with_browser(source.url, allow_private=politeness.allow_private,
+                                      timeout=politeness.timeout)
+        except StatusError as exc:
+            detail += f" and {exc.status} to the headless browser"
+        except FetchError as exc:
+            detail += f"; the headless browser failed too ({exc.reason}: {exc.problem})"
+    else:
+        detail += " (no headless browser to retry with)"
+    raise FetchError(
+        f"{document.key}: '{source.url}' is behind bot protection: {detail}",
+        url=source.url, reason="bot-wall",
+        fix="retry later; if it persists, track the document from another URL or ask the site to allow "
+        "the Clausewatch user agent",
+    )
+
+
+def robots_cache(politeness: Politeness, session: requests.Session) -> RobotsCache:
+    """The run's robots.txt cache, made on first use with a small, guarded fetch of robots.txt."""
+    if politeness.robots is None:
+        from clausewatch.scraper.fetch import RetryPolicy, fetch
+
+        def fetch_text(url: str) -> tuple[int, str]:
+            try:
+                snapshot = fetch(url, allow_private=politeness.allow_private, session=session,
+                                 timeout=(min(10.0, politeness.timeout), politeness.timeout),
+                                 max_bytes=ROBOTS_MAX_BYTES, retry=RetryPolicy(retries=1, backoff=0.5))
+            except StatusError as exc:
+                return exc.status, ""
+            return snapshot.status, snapshot.content.decode("utf-8", "replace")
+
+        politeness.robots = RobotsCache(fetch_text)
+    return politeness.robots
