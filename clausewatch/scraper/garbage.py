@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 
 from clausewatch.errors import ExtractError
+from clausewatch.models import Document, Snapshot
 
 BOT_STATUSES = frozenset({403, 429, 503})
 """Statuses that bot-protection services answer with; the tracker may retry these with a browser."""
@@ -232,3 +233,20 @@ def fold(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     text = re.sub(r"[*_`]+", "", text)
     return " ".join(text.lower().split())
+
+
+HTML_SCAN_BYTES = 512 * 1024
+"""How much of the raw page the wall detectors look at (challenge pages are small)."""
+
+
+def check_document_text(document: Document, markdown: str, snapshot: Snapshot, previous: str | None) -> None:
+    """`check_extraction` for one tracked document: its `expect:` phrases, the raw page's shape, and the
+    normalized text against the last recorded one."""
+    from clausewatch.normalize import normalize_text
+    from clausewatch.scraper.extract import decode_content
+    from clausewatch.scraper.pdf import is_pdf
+
+    html = "" if is_pdf(snapshot.content, snapshot.content_type) else decode_content(
+        snapshot.content[:HTML_SCAN_BYTES], snapshot.content_type)
+    check_extraction(normalize_text(markdown), previous=previous, expect=document.expect,
+                     status=snapshot.status, html=html, where=document.key)
