@@ -322,5 +322,65 @@ def status(workspace: Workspace, fmt: str) -> None:
     sys.exit(1 if report["failing"] or report["held"] else 0)
 
 
+@cli.group("import")
+def import_group() -> None:
+    """Import recorded history or declarations from Open Terms Archive (ODC-BY: attribution is kept).
+
+    \b
+    Examples:
+        clausewatch import ota ota-contrib-versions.bundle
+        clausewatch import ota-declarations ../contrib-declarations/declarations
+    """
+
+
+@import_group.command("ota")
+@click.argument("repo", type=click.Path(exists=True, path_type=Path))
+@click.option("--only", "only", multiple=True, metavar='"SERVICE/TERMS TYPE"',
+              help="Import only this document (or a whole SERVICE, or an archive id); repeatable.")
+@click.option("--source", metavar="OWNER/REPOSITORY",
+              help="Name recorded in the Imported-From trailers (default: from REPO's file name, "
+                   "e.g. OpenTermsArchive/contrib-versions).")
+@click.pass_obj
+def import_ota_command(workspace: Workspace, repo: Path, only: tuple[str, ...], source: str | None) -> None:
+    """Replay an OTA versions repository (a clone or a git bundle) into the archive, oldest first.
+
+    One commit per version that changed once normalized, at its original observation time, with the
+    source commit in an Imported-From trailer. Run it again to import only what is new.
+
+    \b
+    Examples:
+        clausewatch import ota ../contrib-versions
+        clausewatch import ota ota-contrib-versions.bundle --only "Zoom/Terms of Service" --only Xanga
+    """
+    from clausewatch.importer.ota import import_ota
+
+    report = import_ota(workspace, repo, only=only, source=source,
+                        progress=lambda line: click.echo(line, err=True))
+    click.echo(report.summary())
+
+
+@import_group.command("ota-declarations")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_obj
+def import_ota_declarations_command(workspace: Workspace, directory: Path) -> None:
+    """Copy OTA declarations (DIRECTORY/*.json) into services/, leaving out what cannot be tracked.
+
+    The files stay in OTA's JSON format (the tracker reads it as it is); documents the tracker cannot
+    use (JavaScript filters, unknown keys) are listed on stderr. Exit code 1 if any were left out.
+
+    \b
+    Example:
+        clausewatch import ota-declarations ../contrib-declarations/declarations
+    """
+    from clausewatch.importer.declarations import import_ota_declarations
+
+    report = import_ota_declarations(workspace, directory)
+    for line in report.rejected:
+        click.echo(line, err=True)
+    click.echo(report.summary())
+    if report.rejected:
+        sys.exit(1)
+
+
 def main() -> None:
     cli(prog_name="clausewatch")

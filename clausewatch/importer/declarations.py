@@ -1,0 +1,102 @@
+"""Bring Open Terms Archive declarations (`<Service>.json`) into `services/`.
+
+The scraper's loader reads OTA JSON declarations as they are (`clausewatch.scraper.declarations`), so
+nothing is translated here: each file is checked by that same loader, and a copy holding only the
+documents it accepts is written to `services/<service-id>.json`. What cannot be used is reported with
+the loader's own message (`file: key: problem — fix`), e.g. documents that need OTA's JavaScript
+`filter`s. OTA's `*.history.json` (past declarations) are not imported.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from clausewatch.errors import ConfigError
+from clausewatch.scraper.declarations import validate_declarations
+from clausewatch.slugs import slugify
+from clausewatch.workspace import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationsReport:
+    """What `import ota-declarations` did."""
+
+    written: tuple[str, ...]
+    """Files written, relative to the workspace (`services/zoom.json`)."""
+    documents: int
+    """Documents declared by the files written."""
+    rejected: tuple[str, ...]
+    """Why documents or files could not be used: `file: key: problem — fix`."""
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        return (f"wrote {len(self.written)} declaration file(s) with {self.documents} document(s); "
+                f"{len(self.rejected)} problem(s) left out")
+
+
+def import_ota_declarations(workspace: Workspace, source_dir: Path) -> DeclarationsReport:
+    """Copy the usable documents of every OTA declaration in `source_dir` into the workspace's services/."""
+    files = sorted(p for p in source_dir.glob("*.json") if not p.name.endswith(".history.json"))
+    if not files:
+        raise ConfigError(f"'{source_dir}' holds no Open Terms Archive declaration (*.json)",
+                          fix="pass the declarations/ folder of an OTA collection, e.g. contrib-declarations")
+    accepted, rejected = _check_with_loader(files)
+    workspace.services.mkdir(parents=True, exist_ok=True)
+    written: list[str] = []
+    count = 0
+    for path in files:
+        service = slugify(path.stem)
+        names = accepted.get(service, set())
+        if not names:
+            continue
+        clash = [p.name for p in workspace.services.glob(f"{service}.y*ml")]
+        if clash:
+            rejected.append(f"{path}: (file): service '{service}' is already declared in services/{clash[0]} "
+                            "— remove one of the two")
+            continue
+        data = read_declaration(path)
+        kept = {name: decl for name, decl in data["documents"].items() if str(name) in names}
+        target = workspace.services / f"{service}.json"
+        target.write_text(json.dumps({**data, "documents": kept}, indent=2, ensure_ascii=False) + "\n",
+                          encoding="utf-8")
+        written.append(f"services/{target.name}")
+        count += len(kept)
+    return DeclarationsReport(tuple(written), count, tuple(rejected))
+
+
+def _check_with_loader(files: list[Path]) -> tuple[dict[str, set[str]], list[str]]:
+    """Run the scraper's loader over copies of `files`: accepted terms types per service id, and problems."""
+    with tempfile.TemporaryDirectory(prefix="clausewatch-ota-declarations-") as tmp:
+        folder = Path(tmp) / "services"
+        folder.mkdir()
+        for path in files:
+            shutil.copyfile(path, folder / path.name)
+        documents, errors = validate_declarations(folder)
+    accepted: dict[str, set[str]] = {}
+    for document in documents:
+        accepted.setdefault(document.service, set()).add(document.document_name)
+    origin = files[0].parent
+    return accepted, [_relocate(line, origin) for line in errors]
+
+
+def _relocate(line: str, origin: Path) -> str:
+    """`services/Zoom.json: key: …` (the loader's temporary copy) → `<source dir>/Zoom.json: key: …`."""
+    prefix, sep, rest = line.partition("/")
+    return f"{origin}/{rest}" if sep and prefix == "services" else line
+
+
+def read_declaration(path: Path) -> dict[str, Any]:
+    """One OTA declaration file as data (for tests and tools); raises ConfigError when it is not JSON."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"'{path}' cannot be read as JSON: {exc}",
+                          fix="pass an OTA declaration file") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"'{path}': expected a JSON object", fix="pass an OTA declaration file")
+    return data
