@@ -105,10 +105,10 @@ def decode_content(content: bytes, content_type: str = "") -> str:
     header = _HEADER_CHARSET.search(content_type or "")
     meta = _META_CHARSET.search(content[:4096])
     for candidate in (header.group(1) if header else None, meta.group(1).decode("ascii") if meta else None):
-        encoding = _known_codec(candidate)
-        if encoding:
+        codec = _known_codec(candidate)
+        if codec:
             try:
-                return content.decode(encoding)
+                return content.decode(codec)
             except UnicodeDecodeError:
                 continue
     best = from_bytes(content).best()
@@ -219,7 +219,7 @@ def _select(soup: BeautifulSoup, root: Tag, selectors: list[Selector], where: st
             spans = _positions(root)
             start, end = _range_bounds(root, spans, selector, where)
             piece = _clone_range(soup, root, spans, start, end)
-            if piece is not None:
+            if isinstance(piece, Tag):
                 container.extend(list(piece.contents))
         else:
             for match in _select_css(root, selector, where):
@@ -270,7 +270,8 @@ def _clone_range(soup: BeautifulSoup, node: PageElement, spans: dict[int, tuple[
         return copy.copy(node)
     if not isinstance(node, Tag):
         return None
-    shell = soup.new_tag(node.name, attrs=dict(node.attrs))
+    shell = soup.new_tag(node.name)
+    shell.attrs = dict(node.attrs)
     for child in list(node.contents):
         piece = _clone_range(soup, child, spans, start, end)
         if piece is not None:
@@ -305,4 +306,4 @@ class _Converter(MarkdownConverter):
     def convert_a(self, el: Tag, text: str, parent_tags: Iterable[str]) -> str:
         if not text.strip():
             return text
-        return str(super().convert_a(el, text, parent_tags))
+        return str(super().convert_a(el, text, parent_tags))  # type: ignore[misc]

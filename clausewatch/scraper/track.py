@@ -125,7 +125,7 @@ def track_documents(
     with archive_module.lock_archive(archive), ExitStack() as stack:
         archive_module.repair_worktree(archive)
         session = stack.enter_context(make_session(allow_private=allow_private))
-        bar = stack.enter_context(_progress(console, len(documents), enabled=progress))
+        bar = stack.enter_context(_Bar(console, len(documents), enabled=progress))
         for document, fetched in _iter_fetched(documents, session, allow_private, stack):
             outcome = _record_one(archive, document, fetched)
             outcomes.append(outcome)
@@ -274,35 +274,23 @@ def print_summary(console: Console, report: TrackReport) -> None:
         console.print(f"  FAILED {key} [{reason}]: {message}", highlight=False, markup=False, soft_wrap=True)
 
 
-class _NoProgress:
-    def advance(self) -> None:
-        """Nothing to show."""
-
-    def __enter__(self) -> _NoProgress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
 class _Bar:
-    """A rich progress bar on stderr counting documents."""
+    """A rich progress bar on stderr counting documents (or nothing at all when disabled)."""
 
-    def __init__(self, console: Console, total: int) -> None:
+    def __init__(self, console: Console, total: int, *, enabled: bool) -> None:
         self._progress = Progress(TextColumn("tracking"), BarColumn(), MofNCompleteColumn(),
-                                  TimeElapsedColumn(), console=console, transient=True)
-        self._task = self._progress.add_task("track", total=total)
+                                  TimeElapsedColumn(), console=console, transient=True) if enabled else None
+        self._task = self._progress.add_task("track", total=total) if self._progress else None
 
     def advance(self) -> None:
-        self._progress.advance(self._task)
+        if self._progress is not None and self._task is not None:
+            self._progress.advance(self._task)
 
     def __enter__(self) -> _Bar:
-        self._progress.start()
+        if self._progress is not None:
+            self._progress.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._progress.stop()
-
-
-def _progress(console: Console, total: int, *, enabled: bool) -> _Bar | _NoProgress:
-    return _Bar(console, total) if enabled else _NoProgress()
+        if self._progress is not None:
+            self._progress.stop()
