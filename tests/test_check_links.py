@@ -63,3 +63,24 @@ def test_command_line_exit_codes(site: Path, tmp_path: Path) -> None:
     missing = subprocess.run([sys.executable, script, str(empty)], capture_output=True, text=True,
                              check=False)
     assert missing.returncode == 2 and "build the site first" in missing.stderr
+
+
+def test_site_workflow_tracks_builds_checks_links_and_deploys_with_minimal_permissions() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "site.yml").read_text(encoding="utf-8"))
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as True
+    assert "schedule" in triggers and "workflow_dispatch" in triggers
+    assert "pull_request_target" not in triggers
+    assert workflow["permissions"] == {} and workflow["concurrency"]["cancel-in-progress"] is False
+    track, deploy = workflow["jobs"]["track"], workflow["jobs"]["deploy"]
+    assert track["permissions"] == {"contents": "write"}
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"} and deploy["needs"] == "track"
+    runs = "\n".join(step.get("run", "") for step in track["steps"])
+    uses = [step.get("uses", "") for step in track["steps"] + deploy["steps"]]
+    for command in ("clausewatch track", "clausewatch build", "scripts/check_links.py", "git pull --rebase",
+                    'git config user.name "clausewatch-bot"'):
+        assert command in runs, command
+    assert "${{ inputs.only }}" not in runs  # user input reaches the script through the environment only
+    assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
+    assert any(u.startswith("actions/deploy-pages@") for u in uses)
