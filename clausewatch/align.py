@@ -14,6 +14,7 @@ from bisect import bisect_left
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -44,6 +45,7 @@ class Pairing:
     moved: bool = False
 
 
+@lru_cache(maxsize=8192)
 def match_key(clause: Clause) -> str:
     """The text compared when aligning: heading and text, whitespace folded, lower case, no number."""
     return " ".join(full_text(clause).split()).lower()
@@ -154,13 +156,15 @@ def _find_splits_and_merges(old_keys: list[str], new_keys: list[str],
     new_to_old = {j: i for i, j in pairs.items()}
     free_new = set(range(len(new_keys))) - set(new_to_old)
     for i, j in sorted(pairs.items()):
+        if old_keys[i] == new_keys[j]:
+            continue
         parts = _grow(j, free_new, new_keys, old_keys[i])
         if len(parts) > 1:
             groups[("split", i)] = parts
             free_new.difference_update(parts)
     free_old = set(range(len(old_keys))) - set(pairs)
     for j, i in sorted(new_to_old.items()):
-        if ("split", i) in groups:
+        if ("split", i) in groups or old_keys[i] == new_keys[j]:
             continue
         parts = _grow(i, free_old, old_keys, new_keys[j])
         if len(parts) > 1:

@@ -29,8 +29,8 @@ _NUMBER = re.compile(
     r"""^(?P<num>
         (?i:(?:section|article|clause|part|chapter|schedule|annex|appendix)\s+\d{1,3}[a-z]?(?:\.\d{1,3})*)[.:]?
       | §{1,2}\s*\d{1,3}(?:\.\d{1,3})*\.?
-      | \d{1,3}(?:\.\d{1,3})+\.?
-      | \d{1,3}[.)]
+      | \d{1,3}(?:\.\d{1,3})+\\?\.?
+      | \d{1,3}\\?[.)]
       | \((?:\d{1,3}|[a-z]{1,2}|[ivxlc]{1,6}|[A-Z])\)
       | (?:[a-z]|[ivxlc]{1,6})\)
       | (?:[A-Z]|[IVXLC]{1,6})\.
@@ -68,10 +68,10 @@ def split_clauses(markdown: str) -> tuple[Clause, ...]:
     stack: list[tuple[int, str]] = []
     clauses: list[Clause] = []
     for block in iter_blocks(markdown):
-        number, heading, text, kind, rank = _parse_block(block)
+        number, heading, text, kind, rank, base_id = _parse_block(block)
         if not (heading or text or number):
             continue
-        clause_id = _unique(_base_id(heading, text), used)
+        clause_id = _unique(base_id, used)
         _pop_for(stack, rank, kind)
         parent = stack[-1][1] if stack else None
         clauses.append(Clause(clause_id, number, heading, text, kind, len(stack), parent))
@@ -125,8 +125,17 @@ def iter_blocks(markdown: str) -> Iterator[_Block]:
         yield _Block(current_kind, "\n".join(current), current_indent)
 
 
-def _parse_block(block: _Block) -> tuple[str | None, str | None, str, ClauseKind, int]:
-    """(number, heading, text, kind, rank) of a block; a lower rank encloses a higher one."""
+@lru_cache(maxsize=32768)
+def _parse_block(block: _Block) -> tuple[str | None, str | None, str, ClauseKind, int, str]:
+    """(number, heading, text, kind, rank, base id) of a block; a lower rank encloses a higher one.
+
+    Cached: consecutive versions of a document share almost all their blocks.
+    """
+    number, heading, text, kind, rank = _parse_parts(block)
+    return number, heading, text, kind, rank, _base_id(heading, text)
+
+
+def _parse_parts(block: _Block) -> tuple[str | None, str | None, str, ClauseKind, int]:
     if block.kind == "heading":
         number, rest = _take_number(_strip_bold(block.text), heading=True)
         heading = (_HEADING_SEP.sub("", rest) if number else rest).strip().rstrip(".:").strip()
@@ -179,7 +188,7 @@ def _take_number(text: str, *, heading: bool) -> tuple[str | None, str]:
     match = _NUMBER.match(text) or (_BARE_NUMBER.match(text) if heading else None)
     if match is None:
         return None, text
-    return match.group("num"), text[match.end():].strip()
+    return match.group("num").replace("\\", ""), text[match.end():].strip()
 
 
 def _strip_bold(text: str) -> str:

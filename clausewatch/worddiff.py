@@ -1,6 +1,7 @@
 """Word-level diff inside one clause: deterministic, never bounded by time.
 
-Texts are cut into tokens (words, runs of whitespace, single punctuation marks) and compared with
+Texts are cut into tokens (words, runs of whitespace, single punctuation marks); the common leading
+and trailing tokens are set aside and the middle is compared with
 `difflib.SequenceMatcher(autojunk=False)`, whose result depends only on its input. Runs are then
 tidied for reading: a change is always reported as its deletion followed by its insertion, and a
 lone space or punctuation mark between two changes is folded into them, so `[-a b-]{+c d+}` reads
@@ -30,14 +31,34 @@ def diff_words(a: str, b: str) -> tuple[WordOp, ...]:
     if a == b:
         return (WordOp("equal", a),) if a else ()
     old, new = tokenize(a), tokenize(b)
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
-    groups: list[tuple[str, list[str], list[str]]] = []
+    head = _common_prefix(old, new)
+    tail = _common_prefix(old[head:][::-1], new[head:][::-1])
+    middle_old, middle_new = old[head:len(old) - tail], new[head:len(new) - tail]
+    groups: list[tuple[str, list[str], list[str]]] = [("equal", old[:head], [])] if head else []
+    matcher = SequenceMatcher(None, middle_old, middle_new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            groups.append(("equal", old[i1:i2], []))
+            groups.append(("equal", middle_old[i1:i2], []))
         else:
-            groups.append(("change", old[i1:i2], new[j1:j2]))
+            groups.append(("change", middle_old[i1:i2], middle_new[j1:j2]))
+    if tail:
+        groups.append(("equal", old[len(old) - tail:], []))
     return tuple(_to_ops(_fold_glue(groups)))
+
+
+def _common_prefix(a: list[str], b: list[str]) -> int:
+    """How many leading tokens `a` and `b` share (the edit is usually local: skip the rest fast)."""
+    n = min(len(a), len(b))
+    if a[:n] == b[:n]:
+        return n
+    low, high = 0, n
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[:mid] == b[:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 def _fold_glue(groups: list[tuple[str, list[str], list[str]]]) -> list[tuple[str, list[str], list[str]]]:
