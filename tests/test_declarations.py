@@ -25,6 +25,8 @@ documents:
   privacy-policy:
     url: http://acme.example/privacy
     executable: true
+    robots: ignore
+    reason: " required by law to be public "
 """
 
 
@@ -54,6 +56,7 @@ def test_yaml_declaration_is_read_with_ids_names_and_selectors(tmp_path: Path) -
     assert terms.source_file == f"{tmp_path.name}/acme.yml"
     assert terms.sources == (Source("https://acme.example/terms", terms.select, ("nav",), False),)
     assert len(terms.declaration_sha256) == 64 and terms.declaration_sha256 != privacy.declaration_sha256
+    assert terms.robots_ignore_reason == "" and privacy.robots_ignore_reason == "required by law to be public"
 
 
 def test_declaration_hash_is_stable_and_follows_selector_changes(tmp_path: Path) -> None:
@@ -114,6 +117,12 @@ def test_ota_declaration_is_accepted_as_it_is(tmp_path: Path) -> None:
         ("acme.yml", "documents: {t: {url: 'https://a.io', expect: ['']}}", "documents.t.expect",
          "non-empty phrases"),
         ("acme.yml", "name: Acme\ndocuments: {}", "documents", "non-empty mapping"),
+        ("acme.yml", "documents: {t: {url: 'https://a.io', robots: skip}}", "documents.t.robots",
+         "must be `obey` or `ignore`"),
+        ("acme.yml", "documents: {t: {url: 'https://a.io', robots: ignore}}", "documents.t.reason",
+         "needs a written reason"),
+        ("acme.yml", "documents: {t: {url: 'https://a.io', reason: because}}", "documents.t.reason",
+         "only means something with `robots: ignore`"),
         ("Zoom.json", json.dumps({"name": "Z", "documents": {"Terms of Service": {
             "fetch": "https://z.example", "filter": ["removeShareButtons"]}}}),
          "documents.Terms of Service.filter", "JavaScript filters are not supported (removeShareButtons)"),

@@ -238,10 +238,11 @@ def test_conditional_request_and_304(http_server) -> None:
             request.wfile.write(b"full")
 
     http_server.handle("/c", conditional)
-    assert fetch(http_server.url("/c"), allow_private=True).content == b"full"
+    full = fetch(http_server.url("/c"), allow_private=True)
+    assert full.content == b"full" and full.etag == '"v1"' and full.last_modified == ""
     stamp = "Tue, 01 Sep 2026 00:00:00 GMT"
     snap = fetch(http_server.url("/c"), allow_private=True, etag='"v1"', last_modified=stamp)
-    assert snap.status == 304 and snap.content == b""
+    assert snap.status == 304 and snap.content == b"" and snap.etag == '"v1"'
     assert http_server.requests[-1].headers["If-Modified-Since"] == stamp
 
 

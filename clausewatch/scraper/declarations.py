@@ -14,6 +14,8 @@ Our YAML, one file per service, `services/<service-id>.yml` (the file name is th
         remove: [nav, .cookie-banner]     # CSS selector(s) deleted first (a string or a list)
         executable: false                 # true: the page needs scripts (headless browser)
         expect: [Acme Cloud]              # phrases the extracted text must contain
+        robots: ignore                    # optional: skip robots.txt for this document, only with
+        reason: terms must be public by law  #   a written reason (default: robots.txt is obeyed)
 
 Open Terms Archive declarations, as they are, `services/<Service Name>.json`::
 
@@ -49,7 +51,8 @@ from clausewatch.models import Document, Source
 from clausewatch.slugs import RESERVED, is_slug, slugify
 
 YAML_SERVICE_KEYS = frozenset({"name", "documents"})
-YAML_DOCUMENT_KEYS = frozenset({"name", "url", "select", "remove", "executable", "expect"})
+YAML_DOCUMENT_KEYS = frozenset(
+    {"name", "url", "select", "remove", "executable", "expect", "robots", "reason"})
 OTA_SERVICE_KEYS = frozenset({"name", "documents"})
 OTA_DOCUMENT_KEYS = frozenset({"fetch", "select", "remove", "filter", "executeClientScripts", "combine"})
 OTA_SOURCE_KEYS = frozenset({"fetch", "select", "remove", "filter", "executeClientScripts"})
@@ -194,9 +197,29 @@ def _parse_yaml_document(decl: dict[str, Any], rel: str, where: str, errors: _Er
     remove = _parse_selectors(decl.get("remove"), rel, f"{where}.remove", errors)
     executable = _check_bool(decl.get("executable", False), rel, f"{where}.executable", errors)
     expect = _parse_phrases(decl.get("expect"), rel, f"{where}.expect", errors)
+    robots_reason = _parse_robots(decl, rel, where, errors)
     if len(errors) > before:
         return None
-    return Document("", "", url, select=select, remove=remove, executable=executable, expect=expect)
+    return Document("", "", url, select=select, remove=remove, executable=executable, expect=expect,
+                    robots_ignore_reason=robots_reason)
+
+
+def _parse_robots(decl: dict[str, Any], rel: str, where: str, errors: _Errors) -> str:
+    """The written reason of a `robots: ignore` override, or '' when robots.txt is obeyed."""
+    robots, reason = decl.get("robots", "obey"), decl.get("reason")
+    if robots not in ("obey", "ignore"):
+        errors.add(rel, f"{where}.robots", f"must be `obey` or `ignore`, got {robots!r}",
+                   "write `robots: ignore` with a `reason:`, or leave it out to obey robots.txt")
+        return ""
+    if robots == "ignore" and (not isinstance(reason, str) or not reason.strip()):
+        errors.add(rel, f"{where}.reason", "`robots: ignore` needs a written reason",
+                   "add `reason:` saying why this document may be fetched against robots.txt")
+        return ""
+    if robots == "obey" and reason is not None:
+        errors.add(rel, f"{where}.reason", "only means something with `robots: ignore`",
+                   "remove `reason:`, or add `robots: ignore`")
+        return ""
+    return reason.strip() if robots == "ignore" and isinstance(reason, str) else ""
 
 
 def _parse_ota_service(data: dict[str, Any], rel: str, service: str, errors: _Errors) -> list[Document]:

@@ -249,9 +249,12 @@ def _retry_delay(response: requests.Response, retry: RetryPolicy, attempt: int) 
 def _to_snapshot(url: str, final_url: str, response: requests.Response, max_bytes: int,
                  deadline: float) -> Snapshot:
     status = response.status_code
+    validators = {"etag": response.headers.get("ETag", ""),
+                  "last_modified": response.headers.get("Last-Modified", "")}
     if status == 304:
         return Snapshot(url, final_url, status, datetime.now(UTC).replace(microsecond=0), b"",
-                        response.headers.get("Content-Type", ""), hashlib.sha256(b"").hexdigest())
+                        response.headers.get("Content-Type", ""), hashlib.sha256(b"").hexdigest(),
+                        **validators)
     if not 200 <= status < 300:
         phrase = response.reason or _phrase(status)
         raise StatusError(status, phrase, final_url)
@@ -264,6 +267,7 @@ def _to_snapshot(url: str, final_url: str, response: requests.Response, max_byte
         content=content,
         content_type=response.headers.get("Content-Type", ""),
         sha256=hashlib.sha256(content).hexdigest(),
+        **validators,
     )
 
 
