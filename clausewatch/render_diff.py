@@ -52,7 +52,7 @@ def _number_change(change: ClauseChange) -> str:
     return after or before or ""
 
 
-def _title(change: ClauseChange, headings: dict[str, str]) -> str:
+def _title(change: ClauseChange, headings: tuple[dict[str, str], dict[str, str]]) -> str:
     """`7. → 8. Arbitration`, or for a clause without heading `Fees: Taxes are extra …` (its parent's)."""
     clause = change.after or change.before
     if clause is None:
@@ -60,15 +60,16 @@ def _title(change: ClauseChange, headings: dict[str, str]) -> str:
     heading = clause.heading
     if not heading:
         words = _first_words(clause.text, 10)
-        parent = headings.get(clause.parent or "")
+        parent = headings[1 if change.after else 0].get(clause.parent or "")
         heading = f"{parent}: {words}" if parent else words
     number = _number_change(change)
     return f"{number} {heading}".strip() if number else heading
 
 
-def _headings(diff: Diff) -> dict[str, str]:
-    """Clause id → its heading, in both versions (the new one wins), for titling clauses without one."""
-    return {c.id: c.heading for c in (*diff.before, *diff.after) if c.heading}
+def _headings(diff: Diff) -> tuple[dict[str, str], dict[str, str]]:
+    """Clause id → heading in the old and in the new version, for titling clauses without one."""
+    before = {c.id: c.heading for c in diff.before if c.heading}
+    return before, {c.id: c.heading for c in diff.after if c.heading}
 
 
 def _first_words(text: str, n: int) -> str:
