@@ -123,6 +123,9 @@ def test_ota_declaration_is_accepted_as_it_is(tmp_path: Path) -> None:
          "needs a written reason"),
         ("acme.yml", "documents: {t: {url: 'https://a.io', reason: because}}", "documents.t.reason",
          "only means something with `robots: ignore`"),
+        ("Zoom.json", json.dumps({"name": "Z", "documents": {"Terms of Service": {"fetch": "https://z.example"},
+                                                           "Terms of service": {"fetch": "https://z.example"}}}),
+         "documents.Terms of service", "the same as another document's"),
         ("Zoom.json", json.dumps({"name": "Z", "documents": {"Terms of Service": {
             "fetch": "https://z.example", "filter": ["removeShareButtons"]}}}),
          "documents.Terms of Service.filter", "JavaScript filters are not supported (removeShareButtons)"),

@@ -231,6 +231,10 @@ def _parse_ota_service(data: dict[str, Any], rel: str, service: str, errors: _Er
     for terms_type, decl in documents.items():
         where = f"documents.{terms_type}"
         doc_id = slugify(str(terms_type))
+        if any(d.document == doc_id for d in found):
+            errors.add(rel, where, f"its id '{doc_id}' is the same as another document's",
+                       "give each document a distinct terms type")
+            continue
         if not isinstance(decl, dict):
             errors.add(rel, where, "must be an object with `fetch` and `select`",
                        "see Open Terms Archive's declaration format")
