@@ -153,7 +153,7 @@ def test_extract_source_reads_a_file_and_a_url(tmp_path: Path, http_server) -> N
 def _words(markdown: str) -> list[str]:
     """Words of a Markdown text with its syntax stripped (link targets, markers, escapes, underlines)."""
     text = re.sub(r"\]\([^)]*\)", "]", markdown)
-    text = re.sub(r"<https?://[^>]*>", " ", text)
+    text = re.sub(r"<(https?://[^>]*)>", r" \1 ", text)
     text = re.sub(r"\\(.)", r"\1", text)
     text = re.sub(r"^[=\-]{3,}\s*$", " ", text, flags=re.MULTILINE)
     text = re.sub(r"^\s*(?:[*+-]|\d+\.)\s+", " ", text, flags=re.MULTILINE)
@@ -169,7 +169,7 @@ def _as_list(value: object) -> list:
 @pytest.mark.slow
 def test_real_ota_cases_match_the_recorded_markdown() -> None:
     """Each OTA case, extracted with its own selectors, matches OTA's Markdown word for word (measured:
-    min 0.9957, mean 0.9990 over 47 cases; thresholds leave a little room)."""
+    min 0.9996, mean 0.9999 over 47 cases; the rest is OTA's literal `<br>` in table cells)."""
     if not SHARED.is_dir():
         pytest.skip(f"shared data not found at {SHARED}")
     scores = {}
@@ -181,5 +181,5 @@ def test_real_ota_cases_match_the_recorded_markdown() -> None:
         scores[folder.name] = Indel.normalized_similarity(_words(text), _words(expected))
     assert len(scores) >= 40
     worst = min(scores, key=scores.__getitem__)
-    assert scores[worst] >= 0.99, f"{worst}: {scores[worst]:.4f}"
-    assert sum(scores.values()) / len(scores) >= 0.998
+    assert scores[worst] >= 0.998, f"{worst}: {scores[worst]:.4f}"
+    assert sum(scores.values()) / len(scores) >= 0.9995
