@@ -352,3 +352,94 @@ def test_parse_rejects_non_mapping_front_matter() -> None:
     assert errors == ["commentary/acme/terms/2026-03-10.md: front matter: must be a mapping of keys to "
                       "values. To fix: see CONTRIBUTING.md for the commentary format, or run "
                       "`clausewatch annotate`"]
+
+
+# --- The built site: a hostile commentary file is never live (mkdocs build --strict, then nh3) ---------
+
+CLAUSE_SITE = "you-grant-acme-a-perpetual-worldwide"
+REPO_URL = "https://github.com/clausewatch/archive"
+
+
+def commentary_site(root: Path) -> tuple[Workspace, Path]:
+    """site_workspace's history (acme/terms-of-service, change 2026-03-02 adds an AI-training licence)
+    with a hostile commentary on that clause, a lost one, and a repo_url; built into root/site."""
+    from site_workspace import make_workspace
+
+    from clausewatch.site.build import build_site
+
+    ws = make_workspace(root)
+    config = ws.mkdocs_yml.read_text(encoding="utf-8")
+    ws.mkdocs_yml.write_text(f"repo_url: {REPO_URL}\nedit_uri: edit/main/docs/\n" + config, encoding="utf-8")
+    fields = {**GOOD, "document": "terms-of-service", "change": "2026-03-02", "clause": CLAUSE_SITE,
+              "quote": "You grant Acme a perpetual, worldwide licence",
+              "title": 'Hostile <img src=x onerror=alert("title")> title'}
+    write(ws, "commentary/acme/terms-of-service/2026-03-02-ai.md", fields, body=HOSTILE_BODY)
+    lost = {**fields, "clause": "a-clause-that-never-was", "quote": "words that appear nowhere at all",
+            "title": "A note whose clause is gone"}
+    write(ws, "commentary/acme/terms-of-service/2026-03-02-lost.md", lost, body="Still shown.\n")
+    return ws, build_site(ws, root / "site")
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Path]:
+    return commentary_site(tmp_path_factory.mktemp("built"))
+
+
+class Live(__import__("html.parser").parser.HTMLParser):
+    """Everything in a page that could run: script tags, on* attributes, javascript:/data: URLs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[str] = []
+        self.problems: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_script = tag == "script"
+        if tag in ("iframe", "object", "embed", "img") and any(v and "alert" in v for _, v in attrs):
+            self.problems.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"{tag} {name}")
+            if name in ("href", "src", "action") and value and value.strip().lower().startswith(
+                    ("javascript:", "data:", "vbscript:")):
+                self.problems.append(f"{tag} {name}={value}")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+
+@pytest.mark.slow
+def test_hostile_commentary_is_never_live_in_the_built_page(built_site: tuple[Workspace, Path]) -> None:
+    _, site = built_site
+    page = (site / "acme/terms-of-service/2026-03-02/index.html").read_text(encoding="utf-8")
+    parser = Live()
+    parser.feed(page)
+    assert parser.problems == []
+    assert not [s for s in parser.scripts if "alert" in s]
+    assert 'id="arbitration"' not in page
+    assert "critic insert" in page and "<ins>critic" not in page
+    assert "&lt;script&gt;alert(" in page  # shown as text, so readers see what the author wrote
+    assert 'class="admonition commentary"' in page
+
+
+@pytest.mark.slow
+def test_lost_commentary_is_shown_with_a_notice(built_site: tuple[Workspace, Path]) -> None:
+    _, site = built_site
+    page = (site / "acme/terms-of-service/2026-03-02/index.html").read_text(encoding="utf-8")
+    assert "A note whose clause is gone" in page
+    assert "could not be found in this version" in page
+
+
+@pytest.mark.slow
+def test_commentary_index_and_service_section(built_site: tuple[Workspace, Path]) -> None:
+    _, site = built_site
+    index = (site / "commentary/index.html").read_text(encoding="utf-8")
+    assert "A note whose clause is gone" in index
+    assert 'href="../acme/terms-of-service/2026-03-02/"' in index
+    service = (site / "acme/index.html").read_text(encoding="utf-8")
+    assert "A note whose clause is gone" in service and 'id="_commentary"' in service

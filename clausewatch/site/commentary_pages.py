@@ -7,10 +7,11 @@ untrusted and escaped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from clausewatch.models import Commentary
+from clausewatch.models import Clause, Commentary
 from clausewatch.render_diff import escape_untrusted
 from clausewatch.site.pages import ChangeRef, front_matter, heading_id, link
 
@@ -86,3 +87,80 @@ def commentary_files(items: Iterable[Commentary], refs: Iterable[ChangeRef],
         if section:
             files[f"{service}/index.md"] = text.rstrip("\n") + "\n" + section
     return files
+
+
+_ANCHOR = re.compile(r"\{:? #([A-Za-z0-9][A-Za-z0-9_-]*) \}")
+_TRAILER = re.compile(r"^\*\d+ other clauses? unchanged")
+"""`render_diff.render_markdown`'s closing note: it ends the last clause."""
+
+
+def add_commentary_markdown(url: str | None, key: str, change: str, clause: str | None = None) -> str:
+    """The "Add commentary" link (to the web editor), or the `clausewatch annotate` command when the
+    site has no `repo_url`."""
+    label = "Add commentary" + (" on this clause" if clause else " on this change")
+    if url:
+        return f"[{label}](<{url}>){{ .cw-add-commentary }}"
+    command = f"clausewatch annotate {key} {change}" + (f" --clause {clause}" if clause else "")
+    one = "" if clause else " (add `--clause ID` for one clause: the ID is its anchor on this page)"
+    return f"*{label}: run `{command}`{one} in a clone of the repository (see CONTRIBUTING.md).*"
+
+
+def insert_commentary(
+    body: str,
+    by_clause: Mapping[str, Sequence[str]],
+    add_link: Callable[[str], str] | None = None,
+) -> tuple[str, dict[str, list[str]]]:
+    """Put each clause's commentary (and an "Add commentary" link) right after the clause in a change
+    page's body; return the body and the commentary whose clause anchor is not in it.
+
+    Clauses are found by their generated anchors (`{ #id }` / `{: #id }`); untrusted text cannot
+    contain them (it is escaped). A clause ends where the next anchored clause starts.
+    """
+    blocks = body.strip("\n").split("\n\n")
+    out: list[str] = []
+    current: str | None = None
+    placed: set[str] = set()
+
+    def close(anchor: str | None) -> None:
+        if anchor is None:
+            return
+        out.extend(item.rstrip("\n") for item in by_clause.get(anchor, ()))
+        placed.add(anchor)
+        if add_link is not None:
+            out.append(add_link(anchor))
+
+    for block in blocks:
+        found = _ANCHOR.search(block)
+        if _TRAILER.match(block):
+            close(current)
+            current = None
+        elif found and found.group(1) != current:
+            close(current)
+            current = found.group(1)
+        out.append(block)
+    close(current)
+    leftover = {k: list(v) for k, v in by_clause.items() if k not in placed}
+    return "\n\n".join(out) + "\n", leftover
+
+
+def decorate_change(
+    ref: ChangeRef, body: str, by_clause: Mapping[str, Sequence[str]], unanchored: Sequence[str],
+    config: Mapping[str, object] | None, *, per_clause: bool, clauses: Iterable[Clause] = (),
+) -> tuple[str, dict[str, list[str]], list[str]]:
+    """A change page's body with commentary next to its clauses and "Add commentary" links (one per
+    changed clause when `per_clause`, one for the whole change); returns (body, commentary whose clause
+    is not in the body, commentary and link for the top of the page)."""
+    from clausewatch.annotate import add_commentary_url, clause_quote, repository_branch
+
+    key = f"{ref.service}/{ref.document}"
+    repo_url = str((config or {}).get("repo_url") or "")
+    branch = repository_branch(config or {})
+    quotes = {c.id: clause_quote(c) for c in clauses} if per_clause else {}
+
+    def link_for(clause: str | None) -> str:
+        url = add_commentary_url(repo_url, branch, ref.service, ref.document, ref.slug, clause,
+                                 quotes.get(clause or ""))
+        return add_commentary_markdown(url, key, ref.slug, clause)
+
+    body, leftover = insert_commentary(body, by_clause, link_for if per_clause and repo_url else None)
+    return body, leftover, [*unanchored, link_for(None) + "\n"]

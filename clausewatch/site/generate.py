@@ -93,7 +93,7 @@ def render_site(workspace: Workspace) -> GeneratedSite:
             output = read_cache_entry(cache_dir / f"{key}.json", cache_key)
             if not isinstance(output, DocumentOutput):
                 versions = [to_version(archive, e, _text(reader.read(e.blob), e)) for e in entries]
-                output = generate_document(key, versions, notes, cache_key=cache_key)
+                output = generate_document(key, versions, notes, cache_key=cache_key, config=config)
                 write_cache_entry(cache_dir / f"{key}.json", cache_key, output)
                 regenerated.append(key)
             outputs.append(output)
@@ -101,6 +101,7 @@ def render_site(workspace: Workspace) -> GeneratedSite:
     for output in outputs:
         files.update(output.files)
     files.update(site_files(outputs, config))
+    files.update(commentary_and_topic_files(outputs, commentary, files))
     return GeneratedSite(files=files, documents=tuple(outputs), regenerated=tuple(regenerated))
 
 
@@ -194,7 +195,8 @@ def entry_topics(diff: Diff | None) -> tuple[str, ...]:
 
 
 def generate_document(
-    key: str, versions: Sequence[Version], notes: Sequence[Commentary], *, cache_key: str = ""
+    key: str, versions: Sequence[Version], notes: Sequence[Commentary], *, cache_key: str = "",
+    config: Mapping[str, object] | None = None,
 ) -> DocumentOutput:
     """One document's pages (its page and its change pages) from its versions, oldest first."""
     from clausewatch.clauses import split_clauses
@@ -214,6 +216,9 @@ def generate_document(
         versions=len(history),
         last_observed=iso_utc(latest.observed_at),
         changes=tuple(refs),
+        imported_from=tuple(sorted({
+            v.provenance.imported_from.partition("@")[0] for v in versions if v.provenance.imported_from
+        })),
     )
     timeline = [_timeline_row(entry, slug) for entry, slug in zip(history, slugs, strict=True)]
     files: Files = {f"{key}/index.md": pages.document_page(summary, timeline, split_clauses(latest.text))}
@@ -226,8 +231,9 @@ def generate_document(
             source_url=entry.version.provenance.source_url,
             snapshot_sha256=entry.version.provenance.snapshot_sha256,
             previous_commit=entry.previous.commit if entry.previous else "",
+            imported_from=entry.version.provenance.imported_from,
         )
-        files[refs[index].page] = render_change(context, entry, notes)
+        files[refs[index].page] = render_change(context, entry, notes, config)
     changes = tuple(_published(entry, slug) for entry, slug in zip(history, slugs, strict=True))
     return DocumentOutput(key=key, cache_key=cache_key, files=files, summary=summary, changes=changes)
 
@@ -237,11 +243,13 @@ def _tagged(entry: HistoryEntry, topics: Sequence[Topic]) -> HistoryEntry:
     return entry if entry.diff is None else replace(entry, diff=tag_diff(entry.diff, topics))
 
 
-def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[Commentary]) -> str:
+def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[Commentary],
+                  config: Mapping[str, object] | None = None) -> str:
     """One change page: the diff (or the first recorded text) and the commentary that names it."""
     from clausewatch.clauses import split_clauses
     from clausewatch.commentary import place_commentary
     from clausewatch.render_diff import render_markdown
+    from clausewatch.site.commentary_pages import decorate_change
 
     if entry.diff is None:
         before: tuple[Clause, ...] = ()
@@ -253,6 +261,9 @@ def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[C
         body = render_markdown(entry.diff)
         anchors = frozenset(c.id for c in (ch.after or ch.before for ch in entry.diff.changes) if c)
     by_clause, unanchored = place_commentary(notes, context.ref.slug, context.ref.commit, before, after)
+    body, by_clause, unanchored = decorate_change(
+        context.ref, body, by_clause, unanchored, config, per_clause=entry.diff is not None,
+        clauses=(*before, *after))
     return pages.change_page(context, body, commentary_by_clause=by_clause, unanchored=unanchored,
                              anchors=anchors)
 
@@ -323,3 +334,20 @@ def site_files(outputs: Sequence[DocumentOutput], config: Mapping[str, object]) 
             description = topics[topic].description if topic in topics else ""
             files[f"topics/{topic}/index.md"] = pages.topic_page(topic, titles[topic], description, refs)
     return files
+
+
+def commentary_and_topic_files(
+    outputs: Sequence[DocumentOutput], commentary: Mapping[str, Sequence[Commentary]], files: Files
+) -> Files:
+    """Topic pages with highlighted words, the methodology page, the commentary index and the service
+    pages' commentary sections (owned by `site/topic_pages.py` and `site/commentary_pages.py`)."""
+    from clausewatch.site.commentary_pages import commentary_files
+    from clausewatch.site.topic_pages import topic_files
+    from clausewatch.topics import load_rule_set
+
+    extra: Files = dict(topic_files((c for o in outputs for c in o.changes), load_rule_set()))
+    services = {o.summary.service for o in outputs}
+    service_pages = {s: str(files[f"{s}/index.md"]) for s in services if f"{s}/index.md" in files}
+    notes = [note for group in commentary.values() for note in group]
+    extra.update(commentary_files(notes, [r for o in outputs for r in o.summary.changes], service_pages))
+    return extra
