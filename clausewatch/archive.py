@@ -19,6 +19,7 @@ process for all blobs: no process per version.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import gzip
 import os
@@ -484,11 +485,16 @@ def fast_import_versions(
             )
             try:
                 written = _stream_fast_import(proc, blobs, commits, temp_ref, parent)
+            except BrokenPipeError:
+                written = None  # fast-import stopped reading: its exit code and stderr say why
             except BaseException:
                 proc.kill()
-                proc.wait()
                 raise
-        if proc.wait() != 0:
+            finally:
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()  # type: ignore[union-attr]
+                proc.wait()
+        if proc.wait() != 0 or written is None:
             message = errors.read_text("utf-8", "replace").strip()[-2000:]
             raise ArchiveError(f"git fast-import failed in '{archive.repo}': {message}",
                                fix="check the disk space, then run the import again (it resumes)")
