@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from clausewatch.errors import ConfigError
 from clausewatch.site.redirects import (
     generate_redirects,
+    page_paths,
     parse_moves,
     parse_registry,
     plan_redirects,
@@ -70,3 +71,8 @@ def test_redirect_page_refreshes_to_a_relative_url_with_a_canonical_link() -> No
     assert soup.find("a")["href"] == "../../terms-of-service/2026-03-10/"
     assert relative_url("gone/x/", "") == "../../"
     assert relative_url("a/", "a/") == "./"
+
+
+def test_page_paths_of_a_built_site() -> None:
+    built = ["index.html", "acme/index.html", "acme/terms/2026-03-10/index.html", "Odd Folder/index.html"]
+    assert page_paths(built) == {"acme/", "acme/terms/2026-03-10/"}

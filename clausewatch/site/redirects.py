@@ -50,6 +50,20 @@ def parse_registry(text: str, source: str = REGISTRY_FILE) -> set[str]:
     return paths
 
 
+def page_paths(index_files: Iterable[str]) -> set[str]:
+    """The page paths of a built site from its `…/index.html` files (`acme/index.html` → `acme/`).
+
+    The home page and folders that could not be registry entries (e.g. upper case) are left out.
+    """
+    paths = set()
+    for rel in index_files:
+        folder = posixpath.dirname(rel)
+        path = f"{folder}/" if folder else ""
+        if path and _PATH.match(path) and ".." not in path.split("/"):
+            paths.add(path)
+    return paths
+
+
 def render_registry(paths: Iterable[str]) -> str:
     """The registry file's text: header, then one path per line, sorted."""
     return _HEADER + "".join(f"{path}\n" for path in sorted(set(paths)))
