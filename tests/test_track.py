@@ -6,7 +6,7 @@ import gzip
 import hashlib
 import json
 import subprocess
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -253,3 +253,12 @@ def test_cli_track_exit_codes(workspace: Workspace, http_server) -> None:
     assert refused.exit_code == 1 and "[private-address]" in refused.output
     bad = runner.invoke(cli, ["--root", str(workspace.root), "track", "--shard", "9/2"])
     assert bad.exit_code == 2
+
+
+def test_clock_sets_the_observation_time(workspace: Workspace) -> None:
+    moment = datetime(2023, 3, 31, 9, 0, tzinfo=UTC)
+    run(workspace, only=["acme/terms-of-service"], clock=lambda: moment)
+    head = git(workspace.root, "log", "-1", "--format=%H").strip()
+    assert trailers(workspace, head)["Fetched-At"] == "2023-03-31T09:00:00Z"
+    author, committer = git(workspace.root, "log", "-1", "--format=%at %ct", head).split()
+    assert int(author) == int(committer) == int(moment.timestamp())

@@ -19,10 +19,10 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import requests
@@ -115,8 +115,13 @@ def track_documents(
     shard: tuple[int, int] | None = None,
     fail_fast: bool = False,
     progress: bool = True,
+    clock: Callable[[], datetime] | None = None,
 ) -> TrackReport:
-    """Fetch, extract, normalize and record every selected document; write and return the run report."""
+    """Fetch, extract, normalize and record every selected document; write and return the run report.
+
+    `clock`, when given, is the observation time of what this run records instead of each fetch's own
+    time (the demo replays past dates with it).
+    """
     started = datetime.now(UTC)
     documents = select_documents(load_declarations(workspace.services), only, shard)
     archive = archive_module.open_archive(workspace.archive)
@@ -127,6 +132,8 @@ def track_documents(
         session = stack.enter_context(make_session(allow_private=allow_private))
         bar = stack.enter_context(_Bar(console, len(documents), enabled=progress))
         for document, fetched in _iter_fetched(documents, session, allow_private, stack):
+            if clock is not None and isinstance(fetched, Snapshot):
+                fetched = replace(fetched, fetched_at=clock())
             outcome = _record_one(archive, document, fetched)
             outcomes.append(outcome)
             bar.advance()
