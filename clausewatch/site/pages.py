@@ -86,6 +86,8 @@ class DocumentSummary:
     last_observed: str
     changes: tuple[ChangeRef, ...]
     """Published changes, oldest first."""
+    imported_from: tuple[str, ...] = ()
+    """Sources some of its versions were imported from (`owner/repo`), for attribution."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,8 @@ class ChangeContext:
     source_url: str
     snapshot_sha256: str
     previous_commit: str
+    imported_from: str = ""
+    """`owner/repo@commit` when the version was imported from another archive."""
 
 
 def service_title(service: str, service_name: str) -> str:
@@ -120,6 +124,18 @@ def _plain_value(value: object) -> object:
     if isinstance(value, list | tuple):
         return [_plain_value(item) for item in value]
     return value
+
+
+def attribution(sources: Iterable[str]) -> str:
+    """The attribution line that imported data requires ('' when nothing was imported)."""
+    names = sorted({source.partition("@")[0] for source in sources if source})
+    if not names:
+        return ""
+    ota = any(name.startswith("OpenTermsArchive/") for name in names)
+    credit = " Data by Open Terms Archive contributors, under the Open Data Commons Attribution License " \
+             "(ODC-BY 1.0)." if ota else ""
+    listed = ", ".join(f"`{escape_untrusted(name)}`" for name in names)
+    return f"Versions imported from {listed}.{credit}"
 
 
 def link(from_page: str, to_page: str) -> str:
@@ -207,6 +223,9 @@ def home_page(summaries: Sequence[DocumentSummary], *, site_name: str = "Clausew
         f" — {len(docs)} document{'s' if len(docs) != 1 else ''}"
         for key, docs in services.items()
     ] or ["No document recorded yet."]
+    credit = attribution(source for s in summaries for source in s.imported_from)
+    if credit:
+        lines.append(f"\n{credit}")
     return "\n".join(lines) + "\n"
 
 
@@ -267,8 +286,10 @@ def document_page(
         f"{summary.versions} recorded version{'s' if summary.versions != 1 else ''} · "
         f"last observed {summary.last_observed.replace('T', ' ').replace('Z', ' UTC')}",
         f"\nSource: {source_link(summary.source_url)}\n" if summary.source_url else "",
+        f"{attribution(summary.imported_from)}\n" if summary.imported_from else "",
         f"## Timeline {{ #{heading_id('timeline')} }}\n",
     ]
+    lines = [line for line in lines if line]
     published = [row for row in reversed(timeline) if row.slug]
     lines += [_timeline_item(page, summary, row) for row in published]
     others = [row for row in reversed(timeline) if not row.slug]
@@ -367,6 +388,10 @@ def _provenance(context: ChangeContext) -> str:
         rows.append(f"- Source: {source_link(context.source_url)}")
     if context.snapshot_sha256 and re.fullmatch(r"[0-9a-f]{64}", context.snapshot_sha256):
         rows.append(f"- SHA-256 of the raw response: `{context.snapshot_sha256}`")
+    if context.imported_from:
+        commit = context.imported_from.partition("@")[2]
+        at = f" (source commit `{escape_untrusted(commit)}`)" if commit else ""
+        rows.append(f"- {attribution([context.imported_from])}{at}")
     return "\n".join(rows) + "\n"
 
 
