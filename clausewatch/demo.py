@@ -24,7 +24,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib import resources
 from pathlib import Path
 
 import markdown
@@ -33,6 +32,7 @@ from clausewatch.errors import ConfigError
 from clausewatch.workspace import Workspace
 
 MARKER = ".clausewatch-demo"
+DATA_DIR = Path(__file__).parent / "demo_data"
 ROUND_DATES = ("2023-01-15", "2023-03-31", "2023-08-07", "2023-09-01", "2023-10-16")
 
 LICENCE_GRANT = """
@@ -78,7 +78,7 @@ Nothing in the change asks for consent, and the "Last updated" date did not move
 
 
 def _read_data(name: str) -> str:
-    return resources.files("clausewatch").joinpath("demo_data", name).read_text(encoding="utf-8")
+    return (DATA_DIR / name).read_text(encoding="utf-8")
 
 
 def iter_rounds() -> Iterator[tuple[str, str, str]]:
