@@ -66,8 +66,9 @@ def build_site(workspace: Workspace, site_dir: Path, *, timings: bool = False) -
         notes.append(f"{len(site.files)} files, {len(report.written)} written, {len(report.removed)} removed")
     with timer.step("theme"):
         sync_tree(THEME_DIR, workspace.root / THEME_COPY)
-    with timer.step("mkdocs"):
+    with timer.step("mkdocs") as notes:
         run_mkdocs(workspace, site_dir)
+        notes.append(f"{write_redirects(workspace, site_dir)} redirect pages")
     with timer.step("sanitize") as notes:
         notes.append(f"{sanitize_site(site_dir)} pages")
     with timer.step("pagefind"):
@@ -96,8 +97,34 @@ def run_mkdocs(workspace: Workspace, site_dir: Path) -> None:
 
 def run_pagefind(site_dir: Path) -> None:
     """Index the built site with Pagefind (its files go to `site_dir/pagefind/`)."""
-    _run([sys.executable, "-m", "pagefind", "--site", str(site_dir)], site_dir, "pagefind",
+    _run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--exclude-selectors", ".headerlink"],
+         site_dir, "pagefind",
          "check that `pagefind[bin]` is installed (pip install -e .) and that the site has pages")
+
+
+def write_redirects(workspace: Workspace, site_dir: Path) -> int:
+    """Redirect pages for every published URL that lost its page, and the URL registry brought up to
+    date (`site-urls.txt`, `redirects.yml` in the workspace; see `clausewatch.site.redirects`)."""
+    from clausewatch.site import redirects
+    from clausewatch.site.write import safe_target
+    from clausewatch.workspace import read_site_config
+
+    registry, moves_file = workspace.root / redirects.REGISTRY_FILE, workspace.root / redirects.MOVES_FILE
+    published = (redirects.parse_registry(registry.read_text("utf-8"), str(registry))
+                 if registry.is_file() else set())
+    moves = (redirects.parse_moves(moves_file.read_text("utf-8"), str(moves_file))
+             if moves_file.is_file() else {})
+    current = redirects.page_paths(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("index.html"))
+    site_url = str(read_site_config(workspace).get("site_url") or "")
+    pages = redirects.generate_redirects(published, current, moves, site_url)
+    for rel, text in pages.items():
+        target = safe_target(site_dir, rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    text = redirects.render_registry(published | current)
+    if not registry.is_file() or registry.read_text("utf-8") != text:
+        registry.write_text(text, encoding="utf-8")
+    return len(pages)
 
 
 def _run(command: list[str], cwd: Path, name: str, fix: str) -> None:
