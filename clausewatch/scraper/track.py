@@ -152,11 +152,13 @@ def _iter_fetched(documents: Sequence[Document], session: requests.Session, allo
     """Fetch concurrently; yield each document with its snapshot (or error) in declaration-key order."""
     pool = stack.enter_context(ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="fetch"))
     stack.callback(pool.shutdown, wait=True, cancel_futures=True)
-    futures: list[Future[Snapshot | ClausewatchError]] = [
+    futures: list[Future[Snapshot | ClausewatchError] | None] = [
         pool.submit(fetch_document, document, session, allow_private) for document in documents
     ]
-    for document, future in zip(documents, futures, strict=True):
-        yield document, future.result()
+    for index, document in enumerate(documents):
+        future, futures[index] = futures[index], None  # let each snapshot go once it is recorded
+        if future is not None:
+            yield document, future.result()
 
 
 def fetch_document(document: Document, session: requests.Session,
@@ -179,6 +181,8 @@ def _record_one(archive: archive_module.Archive, document: Document,
     try:
         if isinstance(fetched, ClausewatchError):
             raise fetched
+        if fetched.status == 304:  # a conditional request: the server says nothing changed
+            return _Outcome(document.key, "unchanged")
         previous = archive_module.latest_text(archive, document.service, document.document)
         markdown = extract_document(document, fetched)
         check_document(document, markdown, fetched, previous)
