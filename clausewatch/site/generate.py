@@ -7,8 +7,9 @@
    blobs, its commentary, the site config, the generator's code), else read its blobs through one
    `BlobReader`, run `iter_history`, and render its pages (`generate_document`) — per-document files
    of the site extras belong there too, so they are cached with the pages;
-3. render the site-wide pages from the documents' summaries (`site_files`): home, service pages,
-   topic pages — and the site-wide extras (feeds, data API), which take the `PublishedChange`s.
+3. render the site-wide pages from the documents' summaries (`site_files`): home and service pages;
+   then topic pages, methodology and commentary index (`commentary_and_topic_files`) and the site-wide
+   extras (feeds, data API), which take the `PublishedChange`s.
 
 Nothing runs inside MkDocs: the output is plain Markdown with front matter, written by `write.py`.
 """
@@ -312,7 +313,10 @@ def _published(entry: HistoryEntry, slug: str) -> PublishedChange:
 
 
 def site_files(outputs: Sequence[DocumentOutput], config: Mapping[str, object]) -> Files:
-    """The site-wide pages: home, one page per service, the topics index and one page per topic."""
+    """The site-wide pages built from the documents' summaries: home and one page per service.
+
+    Topic pages and the methodology page come from `commentary_and_topic_files` (site/topic_pages.py).
+    """
     summaries = [output.summary for output in outputs]
     site_name = str(config.get("site_name") or "Clausewatch")
     files: Files = {"index.md": pages.home_page(summaries, site_name=site_name)}
@@ -321,18 +325,6 @@ def site_files(outputs: Sequence[DocumentOutput], config: Mapping[str, object]) 
         by_service.setdefault(summary.service, []).append(summary)
     for service, members in by_service.items():
         files[f"{service}/index.md"] = pages.service_page(service, members)
-    topics = {topic.id: topic for topic in load_topics()}
-    by_topic: dict[str, list[ChangeRef]] = {topic: [] for topic in topics}
-    for summary in summaries:
-        for ref in summary.changes:
-            for topic in ref.topics:
-                by_topic.setdefault(topic, []).append(ref)
-    titles = {topic: topics[topic].title if topic in topics else topic for topic in by_topic}
-    files["topics/index.md"] = pages.topics_index_page({t: len(c) for t, c in by_topic.items()}, titles)
-    for topic, refs in by_topic.items():
-        if is_slug(topic):
-            description = topics[topic].description if topic in topics else ""
-            files[f"topics/{topic}/index.md"] = pages.topic_page(topic, titles[topic], description, refs)
     return files
 
 

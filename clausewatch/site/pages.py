@@ -393,30 +393,3 @@ def _provenance(context: ChangeContext) -> str:
         at = f" (source commit `{escape_untrusted(commit)}`)" if commit else ""
         rows.append(f"- {attribution([context.imported_from])}{at}")
     return "\n".join(rows) + "\n"
-
-
-def topics_index_page(counts: Mapping[str, int], titles: Mapping[str, str]) -> str:
-    """The topics index: every topic with its number of published changes."""
-    page = "topics/index.md"
-    meta = {"title": "Topics", "description": "Changes grouped by what they touch"}
-    lines = [front_matter(meta), "# Topics\n"]
-    for topic in sorted(set(titles) | set(counts)):
-        if not is_slug(topic):
-            continue
-        count = counts.get(topic, 0)
-        label = escape_untrusted(titles.get(topic, topic))
-        lines.append(f"- [{label}]({link(page, f'topics/{topic}/index.md')}) — "
-                     f"{count} change{'s' if count != 1 else ''}")
-    return "\n".join(lines) + "\n"
-
-
-def topic_page(topic: str, title: str, description: str, changes: Sequence[ChangeRef]) -> str:
-    """One topic's page: every published change that touches it, newest first."""
-    page = f"topics/{topic}/index.md"
-    meta = {"title": f"Topic: {title}", "description": description or title, "topics": [topic]}
-    lines = [front_matter(meta), f"# {escape_untrusted(title)}\n"]
-    if description:
-        lines.append(escape_block(description) + "\n")
-    ordered = sorted(changes, key=lambda c: (c.observed_at, c.service, c.document), reverse=True)
-    lines += [_change_item(page, c, with_document=True) for c in ordered] or ["No recorded change yet."]
-    return "\n".join(lines) + "\n"
