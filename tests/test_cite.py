@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from clausewatch.models import Provenance, Version
 from clausewatch.site.cite import (
     build_citation,
+    change_citation_block,
     escape_html,
     render_bibtex,
     render_cite_block,
@@ -144,3 +145,15 @@ def test_hostile_archive_values_never_become_markup() -> None:
 def test_escape_html_neutralises_markdown_syntax() -> None:
     assert escape_html("{++a++}") == "&#123;&#43;&#43;a&#43;&#43;&#125;"
     assert escape_html("<b>&") == "&lt;b&gt;&amp;"
+
+
+def test_change_citation_block_uses_the_site_config() -> None:
+    when = datetime(2026, 3, 10, tzinfo=UTC)
+    version = make_version("Effective date: March 10, 2026", when)
+    block = change_citation_block(version, None, "acme/terms-of-service/2026-03-10/",
+                                  {"site_url": "https://watch.example/sub/", "site_name": "Watch"})
+    soup = BeautifulSoup(block, "html.parser")
+    assert soup.find("a")["href"] == "https://watch.example/sub/acme/terms-of-service/2026-03-10/"
+    assert soup.select_one("pre.cw-cite-plain").get_text().startswith("Watch. ")
+    relative = BeautifulSoup(change_citation_block(version, None, "acme/x/2026-03-10/"), "html.parser")
+    assert relative.find("a")["href"] == "/acme/x/2026-03-10/"

@@ -98,3 +98,14 @@ def test_summary_text_lists_only_what_happened() -> None:
     assert summary_text(DiffSummary(substantive=2, added=1, renumbered=24)) == (
         "2 substantive changes, 1 added, 24 renumbered")
     assert summary_text(DiffSummary()) == "no clause changed"
+
+
+def test_subscribe_links_are_relative_to_the_page() -> None:
+    from clausewatch.site.feeds import subscribe_markdown
+
+    line = subscribe_markdown("acme/terms-of-service/index.md", "document", "acme/terms-of-service")
+    assert "(../../feeds/acme/terms-of-service.atom.xml)" in line
+    assert "(../../feeds/acme/terms-of-service.rss.xml)" in line
+    assert "(../../data/acme/terms-of-service/index.json)" in line
+    assert "(feeds/all.atom.xml)" in subscribe_markdown("index.md", "all")
+    assert "(../feeds/acme.atom.xml)" in subscribe_markdown("acme/index.md", "service", "acme")

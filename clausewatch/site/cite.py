@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
@@ -210,3 +211,22 @@ def render_cite_block(citation: Citation) -> str:
         f'<p class="cw-cite-label">BibTeX</p><pre class="cw-cite-text cw-cite-bibtex">{bibtex}</pre>\n'
         "</div>\n"
     )
+
+
+def change_citation_block(
+    version: Version,
+    previous: Version | None,
+    path: str,
+    config: Mapping[str, object] | None = None,
+    *,
+    substantive: bool = True,
+) -> str:
+    """The "Cite this change" block for the change page at site path `path`, with the site's config
+    (`site_url` makes the permalink absolute, `site_name` names the publisher)."""
+    config = config or {}
+    site_url = str(config.get("site_url") or "")
+    permalink = f"{site_url.rstrip('/')}/{path}" if site_url else f"/{path}"
+    site_name = str(config.get("site_name") or "Clausewatch")
+    citation = build_citation(version, permalink=permalink, site_name=site_name, previous=previous,
+                              substantive=substantive)
+    return render_cite_block(citation)

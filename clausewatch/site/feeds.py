@@ -8,6 +8,7 @@ clauses as escaped HTML, not just a link. Only substantive changes (and first re
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -210,3 +211,18 @@ def generate_feeds(
             path = feed_path(kind, key, fmt)
             files[path] = render_feed(members, title=title, self_path=path, site_url=site_url, fmt=fmt)
     return files
+
+
+def subscribe_markdown(from_page: str, kind: str, key: str = "") -> str:
+    """A "Subscribe" line for a Markdown page at docs path `from_page`: Atom, RSS and (for a document)
+    its JSON, as relative links so that `mkdocs build --strict` checks them."""
+    folder = posixpath.dirname(from_page)
+
+    def rel(path: str) -> str:
+        return posixpath.relpath(path, folder or ".")
+
+    links = [f"[Atom feed]({rel(feed_path(kind, key, 'atom'))})",
+             f"[RSS]({rel(feed_path(kind, key, 'rss'))})"]
+    if kind == "document":
+        links.append(f"[data (JSON)]({rel(f'data/{key}/index.json')})")
+    return "Subscribe to changes: " + " · ".join(links) + "\n"
