@@ -183,3 +183,19 @@ def test_real_ota_cases_match_the_recorded_markdown() -> None:
     worst = min(scores, key=scores.__getitem__)
     assert scores[worst] >= 0.998, f"{worst}: {scores[worst]:.4f}"
     assert sum(scores.values()) / len(scores) >= 0.9995
+
+
+def test_cli_extract_prints_the_markdown(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from clausewatch.cli import cli
+
+    page = tmp_path / "page.html"
+    page.write_text(PAGE, encoding="utf-8")
+    args = ["extract", str(page), "--select", "main", "--remove", "nav", "--remove", "table",
+            "--base-url", BASE]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0
+    assert result.output == extract(select=["main"], remove=["nav", "table"])
+    missing = CliRunner().invoke(cli, ["extract", str(page), "--select", "#nope"])
+    assert missing.exit_code == 4 and "selector '#nope' matches nothing" in missing.output

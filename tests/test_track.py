@@ -262,3 +262,35 @@ def test_clock_sets_the_observation_time(workspace: Workspace) -> None:
     assert trailers(workspace, head)["Fetched-At"] == "2023-03-31T09:00:00Z"
     author, committer = git(workspace.root, "log", "-1", "--format=%at %ct", head).split()
     assert int(author) == int(committer) == int(moment.timestamp())
+
+
+def test_documents_are_fetched_concurrently(workspace: Workspace, http_server) -> None:
+    import threading
+    import time
+
+    lock = threading.Lock()
+    state = {"now": 0, "most": 0}
+
+    def slow(request) -> None:
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        time.sleep(0.3)
+        with lock:
+            state["now"] -= 1
+        body = f"<main><h1>Slow</h1><p>{request.path}</p></main>".encode()
+        request.send_response(200)
+        request.send_header("Content-Type", "text/html; charset=utf-8")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    lines = ["documents:"]
+    for n in range(10):
+        http_server.handle(f"/slow{n}", slow)
+        lines += [f"  doc-{n}:", f"    url: {http_server.url(f'/slow{n}')}", "    select: main"]
+    (workspace.services / "slow.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = run(workspace, only=["slow"])
+    assert len(report.recorded) == 10
+    assert list(report.recorded) == sorted(report.recorded), "recorded in a stable order"
+    assert state["most"] >= 3, f"at most {state['most']} request(s) at once: fetched one by one?"
