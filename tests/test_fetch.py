@@ -154,7 +154,7 @@ def test_endless_body_without_length_stops_at_the_cap(http_server) -> None:
     with pytest.raises(FetchError) as info:
         fetch(http_server.url("/endless"), allow_private=True, max_bytes=200_000)
     assert info.value.reason == "too-large" and "the body kept coming" in info.value.problem
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 10, "stopped at the cap, not at the end of an 11 MB body"
 
 
 def test_gzip_bomb_is_counted_after_decompression(http_server) -> None:
