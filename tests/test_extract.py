@@ -199,3 +199,12 @@ def test_cli_extract_prints_the_markdown(tmp_path: Path) -> None:
     assert result.output == extract(select=["main"], remove=["nav", "table"])
     missing = CliRunner().invoke(cli, ["extract", str(page), "--select", "#nope"])
     assert missing.exit_code == 4 and "selector '#nope' matches nothing" in missing.output
+
+
+def test_plain_text_is_kept_as_it_is_and_refuses_selectors() -> None:
+    body = "TERMS\r\n\r\n\r\n1. <b>Be</b> nice.   \n"
+    text = extract_markdown(body.encode(), content_type="text/plain; charset=utf-8")
+    assert text == "TERMS\n\n1. <b>Be</b> nice.\n"
+    with pytest.raises(ExtractError) as info:
+        extract_markdown(body, select=["main"], content_type="text/plain", base_url=BASE)
+    assert info.value.reason == "selector" and "plain text" in info.value.problem

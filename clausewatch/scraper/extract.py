@@ -56,14 +56,10 @@ def extract_markdown(
     """The Markdown of the document in `content`; ExtractError ("selector", "empty") when there is none."""
     text = decode_content(content, content_type) if isinstance(content, bytes) else content
     where = base_url or "the page"
-    soup = BeautifulSoup(text, "lxml")
-    _drop_noise(soup)
-    _absolutize(soup, base_url)
-    root = soup.body or soup
-    for selector in remove:
-        _remove(root, _parse_selector(selector), where)
-    container = _select(soup, root, [_parse_selector(s) for s in select], where)
-    markdown = tidy_markdown(_Converter().convert_soup(container))
+    if content_type.split(";")[0].strip().lower() == "text/plain":
+        markdown = _plain_text(text, select, remove, where)
+    else:
+        markdown = _html_to_markdown(text, select, remove, base_url, where)
     if not markdown.strip():
         raise ExtractError(
             f"the document extracted from {where} is empty"
@@ -72,6 +68,26 @@ def extract_markdown(
             fix="check that the page still holds the document and that the selectors point at its text",
         )
     return markdown
+
+
+def _html_to_markdown(text: str, select: Sequence[Selector], remove: Sequence[Selector],
+                      base_url: str | None, where: str) -> str:
+    soup = BeautifulSoup(text, "lxml")
+    _drop_noise(soup)
+    _absolutize(soup, base_url)
+    root = soup.body or soup
+    for selector in remove:
+        _remove(root, _parse_selector(selector), where)
+    container = _select(soup, root, [_parse_selector(s) for s in select], where)
+    return tidy_markdown(_Converter().convert_soup(container))
+
+
+def _plain_text(text: str, select: Sequence[Selector], remove: Sequence[Selector], where: str) -> str:
+    """A text/plain document is recorded as it is; selectors cannot apply to it."""
+    if select or remove:
+        raise ExtractError(f"{where} is plain text: CSS selectors cannot apply to it", reason="selector",
+                           fix="remove `select` and `remove` from this document's declaration")
+    return tidy_markdown(text)
 
 
 def extract_source(
