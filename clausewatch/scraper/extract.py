@@ -12,6 +12,8 @@ Steps, in this order (the same as Open Terms Archive's, so its declarations mean
 6. convert to Markdown with markdownify (ATX headings, `-` bullets, ordered lists keep their `start`,
    `**bold**`, `*italic*`, pipe tables); images become their alt text; tidy blank lines.
 
+A `text/plain` document skips steps 2-6: its text is recorded as it is (tidied), and selectors are refused.
+
 A range selector is `{"startBefore"|"startAfter": css, "endBefore"|"endAfter": css}` (a dict, or its JSON
 text as `Document.select` holds it). Its contents run from just before/after the first element matching
 the start to just before/after the first element matching the end; partially covered ancestors are kept
