@@ -19,7 +19,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-from clausewatch.clauses import full_text
+from clausewatch.clauses import full_text, plain_words
 from clausewatch.models import Clause
 
 PairingKind = Literal["match", "split", "merged", "added", "removed"]
@@ -32,6 +32,8 @@ GAP_SIMILARITY = 45.0
 """Minimum similarity for two leftover clauses between the same two in-order matches."""
 SPLIT_SIMILARITY = 85.0
 """Minimum similarity of a clause with the joined parts it was split into (or merged from)."""
+MAX_PARTS = 40
+"""Most parts one clause may be split into (or merged from)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +49,8 @@ class Pairing:
 
 @lru_cache(maxsize=8192)
 def match_key(clause: Clause) -> str:
-    """The text compared when aligning: heading and text, whitespace folded, lower case, no number."""
-    return " ".join(full_text(clause).split()).lower()
+    """The words compared when aligning: heading and text without number, markup or link targets."""
+    return " ".join(plain_words(full_text(clause))).lower()
 
 
 def align_clauses(old: Sequence[Clause], new: Sequence[Clause]) -> tuple[Pairing, ...]:
@@ -174,19 +176,22 @@ def _find_splits_and_merges(old_keys: list[str], new_keys: list[str],
 
 
 def _grow(anchor: int, free: set[int], keys: list[str], target: str) -> tuple[int, ...]:
-    """The run of adjacent free indices around `anchor` whose joined keys best rebuild `target`."""
+    """The run of adjacent free indices around `anchor` whose joined keys best rebuild `target`.
+
+    Grows one neighbour at a time while the similarity improves; kept only if it ends high enough.
+    """
     parts = [anchor]
     best = fuzz.ratio(target, keys[anchor])
-    while True:
+    while len(parts) < MAX_PARTS:
         options = [k for k in (parts[0] - 1, parts[-1] + 1) if k in free]
         scored = [(fuzz.ratio(target, " ".join(keys[x] for x in sorted([*parts, k]))), k) for k in options]
         if not scored:
             break
         score, k = max(scored)
-        if score < max(best + 2.0, SPLIT_SIMILARITY):
+        if score < best + 1.0:
             break
         parts, best = sorted([*parts, k]), score
-    return tuple(parts)
+    return tuple(parts) if best >= SPLIT_SIMILARITY else (anchor,)
 
 
 def _build_pairings(n_old: int, n_new: int, pairs: dict[int, int],

@@ -17,6 +17,10 @@ from difflib import SequenceMatcher
 from clausewatch.models import WordOp
 
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+_SENTENCE_END = frozenset(".!?;:")
+DIRECT_LIMIT = 250_000
+"""Above this product of token counts, sentences are matched first (then words inside changed ones);
+a changed run of sentences still above it is reported as replaced whole. Bounded by size, not time."""
 _GLUE_MAX = 2
 """Equal runs of at most this many non-word tokens between two changes are folded into them."""
 
@@ -30,20 +34,63 @@ def diff_words(a: str, b: str) -> tuple[WordOp, ...]:
     """The word-level diff of `a` → `b` as runs of equal, deleted and inserted text."""
     if a == b:
         return (WordOp("equal", a),) if a else ()
-    old, new = tokenize(a), tokenize(b)
+    return tuple(_to_ops(_fold_glue(_diff_tokens(tokenize(a), tokenize(b), by_sentence=True))))
+
+
+Groups = list[tuple[str, list[str], list[str]]]
+
+
+def _diff_tokens(old: list[str], new: list[str], *, by_sentence: bool) -> Groups:
+    """Equal/change groups of two token lists: common ends set aside, then words (or sentences first)."""
     head = _common_prefix(old, new)
     tail = _common_prefix(old[head:][::-1], new[head:][::-1])
     middle_old, middle_new = old[head:len(old) - tail], new[head:len(new) - tail]
-    groups: list[tuple[str, list[str], list[str]]] = [("equal", old[:head], [])] if head else []
-    matcher = SequenceMatcher(None, middle_old, middle_new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            groups.append(("equal", middle_old[i1:i2], []))
-        else:
-            groups.append(("change", middle_old[i1:i2], middle_new[j1:j2]))
+    groups: Groups = [("equal", old[:head], [])] if head else []
+    if len(middle_old) * len(middle_new) <= DIRECT_LIMIT:
+        groups += _matched_groups(middle_old, middle_new)
+    elif by_sentence:
+        groups += _diff_sentences(middle_old, middle_new)
+    else:
+        groups.append(("change", middle_old, middle_new))
     if tail:
         groups.append(("equal", old[len(old) - tail:], []))
-    return tuple(_to_ops(_fold_glue(groups)))
+    return groups
+
+
+def _matched_groups(old: list, new: list) -> Groups:
+    groups: Groups = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            groups.append(("equal", old[i1:i2], []))
+        elif i1 < i2 or j1 < j2:
+            groups.append(("change", old[i1:i2], new[j1:j2]))
+    return groups
+
+
+def _diff_sentences(old: list[str], new: list[str]) -> Groups:
+    """Long texts: match whole sentences first, then words inside each changed run of sentences."""
+    old_sentences, new_sentences = _sentences(old), _sentences(new)
+    groups: Groups = []
+    for tag, old_run, new_run in _matched_groups(["".join(x) for x in old_sentences],
+                                                 ["".join(x) for x in new_sentences]):
+        old_tokens = [t for sentence in old_run for t in tokenize(sentence)]
+        new_tokens = [t for sentence in new_run for t in tokenize(sentence)]
+        if tag == "equal":
+            groups.append(("equal", old_tokens, []))
+        else:
+            groups += _diff_tokens(old_tokens, new_tokens, by_sentence=False)
+    return groups
+
+
+def _sentences(tokens: list[str]) -> list[list[str]]:
+    """Tokens cut after sentence ends (`.`, `!`, `?`, `;` then a space) and line breaks."""
+    out: list[list[str]] = [[]]
+    for k, token in enumerate(tokens):
+        out[-1].append(token)
+        ends = "\n" in token or (token[0].isspace() and k > 0 and tokens[k - 1] in _SENTENCE_END)
+        if ends:
+            out.append([])
+    return [x for x in out if x]
 
 
 def _common_prefix(a: list[str], b: list[str]) -> int:
