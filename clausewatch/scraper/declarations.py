@@ -227,7 +227,7 @@ def _parse_ota_service(data: dict[str, Any], rel: str, service: str, errors: _Er
     if checked is None:
         return []
     service_name, documents = checked
-    found = []
+    found: list[Document] = []
     for terms_type, decl in documents.items():
         where = f"documents.{terms_type}"
         doc_id = slugify(str(terms_type))
