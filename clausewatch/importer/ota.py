@@ -28,8 +28,8 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -46,6 +46,9 @@ REEXTRACTION_PREFIXES = ("Refilter", "Apply technical or declaration upgrade")
 
 BATCH_SOURCE_COMMITS = 10_000
 """Source commits per fast-import run: a killed import keeps the batches written before."""
+
+RECENT_TEXTS = 8
+"""Normalized texts kept per document while importing it (pages flapping between variants reuse them)."""
 
 _SNAPSHOT_URL = re.compile(r"https://github\.com/[\w.-]+/[\w.-]+/commit/[0-9a-f]{7,40}")
 _SOURCE_NAME = re.compile(r"^[\w.-]+/[\w.-]+$")
@@ -283,6 +286,8 @@ class _Batch:
         self.archive, self.versions, self.state, self.reader, self.source = (
             archive, versions, state, reader, source)
         self.pending: list[tuple[int, str, PendingCommit]] = []
+        self.recent: OrderedDict[str, bytes] = OrderedDict()
+        """Normalized texts of the current document's last source blobs: flapping pages reuse them."""
 
     def iter_blobs(self) -> Iterator[bytes]:
         """Normalized texts of the kept versions, document by document (good deltas)."""
@@ -290,6 +295,7 @@ class _Batch:
         for version in self.versions:
             by_key.setdefault(version.key, []).append(version)
         for items in by_key.values():
+            self.recent.clear()
             for version in items:
                 text = self._decide(version)
                 if text is not None:
@@ -309,7 +315,7 @@ class _Batch:
         if bound is not None and version.authored_at <= bound:
             state.counts["older"] += 1
             return None
-        text = normalize_text(self.reader.read(version.blob).decode("utf-8", "replace")).encode("utf-8")
+        text = self._normalized(version.blob)
         digest = _digest(text)
         if not text.strip():
             state.counts["empty"] += 1
@@ -327,6 +333,16 @@ class _Batch:
         blob_number = len(self.pending) + 1  # this run's blobs are numbered 1, 2, ... in yield order
         commit = PendingCommit(self.archive.prefix + key + ".md", blob_number, message, version.authored_at)
         self.pending.append((version.index, version.path, commit))
+        return text
+
+
+    def _normalized(self, blob: str) -> bytes:
+        text = self.recent.pop(blob, None)
+        if text is None:
+            text = normalize_text(self.reader.read(blob).decode("utf-8", "replace")).encode("utf-8")
+        self.recent[blob] = text
+        if len(self.recent) > RECENT_TEXTS:
+            self.recent.popitem(last=False)
         return text
 
 
@@ -353,7 +369,3 @@ def format_import_message(version: SourceVersion, source: str, *, first: bool) -
     lines = [f"{key}: {' '.join(value.split())}" for key, value in trailers.items() if value]
     return " ".join(subject.split()) + "\n\n" + "\n".join(lines) + "\n"
 
-
-def iter_attributions(values: Iterable[str]) -> Iterator[str]:
-    """Distinct sources of `Imported-From` trailer values (`owner/repo@sha` → `owner/repo`), sorted."""
-    yield from sorted({value.rpartition("@")[0] for value in values if "@" in value})
