@@ -7,7 +7,8 @@
 
 Paths (each serves the same fictional service's terms unless it is a fault):
 
-    /terms, /privacy        good pages; their text changes with `round` (clause 3 names the round)
+    /terms, /privacy, /doc/*  good pages; their text changes with `round` (clause 3 names the round);
+                            they carry an ETag and answer a matching If-None-Match with 304
     /timeout                headers never come (sleeps `hang` seconds)
     /reset                  the connection is reset (RST) before any answer
     /flaky                  502 for the first `flaky_failures` requests, then the good page
@@ -19,16 +20,19 @@ Paths (each serves the same fictional service's terms unless it is a fault):
     /loop-a, /loop-b        a redirect loop
     /wrong-charset          UTF-8 bytes labelled `charset=iso-8859-1`
     /latin1-no-charset      windows-1252 bytes, no charset anywhere
-    /gzip-bomb              `Content-Encoding: gzip`, 64 KiB on the wire, 64 MiB decompressed
+    /gzip-bomb              `Content-Encoding: gzip`, 32 KiB on the wire, 32 MiB decompressed
     /terms.pdf              a PDF (application/pdf) with the terms
     /js-only                the terms are written by a script (empty without JavaScript)
     /redesign               the terms in <main>; from `redesign_round` on, <main> holds only the menu
+    /shrinking              the terms; from `redesign_round` on, only two of their six clauses
+    /unstable               the terms plus a visitor counter that changes on every request
     /robots.txt             disallows /no-robots/ for everyone
     /no-robots/terms        a good page that robots.txt forbids
 """
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import struct
 import threading
@@ -84,7 +88,7 @@ ROBOTS = "User-agent: *\nDisallow: /no-robots/\n"
 
 
 @cache
-def gzip_bomb(size: int = 64 * 1024 * 1024) -> bytes:
+def gzip_bomb(size: int = 32 * 1024 * 1024) -> bytes:
     """`size` zero bytes, gzip-compressed (about a thousandth of the size)."""
     compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
     chunk = b"\0" * (1024 * 1024)
@@ -129,16 +133,19 @@ class FaultServer:
         self.flaky_failures = 1
         self.redesign_round = 2
         self.hits: dict[str, int] = {}
+        self.not_modified = 0
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer((host, port), _make_handler(self))
         self._httpd.daemon_threads = True
         self.host, self.port = host, self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
 
     def url(self, path: str) -> str:
         return f"http://{self.host}:{self.port}{path}"
 
     def start(self) -> FaultServer:
+        gzip_bomb()  # made once, before any client waits for it
         self._thread.start()
         return self
 
@@ -184,8 +191,29 @@ def _make_handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
 
 
 def _good(request, server: FaultServer, hit: int) -> None:  # noqa: ANN001 (the handler class is local)
+    """The terms, with an ETag; `If-None-Match` with the current one gets a 304."""
     title = "Privacy Policy" if request.path.startswith("/privacy") else "Terms of Service"
-    request.send(200, terms_html(server.round, title).encode("utf-8"))
+    body = terms_html(server.round, title).encode("utf-8")
+    etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+    if request.headers.get("If-None-Match") == etag:
+        with server._lock:
+            server.not_modified += 1
+        request.send_response(304)
+        request.send_header("ETag", etag)
+        request.send_header("Content-Length", "0")
+        request.end_headers()
+        return
+    request.send(200, body, headers={"ETag": etag})
+
+
+def _shrinking(request, server: FaultServer, hit: int) -> None:  # noqa: ANN001
+    """Round 1: the terms; later rounds: only the title and the first two clauses (a drastic shrink)."""
+    if server.round < server.redesign_round:
+        _good(request, server, hit)
+        return
+    lines = terms_text(server.round)
+    body = f"<h1>{lines[0]}</h1><p>{lines[1]}</p><p>{lines[2]}</p>"
+    request.send(200, f"<!DOCTYPE html><html><body><main>{body}</main></body></html>".encode())
 
 
 def _timeout(request, server: FaultServer, hit: int) -> None:  # noqa: ANN001
@@ -282,9 +310,16 @@ def _redesign(request, server: FaultServer, hit: int) -> None:  # noqa: ANN001
     if server.round < server.redesign_round:
         _good(request, server, hit)
         return
+    lines = terms_text(server.round)
+    legal = f"<h1>{lines[0]}</h1>" + "".join(f"<p>{line}</p>" for line in lines[1:])
     page = f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body><main>{MENU}</main>" \
-           f"<div class='legal'>{terms_html(server.round)}</div></body></html>"
+           f"<div class='legal'>{legal}</div></body></html>"
     request.send(200, page.encode())
+
+
+def _unstable(request, server: FaultServer, hit: int) -> None:  # noqa: ANN001
+    """The terms with a changing "visitors" counter inside <main>: an unstable selector."""
+    request.send(200, terms_html(server.round, extra=f"<p>You are visitor number {hit}.</p>").encode())
 
 
 def _robots(request, server: FaultServer, hit: int) -> None:  # noqa: ANN001
@@ -312,5 +347,7 @@ ROUTES = {
     "/terms.pdf": _pdf,
     "/js-only": _js_only,
     "/redesign": _redesign,
+    "/shrinking": _shrinking,
+    "/unstable": _unstable,
     "/robots.txt": _robots,
 }

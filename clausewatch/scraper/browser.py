@@ -4,6 +4,9 @@ Playwright drives the system's Chromium (no browser is downloaded at install tim
 `$CLAUSEWATCH_CHROMIUM`, else `chromium` or `chromium-browser` on the PATH. Without one, the document
 fails with reason `no-browser` and the rest of the run goes on.
 
+One browser serves the whole process (`BrowserWorker`, on its own thread: Playwright's sync API is
+bound to the thread that started it); each page gets a fresh context, and the browser closes when idle.
+
 Every request the page makes passes through a route check: only http(s) (plus inline `data:`/`blob:`),
 and unless `allow_private`, no host that resolves to a private, loopback or link-local address —
 the same rule as the plain fetcher, applied to the page's subresources too. Chromium follows the
@@ -16,11 +19,16 @@ not caught here as it is by the plain fetcher's socket check.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import queue
 import shutil
 import socket
 import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -40,11 +48,10 @@ LAUNCH_ARGS = (
     "--disable-sync",
     "--disable-dev-shm-usage",
 )
-MAX_BROWSERS = 2
-"""Browsers running at once in one process (each takes ~150 MB)."""
-_BROWSERS = threading.BoundedSemaphore(MAX_BROWSERS)
 _INLINE_SCHEMES = frozenset({"data", "blob", "about"})
 MAX_REDIRECTS = 10
+LAUNCH_TIMEOUT = 30.0
+"""Seconds Chromium may take to start (a loaded machine is slow to start it)."""
 
 
 def find_chromium() -> str | None:
@@ -114,23 +121,128 @@ def fetch_with_browser(
         raise no_browser_error(url, "no Chromium executable found")
     try:
         from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
     except ImportError as exc:
         raise no_browser_error(url, f"Playwright is not installed ({exc})") from exc
     guard = guard or RequestGuard(allow_private)
     if not guard.allows(url):
         raise _refused_error(url, url)
-    with _BROWSERS:
+    def job(browser: Any) -> Snapshot:
+        return _load(browser, url, guard, timeout, max_bytes)
+
+    try:
+        try:
+            return shared_browser(executable).run(job)
+        except WorkerClosed:  # it went idle between lookup and submit: once more with a new one
+            return shared_browser(executable).run(job)
+    except PlaywrightError as exc:
+        raise _browser_error(url, exc, guard) from exc
+
+
+class WorkerClosed(RuntimeError):
+    """The shared browser worker stopped before it could take a job."""
+
+
+class BrowserWorker:
+    """One Chromium for the whole process, driven from its own thread.
+
+    Playwright's sync API works only in the thread that started it, and a launch costs a second or
+    two: fetches from any thread queue here and share one browser (a fresh context per page). The
+    worker closes the browser after `IDLE_SECONDS` without work, and at interpreter exit.
+    """
+
+    def __init__(self, executable: str) -> None:
+        self.executable = executable
+        self.closed = False
+        self._last_job = time.monotonic()
+        self._jobs: queue.Queue[tuple[Callable[[Any], Snapshot], Future[Snapshot]]] = queue.Queue()
+        self._thread = threading.Thread(target=self._serve, daemon=True, name="clausewatch-browser")
+        self._thread.start()
+
+    def run(self, job: Callable[[Any], Snapshot]) -> Snapshot:
+        """Run `job(browser)` on the worker's thread and return (or raise) its result."""
+        done: Future[Snapshot] = Future()
+        with _WORKER_LOCK:
+            if self.closed:
+                raise WorkerClosed("the browser worker is closed")
+            self._jobs.put((job, done))
+        return done.result()
+
+    def stop(self) -> None:
+        with _WORKER_LOCK:
+            self.closed = True
+        self._thread.join(timeout=LAUNCH_TIMEOUT)
+
+    def _serve(self) -> None:
+        from playwright.sync_api import sync_playwright
+
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=executable, args=list(LAUNCH_ARGS),
-                                                     timeout=timeout * 1000)
+                browser = playwright.chromium.launch(executable_path=self.executable, args=list(LAUNCH_ARGS),
+                                                     timeout=LAUNCH_TIMEOUT * 1000)
                 try:
-                    return _load(browser, url, guard, timeout, max_bytes)
+                    while (item := self._next()) is not None:
+                        job, done = item
+                        try:
+                            done.set_result(job(browser))
+                        except Exception as exc:  # noqa: BLE001 - handed to the waiting caller
+                            done.set_exception(exc)
+                        self._last_job = time.monotonic()
+                        if not browser.is_connected():
+                            break
                 finally:
+                    self._close()
                     browser.close()
-        except PlaywrightError as exc:
-            raise _browser_error(url, exc, guard) from exc
+        except Exception as exc:  # noqa: BLE001 - a failed launch fails every waiting fetch
+            self._close()
+            self._fail_waiting(exc)
+
+    def _next(self) -> tuple[Callable[[Any], Snapshot], Future[Snapshot]] | None:
+        """The next job; None once stopped or idle for `IDLE_SECONDS` (jobs queued before that are served)."""
+        while True:
+            try:
+                return self._jobs.get(timeout=0.2)
+            except queue.Empty:
+                pass
+            with _WORKER_LOCK:
+                if self.closed or time.monotonic() - self._last_job > IDLE_SECONDS:
+                    self.closed = True
+                    try:
+                        return self._jobs.get_nowait()
+                    except queue.Empty:
+                        return None
+
+    def _close(self) -> None:
+        with _WORKER_LOCK:
+            self.closed = True
+        self._fail_waiting(WorkerClosed("the browser closed"))
+
+    def _fail_waiting(self, exc: Exception) -> None:
+        while True:
+            try:
+                _, done = self._jobs.get_nowait()
+            except queue.Empty:
+                return
+            done.set_exception(exc)
+
+
+_WORKER_LOCK = threading.Lock()
+_WORKER: BrowserWorker | None = None
+IDLE_SECONDS = 20.0
+
+
+def shared_browser(executable: str) -> BrowserWorker:
+    """The process's browser worker, started (again) when there is none or it closed."""
+    global _WORKER
+    with _WORKER_LOCK:
+        if _WORKER is None or _WORKER.closed or _WORKER.executable != executable:
+            _WORKER = BrowserWorker(executable)
+        return _WORKER
+
+
+@atexit.register
+def _stop_shared_browser() -> None:
+    if _WORKER is not None:
+        _WORKER.stop()
 
 
 def _load(browser: Any, url: str, guard: RequestGuard, timeout: float, max_bytes: int) -> Snapshot:

@@ -87,8 +87,9 @@ def check_extraction(
     where = where or "the page"
     check_status(status, html, where=where)
     check_walls(text, html, where=where)
-    check_substance(text, where=where)
+    check_empty(text, where=where)
     check_expected(text, expect, where=where)
+    check_navigation(text, where=where)
     if previous is not None:
         check_drastic_change(previous, text, where=where)
 
@@ -128,11 +129,15 @@ def check_walls(text: str, html: str, *, where: str) -> None:
         )
 
 
-def check_substance(text: str, *, where: str) -> None:
-    """Raise `empty` for a blank extraction and `navigation` for one that is only a menu of links."""
+def check_empty(text: str, *, where: str) -> None:
+    """Raise `empty` for a blank extraction."""
     if not text.strip():
         raise ExtractError(f"{where}: the extracted text is empty", reason="empty",
                            fix="check the declaration's `select:` selectors against the page")
+
+
+def check_navigation(text: str, *, where: str) -> None:
+    """Raise `navigation` for an extraction that is only a menu of links."""
     lines = [line for line in text.splitlines() if line.strip()]
     links = sum(1 for line in lines if _LINK_LINE.match(line))
     if len(lines) >= 3 and links / len(lines) >= 0.8 and count_words(text) < SHORT_PAGE_WORDS:

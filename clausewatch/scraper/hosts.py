@@ -202,6 +202,10 @@ def save_http_cache(path: Path, entries: dict[str, CacheEntry]) -> None:
 
 BOT_STATUSES = frozenset({403, 429, 503})
 ROBOTS_MAX_BYTES = 512 * 1024
+BROWSER_MIN_TIMEOUT = 15.0
+"""A page with scripts needs longer than a plain fetch: the browser's page-load timeout is at least this."""
+DEFAULT_DELAY = 1.0
+"""Seconds between two requests to the same host."""
 
 
 @dataclass
@@ -211,6 +215,10 @@ class Politeness:
     allow_private: bool = False
     timeout: float = 30.0
     """Read timeout of plain fetches, and the page-load timeout of the browser (seconds)."""
+    per_host: int = 1
+    """Requests in flight to one host at a time."""
+    delay: float = DEFAULT_DELAY
+    """Seconds between two requests to the same host."""
     http_cache: dict[str, CacheEntry] | None = None
     """Validators by document key (None: no conditional requests)."""
     robots: RobotsCache | None = None
@@ -230,6 +238,7 @@ def fetch_source(document: Document, source: Source, session: requests.Session,
                                             reason=document.robots_ignore_reason, where=document.key)
     timeout = politeness.timeout
     if source.executable:
+        timeout = max(timeout, BROWSER_MIN_TIMEOUT)
         return fetch_with_browser(source.url, allow_private=politeness.allow_private, timeout=timeout)
     entry = (politeness.http_cache or {}).get(document.key) if len(document.sources) == 1 else None
     validators = conditional_headers(entry, url=source.url, declaration_sha256=document.declaration_sha256)
@@ -253,7 +262,7 @@ def _browser_fallback(document: Document, source: Source, politeness: Politeness
     if politeness.browser_fallback and find_chromium() is not None:
         try:
             return fetch_with_browser(source.url, allow_private=politeness.allow_private,
-                                      timeout=politeness.timeout)
+                                      timeout=max(politeness.timeout, BROWSER_MIN_TIMEOUT))
         except StatusError as exc:
             detail += f" and {exc.status} to the headless browser"
         except FetchError as exc:

@@ -20,6 +20,9 @@ from clausewatch.errors import ClausewatchError, FetchError
 FetchText = Callable[[str], tuple[int, str]]
 """`fetch_text(url) -> (http_status, body_text)`; raises FetchError when the host is unreachable."""
 
+REFUSALS = frozenset({"private-address", "scheme"})
+"""Fetch failures of robots.txt that are really refusals of the host itself (reported as such)."""
+
 ROBOTS_AGENT = "Clausewatch"
 """The product token matched against `User-agent:` lines."""
 
@@ -70,6 +73,10 @@ class RobotsCache:
             if key not in self._parsers:
                 try:
                     status, text = self._fetch_text(key)
+                except FetchError as exc:
+                    if exc.reason in REFUSALS:
+                        raise  # the document's own URL is refused: say so, not "robots.txt unreadable"
+                    status, text = 599, ""
                 except ClausewatchError:
                     status, text = 599, ""
                 self._parsers[key] = parse_robots(status, text)
