@@ -167,10 +167,13 @@ def _link(url: str, label: str) -> str:
     return f'<a href="{escape_html(url)}" rel="nofollow noopener">{escape_html(label)}</a>'
 
 
+_UNKNOWN = '<span class="cw-none">unknown</span>'
+
+
 def _dates_row(citation: Citation) -> str:
     observed = escape_html(citation.observed_at.strftime("%Y-%m-%d %H:%M UTC"))
     if citation.stated is None:
-        stated = "<em>none stated</em>"
+        stated = '<span class="cw-none">none stated</span>'
     else:
         when, phrase = citation.stated.date.isoformat(), citation.stated.phrase
         stated = f"{escape_html(when)} (&#8220;{escape_html(phrase)}&#8221;)"
@@ -191,7 +194,7 @@ def render_cite_block(citation: Citation) -> str:
     rows = [
         f"<dt>Permanent link</dt><dd>{_link(citation.permalink, citation.permalink)}</dd>",
         _dates_row(citation),
-        f"<dt>Source</dt><dd>{_link(citation.source_url, citation.source_url) or '<em>unknown</em>'}</dd>",
+        f"<dt>Source</dt><dd>{_link(citation.source_url, citation.source_url) or _UNKNOWN}</dd>",
         f"<dt>Archive commit</dt><dd><code>{escape_html(citation.commit)}</code></dd>",
         f"<dt>Snapshot SHA-256</dt><dd><code>{escape_html(citation.snapshot_sha256 or 'none')}</code></dd>",
     ]

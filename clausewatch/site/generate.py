@@ -36,6 +36,7 @@ from clausewatch.errors import BuildError
 from clausewatch.history import HistoryEntry, describe_entry, iter_history
 from clausewatch.models import Clause, Commentary, Diff, PublishedChange, Version
 from clausewatch.site import pages
+from clausewatch.site.cite import change_citation_block
 from clausewatch.site.pages import ChangeContext, ChangeRef, DocumentSummary, TimelineRow
 from clausewatch.site.write import fingerprint_files, read_cache_entry, write_cache_entry
 from clausewatch.slugs import RESERVED, is_slug
@@ -103,6 +104,7 @@ def render_site(workspace: Workspace) -> GeneratedSite:
         files.update(output.files)
     files.update(site_files(outputs, config))
     files.update(commentary_and_topic_files(outputs, commentary, files))
+    files.update(site_extra_files(outputs, config, files))
     return GeneratedSite(files=files, documents=tuple(outputs), regenerated=tuple(regenerated))
 
 
@@ -235,6 +237,7 @@ def generate_document(
             imported_from=entry.version.provenance.imported_from,
         )
         files[refs[index].page] = render_change(context, entry, notes, config)
+    files.update(document_extra_files(key, history, slugs, files))
     changes = tuple(_published(entry, slug) for entry, slug in zip(history, slugs, strict=True))
     return DocumentOutput(key=key, cache_key=cache_key, files=files, summary=summary, changes=changes)
 
@@ -265,8 +268,10 @@ def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[C
     body, by_clause, unanchored = decorate_change(
         context.ref, body, by_clause, unanchored, config, per_clause=entry.diff is not None,
         clauses=(*before, *after))
-    return pages.change_page(context, body, commentary_by_clause=by_clause, unanchored=unanchored,
+    page = pages.change_page(context, body, commentary_by_clause=by_clause, unanchored=unanchored,
                              anchors=anchors)
+    return page + "\n" + change_citation_block(entry.version, entry.previous, context.ref.path, config,
+                                               substantive=entry.version_class == "substantive")
 
 
 def _change_ref(entry: HistoryEntry, slug: str) -> ChangeRef:
@@ -342,4 +347,72 @@ def commentary_and_topic_files(
     service_pages = {s: str(files[f"{s}/index.md"]) for s in services if f"{s}/index.md" in files}
     notes = [note for group in commentary.values() for note in group]
     extra.update(commentary_files(notes, [r for o in outputs for r in o.summary.changes], service_pages))
+    return extra
+
+
+# --- site extras (owned by site/feeds.py, data_api.py, svg.py, cite.py) -------------------------------
+
+
+def document_extra_files(
+    key: str, history: Sequence[HistoryEntry], slugs: Sequence[str], files: Files
+) -> Files:
+    """One document's extras: its data API files, its timeline SVG, and on its page the timeline
+    picture and the subscribe links (inserted under the Timeline heading)."""
+    from clausewatch.site.data_api import document_data_files
+    from clausewatch.site.feeds import subscribe_markdown
+    from clausewatch.site.svg import render_timeline
+
+    full = [replace(_published(entry, slug), version=entry.version, previous=entry.previous, diff=entry.diff)
+            for entry, slug in zip(history, slugs, strict=True)]
+    latest = history[-1].version
+    name = f"{latest.service_name or latest.service} {latest.document_name or latest.document}"
+    extra: Files = dict(document_data_files(full))
+    extra[f"{key}/timeline.svg"] = render_timeline(full, title=f"Timeline of {name}")
+    page_path = f"{key}/index.md"
+    insert = ("\n![Timeline of the recorded versions: size is the number of clauses changed, colour the "
+              "class](timeline.svg){ .cw-timeline }\n\n"
+              + subscribe_markdown(page_path, "document", key) + "\n")
+    page = str(files[page_path])
+    marker = f"{{ #{pages.heading_id('timeline')} }}\n"
+    extra[page_path] = page.replace(marker, marker + insert, 1) if marker in page else page + insert
+    return extra
+
+
+def site_extra_files(
+    outputs: Sequence[DocumentOutput], config: Mapping[str, object], files: Files
+) -> Files:
+    """The site-wide extras: Atom/RSS feeds, the data API's index/service files and dataset, the topic
+    charts (shown on the topic pages), and subscribe links on the home and service pages."""
+    from clausewatch.site.data_api import current_text_path, site_data_files
+    from clausewatch.site.feeds import generate_feeds, subscribe_markdown
+    from clausewatch.site.svg import generate_svgs
+
+    changes = [change for output in outputs for change in output.changes]
+    texts = {}
+    for output in outputs:
+        raw = output.files.get(current_text_path(output.key), b"")
+        texts[output.key] = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+    sources = sorted({source for output in outputs for source in output.summary.imported_from})
+    notice = "Texts recorded by Clausewatch; manifest.json names the source of each.\n"
+    if sources:
+        notice += (f"Some histories were imported from: {', '.join(sources)}. Open Terms Archive data is "
+                   "under the Open Data Commons Attribution License (ODC-BY 1.0): Open Terms Archive "
+                   "contributors.\n")
+    site_url = str(config.get("site_url") or "")
+    extra: Files = dict(generate_feeds(changes, site_url=site_url,
+                                       site_name=str(config.get("site_name") or "Clausewatch")))
+    extra.update(site_data_files(changes, texts, notice=notice))
+    for path, svg in generate_svgs(changes).items():
+        page_path = path.rsplit("/", 1)[0] + "/index.md"
+        if path.startswith("topics/") and page_path in files:
+            extra[path] = svg
+            extra[page_path] = (str(files[page_path]) + "\n## Over time\n\n![Changes on this topic across "
+                                "services over time](chart.svg){ .cw-timeline }\n\n"
+                                + subscribe_markdown(page_path, "topic", path.split("/")[1]))
+    if "index.md" in files:
+        extra["index.md"] = str(files["index.md"]) + "\n" + subscribe_markdown("index.md", "all")
+    for service in {output.summary.service for output in outputs}:
+        if f"{service}/index.md" in files:
+            extra[f"{service}/index.md"] = (str(files[f"{service}/index.md"]) + "\n"
+                                            + subscribe_markdown(f"{service}/index.md", "service", service))
     return extra
