@@ -443,3 +443,13 @@ def test_commentary_index_and_service_section(built_site: tuple[Workspace, Path]
     assert 'href="../acme/terms-of-service/2026-03-02/"' in index
     service = (site / "acme/index.html").read_text(encoding="utf-8")
     assert "A note whose clause is gone" in service and 'id="_commentary"' in service
+
+
+@pytest.mark.slow
+def test_topic_pages_and_methodology_are_built(built_site: tuple[Workspace, Path]) -> None:
+    _, site = built_site
+    topic = (site / "topics/ai-training/index.html").read_text(encoding="utf-8")
+    assert '<mark class="cw-topic"' in topic
+    assert 'href="../../acme/terms-of-service/2026-03-02/#you-grant-acme-a-perpetual-worldwide"' in topic
+    methodology = (site / "methodology/index.html").read_text(encoding="utf-8")
+    assert 'id="ai-training"' in methodology and "requires (each within" in methodology

@@ -254,3 +254,123 @@ def test_highlight_marks_matched_words_and_escapes_the_rest() -> None:
     assert '<mark class="cw-topic" title="AI and machine-learning training">machine learning</mark>' in html
     assert "<b>" not in html
     assert "{:" not in html and "](" not in html
+
+
+# --- Topic pages and the methodology page (pure: published changes in, Markdown out) ------------------
+
+def published(day: int, old: str, new: str, service: str = "acme"):
+    from datetime import UTC, datetime
+
+    from clausewatch.diff import diff_texts
+    from clausewatch.models import Provenance, PublishedChange, Version
+
+    when = datetime(2026, 3, day, 12, tzinfo=UTC)
+    version = Version(service, "terms", f"{day:040d}", when, "", Provenance("https://x.test", when, 200, ""),
+                      service_name=service.capitalize(), document_name="Terms")
+    return PublishedChange(version, "substantive", f"{service}/terms/2026-03-{day:02d}/",
+                           diff=tag_diff(diff_texts(old, new)))
+
+
+OLD = "# Terms\n\n## Content\n\nYou own your content.\n\n## Disputes\n\nDisputes go to binding arbitration.\n"
+NEW_AI = OLD.replace("You own your content.",
+                     "You own your content. We may use your content to train machine learning models.")
+NEW_VENUE = OLD.replace("binding arbitration.", "binding arbitration in Dublin.")
+
+
+def test_topic_page_lists_changes_newest_first_with_highlights() -> None:
+    from clausewatch.site.topic_pages import topic_files
+
+    files = topic_files([published(2, OLD, NEW_AI), published(9, OLD, NEW_AI, "beta"),
+                         published(5, OLD, NEW_VENUE)], load_rule_set())
+    page = files["topics/ai-training/index.md"]
+    assert page.index("Beta") < page.index("Acme")  # 2026-03-09 before 2026-03-02
+    assert '<mark class="cw-topic" title="AI and machine-learning training">train</mark>' in page
+    assert "../../acme/terms/2026-03-02/index.md#" in page
+    # the venue edit sits next to "arbitration" but does not change it: not an arbitration change
+    assert "No recorded change touches this topic yet." in files["topics/arbitration/index.md"]
+    index = __import__("html").unescape(files["topics/index.md"])
+    assert "- [AI and machine-learning training](ai-training/index.md) — 2 changes." in index
+
+
+def test_methodology_page_shows_every_rule_as_written() -> None:
+    from clausewatch.site.topic_pages import methodology_page
+
+    rules = load_rule_set()
+    page = methodology_page(rules)
+    assert f"Topic rules version **{rules.version}**" in page
+    for topic in rules.topics:
+        assert f"{{ #{topic.id} }}" in page
+        for rule in topic.rules:
+            for source in rule.sources:
+                assert f"pattern: {source}" in page
+            for phrase in rule.phrases:
+                assert f"phrase:  {phrase}" in page
+            for required in rule.requires:
+                assert required.pattern in page
+
+
+# --- Real histories (Open Terms Archive's contrib versions; skipped when ../shared/data is absent) -----
+
+BUNDLE = Path(__file__).resolve().parents[1] / "../shared/data/ota-contrib-versions.bundle"
+REAL_DOCUMENTS = ("Grammarly/Privacy Policy.md", "Airbnb/Terms of Service.md")
+
+
+@pytest.fixture(scope="module")
+def real_diffs() -> list[tuple[str, object]]:
+    """Every tagged diff of a few real documents' histories, read through clausewatch.archive."""
+    if not BUNDLE.is_file():
+        pytest.skip(f"real data absent: {BUNDLE} (see ../shared/data/README.md)")
+    from datetime import UTC
+
+    from clausewatch.archive import Archive, BlobReader, iter_source_commits, open_source_repository
+    from clausewatch.history import iter_history
+    from clausewatch.models import Provenance, Version
+
+    diffs = []
+    with open_source_repository(BUNDLE) as repo:
+        commits = list(iter_source_commits(repo, "refs/heads/main"))
+        with BlobReader(Archive(repo, "")) as reader:
+            for path in REAL_DOCUMENTS:
+                versions = [
+                    Version("s", "d", c.commit, c.authored_at.astimezone(UTC),
+                            reader.read(ch.blob).decode("utf-8", "replace"),
+                            Provenance("", c.authored_at, 200, ""))
+                    for c in commits for ch in c.changes if ch.path == path and ch.status != "D"
+                ]
+                diffs += [(path, tag_diff(e.diff)) for e in iter_history(versions) if e.diff is not None]
+    return diffs
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_real_histories_get_topics_only_from_changed_words(real_diffs) -> None:
+    tagged = 0
+    for _, diff in real_diffs:
+        for change in diff.changes:
+            if change.change_class != "substantive":
+                assert change.topics == ()
+                continue
+            found = {m.topic_id for _, _, ms in iter_changed_matches(change) for m in ms}
+            assert set(change.topics) == found
+            for side, _text, matches in iter_changed_matches(change):
+                if change.before is not None and change.after is not None:
+                    from clausewatch.topics import side_text
+
+                    _, changed = side_text(change.words, side)
+                    for topic in {m.topic_id for m in matches}:  # each topic touches the changed words
+                        assert any(s < m.end and m.start < e for m in matches if m.topic_id == topic
+                                   for s, e in changed)
+            tagged += bool(change.topics)
+    assert tagged >= 5
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_real_targeted_advertising_clause_is_tagged(real_diffs) -> None:
+    hits = [
+        m.matched.lower()
+        for path, diff in real_diffs if path.startswith("Grammarly/")
+        for change in diff.changes if "advertising-tracking" in change.topics
+        for _, _, ms in iter_changed_matches(change) for m in ms
+    ]
+    assert "targeted advertising" in hits
