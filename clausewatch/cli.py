@@ -327,7 +327,7 @@ def import_group() -> None:
     """Import recorded history or declarations from Open Terms Archive (ODC-BY: attribution is kept).
 
     \b
-    Examples:
+    Example:
         clausewatch import ota ota-contrib-versions.bundle
         clausewatch import ota-declarations ../contrib-declarations/declarations
     """
@@ -348,7 +348,7 @@ def import_ota_command(workspace: Workspace, repo: Path, only: tuple[str, ...], 
     source commit in an Imported-From trailer. Run it again to import only what is new.
 
     \b
-    Examples:
+    Example:
         clausewatch import ota ../contrib-versions
         clausewatch import ota ota-contrib-versions.bundle --only "Zoom/Terms of Service" --only Xanga
     """
