@@ -180,6 +180,8 @@ def test_change_page_opens_by_its_permanent_url_and_clause_anchors_work(page, si
     assert path == "/acme/terms-of-service/2026-02-28/"  # the observation day, UTC
     page.goto(site.url(path))
     assert page.title().startswith("Acme Cloud")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "change-page.png"), full_page=True)
     clause = page.locator("article [id]").filter(has_text="binding arbitration").last
     clause_id = clause.get_attribute("id")
     assert clause_id and not clause_id.startswith("_")
@@ -193,8 +195,6 @@ def test_change_page_opens_by_its_permanent_url_and_clause_anchors_work(page, si
     page.locator(f"a[href='#{clause_id}']").first.click()
     page.wait_for_function(f"location.hash === '#{clause_id}'")
     assert page.evaluate(f"document.getElementById('{clause_id}').getBoundingClientRect().top") < 450
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "change-page.png"), full_page=True)
     assert page.errors == []
 
 

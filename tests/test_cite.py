@@ -19,7 +19,7 @@ from clausewatch.site.cite import (
     render_plain,
     wayback_urls,
 )
-from clausewatch.site.effective_date import check_stated_date, find_stated_date, iter_stated_dates
+from clausewatch.site.effective_date import check_stated_date, find_stated_date, find_stated_dates
 
 
 def make_version(text: str, when: datetime, *, url: str = "https://acme.example/terms", name: str = "Acme",
@@ -58,7 +58,7 @@ def test_finds_stated_dates_in_the_shapes_documents_use(text: str, kind: str, ex
 def test_no_date_and_impossible_dates_give_nothing() -> None:
     assert find_stated_date("We updated our approach to privacy. Effective immediately.") is None
     assert find_stated_date("Last updated: February 30, 2026") is None
-    assert iter_stated_dates("") == []
+    assert find_stated_dates("") == []
 
 
 def test_later_of_updated_and_effective_wins() -> None:

@@ -97,7 +97,7 @@ def _parse_date_at(text: str) -> tuple[date, int] | None:
     return None
 
 
-def iter_stated_dates(text: str) -> list[StatedDate]:
+def find_stated_dates(text: str) -> list[StatedDate]:
     """Every "Last updated…" / "Effective…" date stated in `text`, in reading order."""
     found: list[StatedDate] = []
     for match in _LABEL.finditer(text):
@@ -120,7 +120,7 @@ def find_stated_date(text: str) -> StatedDate | None:
     April is the April text); only the first few such dates count, so dates quoted deep in the body
     (e.g. an old version's history) do not.
     """
-    dates = iter_stated_dates(text)[:3]
+    dates = find_stated_dates(text)[:3]
     if not dates:
         return None
     return max(dates, key=lambda stated: stated.date)
