@@ -320,16 +320,23 @@ def _folded(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
-def find_by_quote(quote: str, clauses: Sequence[Clause]) -> str | None:
-    """Id of the clause whose words contain `quote` best (rapidfuzz partial ratio), if good enough."""
-    from rapidfuzz import fuzz, process
+def _quote_score(wanted: str, choice: str) -> float:
+    """How well `choice` contains `wanted` (0-100): partial ratio when the clause is at least as long
+    as the quote, else plain ratio (a short heading must not "contain" a long quote)."""
+    from rapidfuzz import fuzz
 
+    return fuzz.partial_ratio(wanted, choice) if len(choice) >= len(wanted) else fuzz.ratio(wanted, choice)
+
+
+def find_by_quote(quote: str, clauses: Sequence[Clause], cutoff: float = QUOTE_CUTOFF) -> str | None:
+    """Id of the clause whose words contain `quote` best (first of equals), if it scores `cutoff` or more."""
     wanted = _folded(quote)
-    if not wanted or not clauses:
-        return None
-    choices = [_folded(f"{c.heading or ''} {c.text}") for c in clauses]
-    best = process.extractOne(wanted, choices, scorer=fuzz.partial_ratio, score_cutoff=QUOTE_CUTOFF)
-    return clauses[best[2]].id if best else None
+    best_id, best_score = None, cutoff
+    for clause in clauses if wanted else ():
+        score = _quote_score(wanted, _folded(f"{clause.heading or ''} {clause.text}"))
+        if score > best_score or (score == best_score and best_id is None):
+            best_id, best_score = clause.id, score
+    return best_id
 
 
 _LINK_DEST = re.compile(r"\]\(\s*([^\s)]*)")

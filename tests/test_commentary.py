@@ -453,3 +453,24 @@ def test_topic_pages_and_methodology_are_built(built_site: tuple[Workspace, Path
     assert 'href="../../acme/terms-of-service/2026-03-02/#you-grant-acme-a-perpetual-worldwide"' in topic
     methodology = (site / "methodology/index.html").read_text(encoding="utf-8")
     assert 'id="ai-training"' in methodology and "requires (each within" in methodology
+
+
+def test_document_page_keeps_commentary_next_to_a_renumbered_reworded_clause(tmp_path: Path) -> None:
+    """V2 adds the licence (commentary on it); V3 renumbers the sections and rewords the clause, so its
+    id changes: the current text still shows the commentary after that clause, found by its words."""
+    from site_workspace import START, new_workspace, record
+
+    from clausewatch.site.generate import generate_site
+
+    ws = new_workspace(tmp_path)
+    for day, text in enumerate((V1, V2, V3)):
+        record(ws, "acme/terms", text, START.replace(day=START.day + day))
+    v2_day = START.replace(day=START.day + 1).date().isoformat()
+    fields = {**GOOD, "change": v2_day, "quote": None}
+    write(ws, f"commentary/acme/terms/{v2_day}.md", {k: v for k, v in fields.items() if v is not None})
+    page = generate_site(ws)["acme/terms/index.md"]
+    current = page.split("{ #_text }", 1)[1]
+    new_id = "subject-to-these-terms-you-grant"
+    note = current.index("*Commentary: [Acme takes a perpetual licence for AI training]")
+    assert current.index(f"{{: #{new_id} }}") < note < current.index("{ #disputes }")
+    assert f"]({v2_day}/index.md)" in current[note:]

@@ -164,3 +164,46 @@ def decorate_change(
 
     body, leftover = insert_commentary(body, by_clause, link_for if per_clause and repo_url else None)
     return body, leftover, [*unanchored, link_for(None) + "\n"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeClauses:
+    """One published change of a document: its page name, commit, and its clauses before and after."""
+
+    slug: str
+    commit: str
+    before: Sequence[Clause]
+    after: Sequence[Clause]
+
+
+def annotate_current_text(page_text: str, page: str, notes: Iterable[Commentary],
+                          changes: Sequence[ChangeClauses], latest: Sequence[Clause]) -> str:
+    """A document page with, after each clause of its current text, links to the commentary on it.
+
+    Each published commentary is anchored in the latest version: by its clause id, else by its quote,
+    else by the words its clause had in the change it explains (so renumbered, moved or reworded
+    clauses keep their commentary); commentary whose clause is gone stays on its change page only.
+    """
+    from clausewatch.commentary import anchor_commentary
+
+    by_clause: dict[str, list[str]] = {}
+    folder = page.rsplit("/", 1)[0]
+    for item in notes:
+        change = next((c for c in changes if c.slug == item.change
+                       or (len(item.change) >= 7 and c.commit.startswith(item.change))), None)
+        if item.status != "published" or not item.clause or change is None:
+            continue
+        old = [c for c in (*change.after, *change.before) if c.id == item.clause][:1]
+        anchor = anchor_commentary(item, old, latest)
+        if anchor.clause_id is None or not any(c.id == anchor.clause_id for c in latest):
+            continue
+        target = link(page, f"{folder}/{change.slug}/index.md")
+        by_clause.setdefault(anchor.clause_id, []).append(
+            f"*Commentary: [{escape_untrusted(item.title)}]({target}) ({change.slug})*")
+    if not by_clause:
+        return page_text
+    head, marker, text = page_text.partition(f"{{ #{heading_id('text')} }}")
+    if not marker:
+        return page_text
+    body, _ = insert_commentary(text, by_clause)
+    return head + marker + "\n\n" + body

@@ -226,6 +226,14 @@ def generate_document(
     timeline = [_timeline_row(entry, slug) for entry, slug in zip(history, slugs, strict=True)]
     files: Files = {f"{key}/index.md": pages.document_page(summary, timeline, split_clauses(latest.text))}
     published = [(entry, slug) for entry, slug in zip(history, slugs, strict=True) if slug]
+    if notes:  # commentary also shows next to its clause in the current text (re-anchored: issue 4)
+        from clausewatch.site.commentary_pages import ChangeClauses, annotate_current_text
+
+        clauses = [ChangeClauses(slug, e.version.commit, e.diff.before if e.diff else (),
+                                 e.diff.after if e.diff else split_clauses(e.version.text))
+                   for e, slug in published]
+        files[f"{key}/index.md"] = annotate_current_text(
+            str(files[f"{key}/index.md"]), f"{key}/index.md", notes, clauses, split_clauses(latest.text))
     for index, (entry, _slug) in enumerate(published):
         context = ChangeContext(
             ref=refs[index],
