@@ -325,3 +325,35 @@ def test_import_ota_declarations_keeps_what_the_tracker_can_use(tmp_path: Path) 
     args = ["--root", str(workspace.root), "import", "ota-declarations", str(source)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1 and "removeTrackingLinks" in result.stderr
+
+
+def test_shard_commits_combine_without_conflicts(tmp_path: Path) -> None:
+    """docs/scaling.md: shards record disjoint paths, so replaying their commits onto main never conflicts."""
+    from clausewatch.scraper.track import in_shard
+
+    main = new_workspace(tmp_path / "main")
+    keys = [f"service-{n}/terms" for n in range(8)]
+    provenance = Provenance("https://example.org/", START, 200, "0" * 64)
+    for key in keys:
+        git_archive.record_version(archive_of(main), *key.split("/"), f"{key} v1\n", provenance)
+    for shard in (1, 2):
+        clone = tmp_path / f"shard-{shard}"
+        run_git(tmp_path, "clone", "-q", str(main.root), str(clone))
+        mine = [key for key in keys if in_shard(key, (shard, 2))]
+        assert mine and len(mine) < len(keys)
+        for minute, key in enumerate(mine):
+            when = START + timedelta(days=shard, minutes=minute)
+            git_archive.record_version(git_archive.open_archive(clone / "archive"), *key.split("/"),
+                                       f"{key} v2\n", Provenance("https://example.org/", when, 200, "1" * 64))
+        run_git(clone, "bundle", "create", str(tmp_path / f"shard-{shard}.bundle"), "origin/main..HEAD")
+
+    for shard in (1, 2):
+        run_git(main.root, "fetch", "-q", str(tmp_path / f"shard-{shard}.bundle"), "HEAD")
+        run_git(main.root, "rebase", "-q", "--committer-date-is-author-date", "HEAD", "FETCH_HEAD")
+        run_git(main.root, "branch", "-f", "main", "HEAD")
+        run_git(main.root, "checkout", "-q", "main")
+
+    assert all(versions(main, key)[-1].text == f"{key} v2\n" for key in keys)
+    dates = run_git(main.root, "log", "--format=%at %ct", f"-{len(keys)}").splitlines()
+    assert len(dates) == len(keys) and all(a == c for a, c in (line.split() for line in dates))
+    assert run_git(main.root, "status", "--porcelain") == ""
