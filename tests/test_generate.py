@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -201,3 +202,11 @@ def test_write_pages_refuses_a_symlink_out_of_docs(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="outside"):
         write_pages(docs, {"acme/index.md": "x"})
     assert list(outside.iterdir()) == []
+
+
+def test_worker_processes_generate_the_same_site(workspace) -> None:
+    serial = render_site(workspace, jobs=1)
+    shutil.rmtree(workspace.state / "cache")
+    parallel = render_site(workspace, jobs=2)
+    assert sorted(parallel.regenerated) == sorted(serial.regenerated) == ["acme/privacy", TERMS]
+    assert parallel.files == serial.files

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -47,6 +50,9 @@ GENERATOR_VERSION = "1"
 """Bump when the generated pages change for a reason the code fingerprint cannot see."""
 PUBLISHED = ("first", "substantive")
 """Version classes that get a change page at a permanent URL."""
+
+PARALLEL_MIN_VERSIONS = 500
+"""Below this many versions to regenerate, worker processes cost more than they save."""
 
 Files = dict[str, str | bytes]
 _WRITE_SIDE = frozenset({"scraper", "importer", "__pycache__"})
@@ -78,34 +84,82 @@ def generate_site(workspace: Workspace) -> Files:
     return render_site(workspace).files
 
 
-def render_site(workspace: Workspace) -> GeneratedSite:
-    """The generated site, with which documents had to be regenerated (the rest came from the cache)."""
+def render_site(workspace: Workspace, *, jobs: int | None = None) -> GeneratedSite:
+    """The generated site, with which documents had to be regenerated (the rest came from the cache).
+
+    `jobs`: processes for regenerating documents (default: one per CPU when there is enough work).
+    """
     archive = open_archive(workspace.archive)
     config = read_site_config(workspace)
     logs = group_log(archive, iter_log(archive))
     commentary = load_document_commentary(workspace)
     fingerprint = code_fingerprint(config)
     cache_dir = workspace.state / "cache" / "site"
-    outputs: list[DocumentOutput] = []
-    regenerated: list[str] = []
-    with BlobReader(archive) as reader:
-        for key, entries in logs.items():
-            notes = commentary.get(key, ())
-            cache_key = document_cache_key(fingerprint, entries, notes)
-            output = read_cache_entry(cache_dir / f"{key}.json", cache_key)
-            if not isinstance(output, DocumentOutput):
-                versions = [to_version(archive, e, _text(reader.read(e.blob), e)) for e in entries]
-                output = generate_document(key, versions, notes, cache_key=cache_key, config=config)
-                write_cache_entry(cache_dir / f"{key}.json", cache_key, output)
-                regenerated.append(key)
-            outputs.append(output)
+    done: dict[str, DocumentOutput] = {}
+    todo: list[DocumentJob] = []
+    for key, entries in logs.items():
+        notes = commentary.get(key, ())
+        cache_key = document_cache_key(fingerprint, entries, notes)
+        output = read_cache_entry(cache_dir / f"{key}.json", cache_key)
+        if isinstance(output, DocumentOutput):
+            done[key] = output
+        else:
+            todo.append(DocumentJob(key, tuple(entries), notes, cache_key))
+    for output in iter_generated(archive, todo, config, jobs=jobs):
+        write_cache_entry(cache_dir / f"{output.key}.json", output.cache_key, output)
+        done[output.key] = output
+    outputs = [done[key] for key in logs]
     files: Files = {}
     for output in outputs:
         files.update(output.files)
     files.update(site_files(outputs, config))
     files.update(commentary_and_topic_files(outputs, commentary, files))
     files.update(site_extra_files(outputs, config, files))
-    return GeneratedSite(files=files, documents=tuple(outputs), regenerated=tuple(regenerated))
+    regenerated = tuple(job.key for job in todo)
+    return GeneratedSite(files=files, documents=tuple(outputs), regenerated=regenerated)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentJob:
+    """One document to regenerate: its log entries, its commentary and its cache key."""
+
+    key: str
+    entries: tuple[LogEntry, ...]
+    notes: tuple[Commentary, ...]
+    cache_key: str
+
+
+def iter_generated(
+    archive: Archive, todo: Sequence[DocumentJob], config: Mapping[str, object], *, jobs: int | None = None
+) -> Iterator[DocumentOutput]:
+    """Generate each document of `todo` (in any order), in worker processes when it is worth it."""
+    versions = sum(len(job.entries) for job in todo)
+    wanted = jobs if jobs is not None else (os.cpu_count() or 1) if versions >= PARALLEL_MIN_VERSIONS else 1
+    workers = min(wanted, len(todo))
+    if workers <= 1:
+        with BlobReader(archive) as reader:
+            for job in todo:
+                yield generate_job(archive, reader, job, config)
+        return
+    biggest_first = sorted(todo, key=lambda job: -len(job.entries))
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = [pool.submit(_generate_in_worker, archive, job, config) for job in biggest_first]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _generate_in_worker(archive: Archive, job: DocumentJob, config: Mapping[str, object]) -> DocumentOutput:
+    with BlobReader(archive) as reader:
+        return generate_job(archive, reader, job, config)
+
+
+def generate_job(
+    archive: Archive, reader: BlobReader, job: DocumentJob, config: Mapping[str, object]
+) -> DocumentOutput:
+    """Read one document's versions and generate its output."""
+    versions = [to_version(archive, e, _text(reader.read(e.blob), e)) for e in job.entries]
+    return generate_document(job.key, versions, job.notes, cache_key=job.cache_key, config=config)
 
 
 def _text(data: bytes, entry: LogEntry) -> str:
