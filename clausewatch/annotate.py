@@ -108,7 +108,7 @@ def write_commentary_template(workspace: Workspace, key: str, change: str,
     Raises ConfigError when the document, the change or the clause does not exist, or the file does.
     """
     from clausewatch.archive import iter_versions, open_archive
-    from clausewatch.commentary import change_slugs, clauses_at, resolve_change
+    from clausewatch.commentary import change_slugs, clauses_at, latest_changes, resolve_change
 
     service, _, document = key.partition("/")
     if not is_slug(service) or not is_slug(document):
@@ -117,11 +117,13 @@ def write_commentary_template(workspace: Workspace, key: str, change: str,
     if not versions:
         raise ConfigError(f"'{key}' has no recorded version in '{workspace.archive}'",
                           fix="check the name with `clausewatch log`, or run `clausewatch track` first")
-    found = resolve_change(versions, change)
-    if found is None:
-        latest = ", ".join(slug for slug, _ in change_slugs(versions)[-5:])
-        raise ConfigError(f"'{key}' has no change '{change}'",
-                          fix=f"give a recorded change (latest: {latest}); see `clausewatch log {key}`")
+    named = change_slugs(versions)
+    found = resolve_change(named, change)
+    if found is None or not found[1]:
+        problem = "no change" if found is None else "no change page (not a substantive change) for"
+        raise ConfigError(f"'{key}' has {problem} '{change}'",
+                          fix=f"give a substantive change (latest: {latest_changes(named)}); "
+                          f"see `clausewatch log {key}`")
     clause = None
     if clause_id:
         before, after = clauses_at(versions, found[0])

@@ -213,22 +213,29 @@ def _file_problem(file: Path) -> tuple[str, str] | None:
 
 
 def change_slugs(versions: Sequence[Version]) -> list[tuple[str, Version]]:
-    """(`YYYY-MM-DD`, `YYYY-MM-DD-2`…, version) for versions oldest first: the change pages' names."""
-    seen: dict[str, int] = {}
-    named = []
-    for version in versions:
-        day = version.observed_at.date().isoformat()
-        seen[day] = seen.get(day, 0) + 1
-        named.append((day if seen[day] == 1 else f"{day}-{seen[day]}", version))
-    return named
+    """(page name, version) for every version, oldest first, named exactly as the site names its change
+    pages (`YYYY-MM-DD`, then `-2`, `-3`… among published changes of a day); '' for versions that get
+    no page (cosmetic, link-only, blink)."""
+    from clausewatch.history import iter_history
+    from clausewatch.site.generate import assign_slugs
+
+    return list(zip(assign_slugs(list(iter_history(versions))), versions, strict=True))
 
 
-def resolve_change(versions: Sequence[Version], change: str) -> tuple[int, str] | None:
-    """Index (in `versions`, oldest first) and page name of the version `change` names, or None."""
-    for index, (slug, version) in enumerate(change_slugs(versions)):
-        if change == slug or (len(change) >= 7 and version.commit.startswith(change)):
+def resolve_change(named: Sequence[tuple[str, Version]], change: str) -> tuple[int, str] | None:
+    """Index (oldest first) and page name ('' if it has none) of the version `change` names, or None.
+
+    `named` is `change_slugs(versions)`; `change` is a page name or a commit id prefix (7+ hex digits).
+    """
+    for index, (slug, version) in enumerate(named):
+        if (slug and change == slug) or (len(change) >= 7 and version.commit.startswith(change)):
             return index, slug
     return None
+
+
+def latest_changes(named: Sequence[tuple[str, Version]], count: int = 5) -> str:
+    """The newest page names, for error messages."""
+    return ", ".join([slug for slug, _ in named if slug][-count:]) or "none yet"
 
 
 def clauses_at(versions: Sequence[Version], index: int) -> tuple[tuple[Clause, ...], tuple[Clause, ...]]:
@@ -244,11 +251,11 @@ def check_commentary(workspace: Workspace) -> tuple[list[str], list[str]]:
     and unsafe markup in the body (warnings: it is neutralized, but the author should know)."""
     items, errors = load_commentary(workspace)
     warnings = [w for item in items for w in body_warnings(item)]
-    history: dict[tuple[str, str], list[Version]] = {}
+    history: dict[tuple[str, str], list[tuple[str, Version]]] = {}
     for item in items:
         key = (item.service, item.document)
         if key not in history:
-            history[key] = _read_versions(workspace, *key, errors, item.path)
+            history[key] = change_slugs(_read_versions(workspace, *key, errors, item.path))
         errors += archive_errors(item, history[key])
     return errors, warnings
 
@@ -265,19 +272,24 @@ def _read_versions(workspace: Workspace, service: str, document: str, errors: li
         return []
 
 
-def archive_errors(item: Commentary, versions: Sequence[Version]) -> list[str]:
-    """Errors of one commentary against its document's versions: unknown change, unknown clause."""
+def archive_errors(item: Commentary, named: Sequence[tuple[str, Version]]) -> list[str]:
+    """Errors of one commentary against its document's history (`change_slugs`): unknown change, a
+    change without a page, unknown clause."""
     key = f"{item.service}/{item.document}"
-    if not versions:
+    if not named:
         return [_err(item.path, "document", f"'{key}' has no recorded version in the archive",
                      "check `service` and `document` against `clausewatch log`, or track it first")]
-    found = resolve_change(versions, item.change)
+    found = resolve_change(named, item.change)
     if found is None:
-        known = ", ".join(slug for slug, _ in change_slugs(versions)[-5:])
         return [_err(item.path, "change", f"no change '{item.change}' of {key}",
-                     f"use one of the recorded changes (latest: {known}); see `clausewatch log {key}`")]
+                     f"use one of the recorded changes (latest: {latest_changes(named)}); "
+                     f"see `clausewatch log {key}`")]
+    if not found[1]:
+        return [_err(item.path, "change", f"'{item.change}' of {key} is not a substantive change "
+                     "(cosmetic, link-only or a revert: it has no change page)",
+                     f"explain a substantive change instead (latest: {latest_changes(named)})")]
     if item.clause:
-        before, after = clauses_at(versions, found[0])
+        before, after = clauses_at([v for _, v in named], found[0])
         if item.clause not in {c.id for c in (*before, *after)}:
             close = [c.id for c in after if item.clause[:6] in c.id][:5] or [c.id for c in after][:5]
             return [_err(item.path, "clause", f"no clause '{item.clause}' in change {found[1]} of {key}",

@@ -203,12 +203,35 @@ def test_missing_title_and_symlink(ws: Workspace, tmp_path: Path) -> None:
 
 def test_change_by_suffix_and_by_commit(ws: Workspace) -> None:
     versions = list(iter_versions(open_archive(ws.archive), "acme", "terms"))
-    assert [s for s, _ in change_slugs(versions)] == ["2026-03-01", "2026-03-10", "2026-03-10-2"]
-    assert resolve_change(versions, "2026-03-10-2") == (2, "2026-03-10-2")
-    assert resolve_change(versions, versions[1].commit[:8]) == (1, "2026-03-10")
-    assert resolve_change(versions, "2026-03-10-3") is None
+    named = change_slugs(versions)
+    assert [s for s, _ in named] == ["2026-03-01", "2026-03-10", "2026-03-10-2"]
+    assert resolve_change(named, "2026-03-10-2") == (2, "2026-03-10-2")
+    assert resolve_change(named, versions[1].commit[:8]) == (1, "2026-03-10")
+    assert resolve_change(named, "2026-03-10-3") is None
     write(ws, "commentary/acme/terms/2026-03-10.md", {**GOOD, "change": versions[1].commit[:10]})
     assert check_commentary(ws) == ([], [])
+
+
+def test_pages_are_named_like_the_site_names_them(tmp_path: Path) -> None:
+    """A link-only recording earlier the same day gets no page: the substantive change is `2026-04-02`,
+    as on the site, and commentary naming the link-only commit is refused."""
+    from site_workspace import START, new_workspace, record
+
+    from clausewatch.site.generate import generate_site
+
+    ws = new_workspace(tmp_path)
+    text = "# T\n\nSee [the policy](https://a.test/p).\n\nDisputes go to court.\n"
+    commits = [record(ws, "acme/terms", t, START.replace(month=4, day=d, hour=h)) for t, d, h in (
+        (text, 1, 9), (text.replace("/p", "/q"), 2, 9), (text.replace("/p", "/q").replace(
+            "court", "binding arbitration"), 2, 17))]
+    assert "acme/terms/2026-04-02/index.md" in generate_site(ws)
+    named = change_slugs(list(iter_versions(open_archive(ws.archive), "acme", "terms")))
+    assert [s for s, _ in named] == ["2026-04-01", "", "2026-04-02"]
+    ws.commentary.mkdir()
+    rel = write(ws, "commentary/acme/terms/2026-04-02.md",
+                {**GOOD, "change": commits[1][:9], "clause": None, "quote": None})
+    assert only_error(ws).startswith(f"{rel}: change: '{commits[1][:9]}' of acme/terms is not a substantive "
+                                     "change")
 
 
 HOSTILE_BODY = """Look <script>alert('xss')</script> here.

@@ -39,10 +39,10 @@ def resolve_entries(items: Iterable[Commentary], refs: Iterable[ChangeRef]) -> l
         if item.status != "published":
             continue
         candidates = by_doc.get((item.service, item.document), [])
-        ref = next((r for r in candidates if r.slug == item.change
-                    or (len(item.change) >= 7 and r.commit.startswith(item.change))), None)
-        date = ref.observed_at[:10] if ref else item.change[:10]
-        entries.append(CommentaryEntry(item, ref.page if ref else "", date))
+        found = next((r for r in candidates if r.slug == item.change
+                      or (len(item.change) >= 7 and r.commit.startswith(item.change))), None)
+        date = found.observed_at[:10] if found else item.change[:10]
+        entries.append(CommentaryEntry(item, found.page if found else "", date))
     return sorted(entries, key=lambda e: (e.date, e.commentary.path), reverse=True)
 
 
