@@ -357,3 +357,20 @@ def test_shard_commits_combine_without_conflicts(tmp_path: Path) -> None:
     dates = run_git(main.root, "log", "--format=%at %ct", f"-{len(keys)}").splitlines()
     assert len(dates) == len(keys) and all(a == c for a, c in (line.split() for line in dates))
     assert run_git(main.root, "status", "--porcelain") == ""
+
+
+def test_imported_history_is_attributed_on_the_generated_site(source: Source, tmp_path: Path) -> None:
+    from clausewatch.init import init_workspace
+    from clausewatch.site.generate import render_site
+
+    workspace = Workspace(init_workspace(tmp_path / "ws"))
+    import_ota(workspace, source.path)
+
+    files = render_site(workspace, jobs=1).files
+
+    credit = "Data by Open Terms Archive contributors, under the Open Data Commons Attribution License"
+    pages = [name for name, text in files.items() if isinstance(text, str) and credit in text]
+    assert "index.md" in pages
+    assert "zoom/terms-of-service/index.md" in pages and "acme/privacy-policy/index.md" in pages
+    assert "zoom/terms-of-service/2020-03-31/index.md" in pages  # a change page
+    assert "Versions imported from `OpenTermsArchive" in files["index.md"]
