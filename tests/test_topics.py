@@ -257,7 +257,8 @@ def test_tag_diff_tags_every_change() -> None:
 def test_highlight_marks_matched_words_and_escapes_the_rest() -> None:
     text = "<b>We</b> may use [content](javascript:x) for machine learning {: onclick=y }."
     html = highlight_matches(text, match_topics(text), {"ai-training": "AI and machine-learning training"})
-    assert '<mark class="cw-topic" title="AI and machine-learning training">machine learning</mark>' in html
+    assert '<mark class="cw-topic" title="AI and machine-learning training">' in html
+    assert "machine learning</mark>" in html
     assert "<b>" not in html
     assert "{:" not in html and "](" not in html
 
