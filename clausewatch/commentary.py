@@ -354,6 +354,7 @@ def find_by_quote(quote: str, clauses: Sequence[Clause], cutoff: float = QUOTE_C
 _LINK_DEST = re.compile(r"\]\(\s*([^\s)]*)")
 _REF_DEF = re.compile(r"^( {0,3}\[[^\]\n]+\]):[ \t]*(\S*)", re.MULTILINE)
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_SETEXT = re.compile(r"^( {0,3})([=-])(?=[ \t]*[=-]*[ \t]*$)", re.MULTILINE)
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _ANCHOR_NOTES = {
     "quote": "This commentary was written for clause {clause}; the clause was found again by its words.",
@@ -375,6 +376,7 @@ def safe_markdown(body: str) -> str:
     text = _LINK_DEST.sub(lambda m: m.group(0) if _safe_url(m.group(1)) else "]&#40;" + m.group(0)[2:], text)
     text = _REF_DEF.sub(
         lambda m: m.group(0) if _safe_url(m.group(2)) else f"{m.group(1)}&#58; {m.group(2)}", text)
+    text = _SETEXT.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};", text)
     return _HEADING.sub(lambda m: f"**{m.group(1)}**", text)
 
 

@@ -308,6 +308,12 @@ def _attributes(html: str) -> list[str]:
     return found
 
 
+def test_setext_headings_do_not_become_headings() -> None:
+    html = site_html(safe_markdown("Arbitration\n===========\n\nVenue\n-----\n\n- a list item\n"))
+    assert "<h1" not in html and "<h2" not in html
+    assert "<li>a list item</li>" in html
+
+
 def test_safe_markdown_keeps_plain_markdown() -> None:
     text = "Some *emphasis*, a list:\n\n- one\n- two\n\n> a quote\n"
     html = site_html(safe_markdown(text))
