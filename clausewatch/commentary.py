@@ -191,7 +191,7 @@ def load_commentary(workspace: Workspace) -> tuple[list[Commentary], list[str]]:
             continue
         if (file.parent == root and file.name in IGNORED_FILES) or file.name.startswith("."):
             continue
-        problem = _file_problem(file)
+        problem = _file_problem(file, root)
         if problem:
             errors.append(_err(rel, "file", problem[0], problem[1]))
             continue
@@ -202,9 +202,9 @@ def load_commentary(workspace: Workspace) -> tuple[list[Commentary], list[str]]:
     return found, errors
 
 
-def _file_problem(file: Path) -> tuple[str, str] | None:
-    if file.is_symlink():
-        return "is a symbolic link", "commit the file itself inside commentary/"
+def _file_problem(file: Path, root: Path) -> tuple[str, str] | None:
+    if file.is_symlink() or root.resolve() not in file.resolve().parents:
+        return "is a symbolic link (or inside one)", "commit the file itself inside commentary/"
     if file.suffix != ".md":
         return "is not a .md file", "commentary files are Markdown: rename it to YYYY-MM-DD[-slug].md"
     if file.stat().st_size > MAX_BYTES:

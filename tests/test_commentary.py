@@ -201,6 +201,18 @@ def test_missing_title_and_symlink(ws: Workspace, tmp_path: Path) -> None:
     assert any(e.startswith(f"{link}: file: is a symbolic link") for e in errors)
 
 
+def test_symlinked_folder_cannot_pull_files_from_outside(ws: Workspace, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "2026-03-10.md").write_text(front_matter(GOOD) + "x\n", encoding="utf-8")
+    (ws.commentary / "acme").mkdir()
+    (ws.commentary / "acme" / "terms").symlink_to(outside, target_is_directory=True)
+    items, errors = load_commentary(ws)
+    assert items == []
+    assert errors == ["commentary/acme/terms: file: is a symbolic link (or inside one). "
+                      "To fix: commit the file itself inside commentary/"]
+
+
 def test_change_by_suffix_and_by_commit(ws: Workspace) -> None:
     versions = list(iter_versions(open_archive(ws.archive), "acme", "terms"))
     named = change_slugs(versions)
