@@ -15,20 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from clausewatch.models import ChangeClass, Clause, ClauseChange, Diff, VersionClass
-from clausewatch.normalize import canonical_key, canonical_text, drop_link_targets, normalize_text
+from clausewatch.normalize import canonical_key, canonical_text, is_link_only, targetless_blocks
 
 
 def classify_pair(before: str, after: str) -> ChangeClass:
     """Class of the change from text `before` to text `after` (identical texts count as cosmetic)."""
-    if before != after and _targetless(before) == _targetless(after):
+    if before != after and targetless_blocks(before) == targetless_blocks(after):
         return "links"
     if canonical_key(before) == canonical_key(after):
         return "cosmetic"
     return "substantive"
-
-
-def _targetless(text: str) -> str:
-    return drop_link_targets(normalize_text(text))
 
 
 def clause_text(clause: Clause | None) -> str:
@@ -39,7 +35,11 @@ def clause_text(clause: Clause | None) -> str:
 
 
 def classify_change(change: ClauseChange) -> ChangeClass:
-    """Class of one clause change; an added or removed clause is substantive unless it has no words."""
+    """Class of one clause change.
+
+    An added or removed clause is substantive unless it has no words (`cosmetic`) or is nothing but
+    links, like a menu leaking in or out of the extracted page (`links`).
+    """
     before = clause_text(change.before)
     after = clause_text(change.after)
     if change.kind == "split":
@@ -48,6 +48,8 @@ def classify_change(change: ClauseChange) -> ChangeClass:
         before = "\n\n".join([before, *(clause_text(c) for c in change.others)])
     if change.kind in ("added", "removed") and not canonical_text(before or after):
         return "cosmetic"
+    if all(is_link_only(text) for text in (before, after) if text):
+        return "links"
     return classify_pair(before, after)
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
 
 TRACKING_PARAMS: frozenset[str] = frozenset(
     {
@@ -49,6 +51,8 @@ _URL = re.compile(
 _PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid|sid)=[^?#;/]*", re.IGNORECASE)
 _TRAILING = " \t\u00a0\u3000"
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_UNKEYED = re.compile(r"[\s'\"]+")
+_BLOCK_BREAK = re.compile(r"\n[ \t\u00a0\u3000]*\n")
 
 
 def is_tracking_param(name: str) -> bool:
@@ -76,12 +80,17 @@ def _strip_url_match(match: re.Match[str]) -> str:
     return strip_tracking(found)
 
 
+def _normalize_block(text: str) -> str:
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if "?" in text or ";" in text:
+        text = _URL.sub(_strip_url_match, text)
+    return "\n".join(line.rstrip(_TRAILING) for line in text.split("\n"))
+
+
 def normalize_text(markdown: str) -> str:
     """The text as recorded: tracking parameters stripped, whitespace tidied, NFC. Idempotent."""
-    text = unicodedata.normalize("NFC", markdown)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _URL.sub(_strip_url_match, text)
-    text = "\n".join(line.rstrip(_TRAILING) for line in text.split("\n"))
+    text = _normalize_block(markdown.replace("\r\n", "\n").replace("\r", "\n"))
     text = _BLANK_RUNS.sub("\n\n", text).strip("\n")
     return text + "\n" if text else ""
 
@@ -123,6 +132,12 @@ _CROSS_REF = re.compile(
     r"(section|article|clause|paragraph|part|chapter|schedule|annex|appendix|§)[ \t]*\d+(?:\.\d+)*"
     r"(?:[ \t]*\([a-z0-9]{1,4}\))*"
 )
+_RELATIVE_TIME = re.compile(
+    r"\b(?:\d+|an?|one)\s+(?:second|minute|hour|day|week|month|year)s?\s+ago\b|\b(?:yesterday|just now)\b"
+)
+"""`3 days ago`: page furniture (forums, comments), never terms."""
+_MACHINE_ID = re.compile(r"\b(?=[a-z]*\d)(?=(?:[a-z]*\d){6})(?=\d*[a-z])[a-z0-9]{12,}\b")
+"""A long token of letters and at least six digits (`icburule011138216122`): a build or session id."""
 _SPACE_BEFORE_PUNCT = re.compile(r"[ \t\n]+([.,;:!?)\]])")
 _SPACE_AFTER_OPEN = re.compile(r"([(\[])[ \t\n]+")
 _NO_SPACE_AFTER_PUNCT = re.compile(r"(?:[,;:!?]|\.(?<=[^\W\d_]{2}\.))(?=[^\W\d_])")
@@ -137,6 +152,30 @@ def drop_link_targets(markdown: str) -> str:
     return _BARE_URL.sub("<url>", text)
 
 
+@lru_cache(maxsize=1 << 15)
+def _targetless_block(block: str) -> str:
+    return drop_link_targets(_normalize_block(block)).strip("\n")
+
+
+def targetless_blocks(markdown: str) -> list[str]:
+    """The normalized text's blocks with link targets dropped: equal lists mean only link targets differ."""
+    text = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    return [part for part in map(_targetless_block, _BLOCK_BREAK.split(text)) if part]
+
+
+_NAV_PUNCTUATION = re.compile(r"[\s|·•>»«/\\,;:()\[\]*_#=-]+")
+
+
+def is_link_only(markdown: str) -> bool:
+    """True when a text is nothing but links and images (a menu or a link list): no words of its own."""
+    if "](" not in markdown and "<http" not in markdown:
+        return False
+    text = _IMAGE.sub("", markdown)
+    text = _INLINE_LINK.sub("", text)
+    text = _AUTOLINK.sub("", text)
+    return not _NAV_PUNCTUATION.sub("", text)
+
+
 def fold_typography(text: str) -> str:
     """Compatibility forms, typographic quotes, dashes, odd spaces and invisible characters folded."""
     if not unicodedata.is_normalized("NFKC", text):
@@ -145,6 +184,8 @@ def fold_typography(text: str) -> str:
 
 
 def _drop_links(text: str) -> str:
+    if "[" not in text and "<" not in text and "http" not in text and "www." not in text:
+        return text
     text = _IMAGE.sub(r"\1", text)
     text = _INLINE_LINK.sub(r"\1", text)
     text = _REF_LINK.sub(r"\1", text)
@@ -154,27 +195,71 @@ def _drop_links(text: str) -> str:
 
 
 def _drop_markup(text: str) -> str:
-    text = _HTML_TAG.sub(" ", text)
-    text = _ESCAPE.sub(r"\1", text)
-    text = _RULE_OR_TABLE_SEP.sub("", text)
-    text = _LINE_MARKUP.sub("", text)
-    text = _EMPHASIS.sub("", text)
-    for _ in range(3):
-        text = _NUMBERING.sub("", text)
-    return text.replace("|", " ")
+    if "<" in text:
+        text = _HTML_TAG.sub(" ", text)
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
+    if "--" in text or "**" in text or "__" in text or "==" in text or "- -" in text or "* *" in text:
+        text = _RULE_OR_TABLE_SEP.sub("", text)
+    text = _EMPHASIS.sub("", text).replace("|", " ")
+    previous = None
+    while previous != text:
+        previous, text = text, _NUMBERING.sub("", _LINE_MARKUP.sub("", text))
+    return text
 
 
-def canonical_text(markdown: str) -> str:
-    """The words a reader reads, folded for comparison: one lower-case line. Idempotent."""
-    text = fold_typography(normalize_text(markdown)).casefold()
+@lru_cache(maxsize=1 << 15)
+def _canonical_block(block: str) -> str:
+    """The canonical text of one block (no blank lines inside); cached: versions share most blocks."""
+    return _canonical_fixpoint(block)
+
+
+def _canonical_fixpoint(block: str) -> str:
+    text = _canonical_step(block)
+    previous = block
+    while text != previous:
+        previous, text = text, _canonical_step(text)
+    return text
+
+
+def _canonical_step(block: str) -> str:
+    text = fold_typography(_normalize_block(block)).casefold()
     text = _drop_markup(_drop_links(text))
     text = _CROSS_REF.sub(r"\1 #", text)
+    text = _RELATIVE_TIME.sub("# ago", text)
+    text = _MACHINE_ID.sub("#id", text)
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACE_AFTER_OPEN.sub(r"\1", text))
     text = _NO_SPACE_AFTER_PUNCT.sub(r"\g<0> ", text)
     return " ".join(text.split())
 
 
+def _join_blocks(parts: Iterable[str]) -> str:
+    """Join canonical blocks as `_canonical_block` would have joined the words of one block."""
+    out: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        if out and (part[0] in ".,;:!?)]" or out[-1][-1] in "(["):
+            out[-1] += part
+        else:
+            out.append(part)
+    return " ".join(out)
+
+
+def canonical_text(markdown: str) -> str:
+    """The words a reader reads, folded for comparison: one lower-case line. Idempotent."""
+    text = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    joined = _join_blocks(_canonical_block(block) for block in _BLOCK_BREAK.split(text))
+    return _canonical_fixpoint(joined)
+
+
+@lru_cache(maxsize=1 << 15)
+def _squashed_block(block: str) -> str:
+    return _UNKEYED.sub("", _canonical_block(block))
+
+
 def canonical_key(markdown: str) -> str:
     """A hash of the canonical text without whitespace or quotes: equal keys mean no reader-visible change."""
-    squashed = "".join(canonical_text(markdown).split()).replace("'", "").replace('"', "")
+    text = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    squashed = "".join(_squashed_block(block) for block in _BLOCK_BREAK.split(text))
     return hashlib.blake2b(squashed.encode("utf-8"), digest_size=16).hexdigest()
