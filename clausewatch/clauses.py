@@ -135,6 +135,11 @@ def _parse_block(block: _Block) -> tuple[str | None, str | None, str, ClauseKind
     return number, heading, text, kind, rank, _base_id(heading, text)
 
 
+def clear_block_cache() -> None:
+    """Forget the memoized block parses."""
+    _parse_block.cache_clear()
+
+
 def _parse_parts(block: _Block) -> tuple[str | None, str | None, str, ClauseKind, int]:
     if block.kind == "heading":
         number, rest = _take_number(_strip_bold(block.text), heading=True)

@@ -40,6 +40,15 @@ def diff_clauses(before: Sequence[Clause], after: Sequence[Clause]) -> Diff:
     return Diff(tuple(changes), summarize(changes, renumbered), before, after)
 
 
+def clear_caches() -> None:
+    """Forget the memoized splits, block parses and match keys (for benchmarks and memory)."""
+    from clausewatch import align, clauses
+
+    clauses.split_clauses.cache_clear()
+    clauses.clear_block_cache()
+    align.match_key.cache_clear()
+
+
 def same_number(a: Clause, b: Clause) -> bool:
     """True when both clauses carry the same number (as written, trailing punctuation ignored)."""
     return a.number == b.number or _number_key(a.number) == _number_key(b.number)
