@@ -140,7 +140,7 @@ def test_pull_request_workflow_is_read_only_and_builds_the_site() -> None:
     steps = workflow["jobs"]["check-and-build"]["steps"]
     runs = [s.get("run", "") for s in steps]
     assert any(r.startswith("clausewatch check") for r in runs)
-    assert any(r.startswith("clausewatch build") for r in runs)
+    assert any("clausewatch build" in r for r in runs)
     assert any(s.get("uses", "").startswith("actions/upload-artifact@") for s in steps)
     assert all("${{" not in r for r in runs)  # nothing from the pull request is interpolated into a shell
 
