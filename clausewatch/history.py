@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 from clausewatch.classify import class_of_diff, classify_pair
 from clausewatch.errors import ConfigError
-from clausewatch.models import Diff, DiffSummary, Version, VersionClass
+from clausewatch.models import Clause, Diff, DiffSummary, Version, VersionClass
 from clausewatch.normalize import canonical_key
 from clausewatch.workspace import Workspace
 
@@ -32,17 +32,20 @@ class HistoryEntry:
 
 def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
     """Classify each version (oldest first) against those recorded before it."""
-    from clausewatch.diff import diff_texts
+    from clausewatch.clauses import split_clauses
+    from clausewatch.diff import diff_clauses
 
     keys_by_text: dict[str, str] = {}
     seen: set[str] = set()
     previous: Version | None = None
     previous_key = ""
+    previous_clauses: tuple[Clause, ...] | None = None
     for version in versions:
         key = keys_by_text.get(version.text)
         if key is None:
             key = keys_by_text.setdefault(version.text, canonical_key(version.text))
         diff: Diff | None = None
+        clauses: tuple[Clause, ...] | None = None
         if previous is None:
             version_class: VersionClass = "first"
         elif key == previous_key:
@@ -50,11 +53,14 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
         elif key in seen:
             version_class = "blink"
         else:
-            diff = diff_texts(previous.text, version.text)
+            if previous_clauses is None:
+                previous_clauses = split_clauses(previous.text)
+            clauses = split_clauses(version.text)
+            diff = diff_clauses(previous_clauses, clauses)
             version_class = class_of_diff(diff)
         yield HistoryEntry(version, version_class, diff, previous)
         seen.add(key)
-        previous, previous_key = version, key
+        previous, previous_key, previous_clauses = version, key, clauses
 
 
 def parse_key(key: str) -> tuple[str, str]:
