@@ -2,7 +2,7 @@
 
     python scripts/measure_classifier.py busiest [--top 10]     (a) classes per document, 10 busiest
     python scripts/measure_classifier.py score                  (b) precision/recall on tests/labels/
-    python scripts/measure_classifier.py pick [--size 100]      the sample to label (fixed seed)
+    python scripts/measure_classifier.py pick [--size 100 --extra 20]  the sample to label (fixed seed)
     python scripts/measure_classifier.py show SHA PATH          word diff of one change, for labelling
 
 The bundle is ../shared/data/ota-contrib-versions.bundle (from the project root); it is cloned into a
@@ -116,8 +116,9 @@ def busiest(archive: Archive, top: int) -> None:
     print(f"classified {sum(counts[p] for p in paths)} versions in {elapsed:.1f} s")
 
 
-def pick_sample(archive: Archive, size: int) -> list[tuple[str, str]]:
-    """~size change commits: half from the 10 busiest documents, half at random (fixed seed)."""
+def pick_sample(archive: Archive, size: int, extra: int = 0) -> list[tuple[str, str]]:
+    """size change commits, half from the 10 busiest documents, half at random, then `extra` more
+    at random (fixed seed: the first `size` picks do not depend on `extra`)."""
     rng = random.Random(SEED)
     by_path: dict[str, list[str]] = defaultdict(list)
     for entry in iter_log(archive):
@@ -128,7 +129,7 @@ def pick_sample(archive: Archive, size: int) -> list[tuple[str, str]]:
     for path in busy:
         picked += [(commit, path) for commit in rng.sample(changes[path], size // 20)]
     pool = [(commit, path) for path, commits in changes.items() for commit in commits]
-    while len(picked) < size:
+    while len(picked) < size + extra:
         candidate = rng.choice(pool)
         if candidate not in picked:
             picked.append(candidate)
@@ -220,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, help="Folder for the clone (kept and reused).")
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--size", type=int, default=100)
+    parser.add_argument("--extra", type=int, default=20, help="Further random picks after --size.")
     options = parser.parse_args(argv)
     if not options.bundle.is_file():
         print(f"skipped: the bundle '{options.bundle}' is absent (it lives in ../shared/data/)")
@@ -229,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         if options.mode == "busiest":
             busiest(archive, options.top)
         elif options.mode == "pick":
-            for commit, path in pick_sample(archive, options.size):
+            for commit, path in pick_sample(archive, options.size, options.extra):
                 print(f"{commit},{path}")
         elif options.mode == "show":
             for commit, path in zip(options.args[0::2], options.args[1::2], strict=True):
