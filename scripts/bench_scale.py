@@ -37,6 +37,9 @@ def main() -> int:
     parser.add_argument("--bundle", type=Path, default=BUNDLE)
     parser.add_argument("--work", type=Path, help="keep the workspace here (default: a temporary folder)")
     parser.add_argument("--no-build", action="store_true", help="stop after the import and classification")
+    parser.add_argument("--no-history", action="store_true", help="do not classify the versions")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse the workspace already imported in --work (measure the build only)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     if not args.bundle.is_file():
@@ -44,7 +47,8 @@ def main() -> int:
         return 0
     with contextlib.ExitStack() as stack:
         work = args.work or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-scale-")))
-        figures = run(args.bundle.resolve(), work.resolve(), build=not args.no_build)
+        figures = run(args.bundle.resolve(), work.resolve(), build=not args.no_build,
+                      history=not args.no_history, reuse=args.reuse and args.work is not None)
     text = json.dumps(figures, indent=2, default=str)
     print(text)
     if args.json:
@@ -52,17 +56,22 @@ def main() -> int:
     return 0
 
 
-def run(bundle: Path, work: Path, *, build: bool) -> dict[str, object]:
+def run(bundle: Path, work: Path, *, build: bool, history: bool, reuse: bool) -> dict[str, object]:
     from clausewatch.init import init_workspace
 
     workspace_dir = work / "workspace"
-    if workspace_dir.exists():
-        shutil.rmtree(workspace_dir)
-    workspace = _workspace(init_workspace(workspace_dir))
     figures: dict[str, object] = {"bundle": str(bundle), "started": datetime.now(UTC).isoformat()}
-    figures["import"] = measure_import(workspace, bundle)
-    figures["history"] = measure_history(workspace)
-    figures["peak_rss_mb_after_import_and_history"] = _peak_rss()
+    if reuse and (workspace_dir / "mkdocs.yml").is_file():
+        workspace = _workspace(workspace_dir)
+        figures["import"] = "reused the workspace imported by an earlier run"
+    else:
+        if workspace_dir.exists():
+            shutil.rmtree(workspace_dir)
+        workspace = _workspace(init_workspace(workspace_dir))
+        figures["import"] = measure_import(workspace, bundle)
+    if history:
+        figures["history"] = measure_history(workspace)
+    figures["peak_rss_mb_before_build"] = _peak_rss()
     if build:
         figures["build"] = measure_build(workspace, work / "site")
     figures["peak_rss_mb"] = _peak_rss()
