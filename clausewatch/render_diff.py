@@ -63,7 +63,8 @@ def _title(change: ClauseChange, headings: tuple[dict[str, str], dict[str, str]]
         parent = headings[1 if change.after else 0].get(clause.parent or "")
         heading = f"{parent}: {words}" if parent else words
     number = _number_change(change)
-    return f"{number} {heading}".strip() if number else heading
+    title = f"{number} {heading}" if number else heading
+    return " ".join(title.split())  # one line: a heading (and its `{ #anchor }`) cannot span lines
 
 
 def _headings(diff: Diff) -> tuple[dict[str, str], dict[str, str]]:

@@ -210,3 +210,21 @@ def test_worker_processes_generate_the_same_site(workspace) -> None:
     parallel = render_site(workspace, jobs=2)
     assert sorted(parallel.regenerated) == sorted(serial.regenerated) == ["acme/privacy", TERMS]
     assert parallel.files == serial.files
+
+
+def test_multi_line_headings_keep_their_anchor_on_one_line() -> None:
+    from clausewatch.models import Clause
+    from clausewatch.site.pages import render_clauses
+
+    text = render_clauses([Clause("acme-inc-privacy", "1.", "Acme Inc.\nPrivacy", "Body.", "heading")])
+    assert "### 1&#46; Acme Inc. Privacy { #acme-inc-privacy }\n" in text
+
+
+def test_multi_line_headings_in_a_diff_keep_their_anchor_on_one_line() -> None:
+    from clausewatch.diff import diff_texts
+    from clausewatch.render_diff import render_markdown
+
+    new = "The Meet Group Inc.\nPrivacy Policy\n==============\n\nWe collect data.\n"
+    rendered = render_markdown(diff_texts("# Policy\n\nNothing.\n", new))
+    headings = [line for line in rendered.splitlines() if line.startswith("### ")]
+    assert headings and all(re.search(r"\{ #[a-z0-9-]+ \}$", line) for line in headings)

@@ -186,11 +186,12 @@ def render_clauses(clauses: Sequence[Clause], *, base_level: int = 2) -> str:
     blocks = []
     for clause in clauses:
         anchor = clause.id if is_slug(clause.id) else ""
-        number = escape_untrusted(clause.number) + " " if clause.number else ""
-        if clause.heading:
+        number = escape_untrusted(" ".join(clause.number.split())) + " " if clause.number else ""
+        if clause.heading and clause.heading.strip():
             level = min(6, base_level + 1 + clause.level)
             attr = f" {{ #{anchor} }}" if anchor else ""
-            blocks.append(f"{'#' * level} {number}{escape_untrusted(clause.heading)}{attr}")
+            heading = escape_untrusted(" ".join(clause.heading.split()))  # a heading is one line
+            blocks.append(f"{'#' * level} {number}{heading}{attr}")
             if clause.text.strip():
                 blocks.append(escape_block(clause.text))
             continue
