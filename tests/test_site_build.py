@@ -188,12 +188,14 @@ def test_sanitize_html_keeps_only_theme_scripts() -> None:
     assert '<html lang="en">' in clean and '<body dir="ltr">' in clean
 
 
-def test_a_broken_link_fails_the_strict_build(tmp_path: Path) -> None:
+def test_a_broken_link_fails_the_strict_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     workspace = new_workspace(tmp_path / "ws")
     (workspace.docs / "notes.md").write_text("# Notes\n\nSee [a page](missing.md).\n", encoding="utf-8")
     with pytest.raises(BuildError, match="missing.md") as error:
-        build_site(workspace, tmp_path / "site")
+        build_site(workspace, tmp_path / "site", timings=True)
     assert "To fix:" in str(error.value)
+    steps = [line.split()[0] for line in capsys.readouterr().err.strip().splitlines()]
+    assert steps == ["generate", "write", "theme", "mkdocs", "total"]  # the steps run, up to the failure
 
 
 def test_the_top_level_site_is_the_skeleton() -> None:

@@ -53,11 +53,21 @@ class StepTimer:
 
 
 def build_site(workspace: Workspace, site_dir: Path, *, timings: bool = False) -> Path:
-    """Build the whole site into `site_dir` and return it; per-step timings on stderr if asked."""
-    from clausewatch.site.generate import render_site
-
+    """Build the whole site into `site_dir` and return it; per-step timings on stderr if asked (also
+    when a step fails: the steps done so far)."""
     site_dir = site_dir.resolve()
     timer = StepTimer()
+    try:
+        _run_steps(workspace, site_dir, timer)
+    finally:
+        if timings:
+            print(timer.report(), file=sys.stderr)
+    return site_dir
+
+
+def _run_steps(workspace: Workspace, site_dir: Path, timer: StepTimer) -> None:
+    from clausewatch.site.generate import render_site
+
     with timer.step("generate") as notes:
         site = render_site(workspace)
         notes.append(f"{len(site.documents)} documents, {len(site.regenerated)} regenerated")
@@ -66,16 +76,12 @@ def build_site(workspace: Workspace, site_dir: Path, *, timings: bool = False) -
         notes.append(f"{len(site.files)} files, {len(report.written)} written, {len(report.removed)} removed")
     with timer.step("theme"):
         sync_tree(THEME_DIR, workspace.root / THEME_COPY)
-    with timer.step("mkdocs") as notes:
+    with timer.step("mkdocs"):
         run_mkdocs(workspace, site_dir)
-        notes.append(f"{write_redirects(workspace, site_dir)} redirect pages")
     with timer.step("sanitize") as notes:
         notes.append(f"{sanitize_site(site_dir)} pages")
     with timer.step("pagefind"):
         run_pagefind(site_dir)
-    if timings:
-        print(timer.report(), file=sys.stderr)
-    return site_dir
 
 
 def _quiet_env() -> dict[str, str]:
