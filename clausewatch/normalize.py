@@ -136,8 +136,11 @@ _RELATIVE_TIME = re.compile(
     r"\b(?:\d+|an?|one)\s+(?:second|minute|hour|day|week|month|year)s?\s+ago\b|\b(?:yesterday|just now)\b"
 )
 """`3 days ago`: page furniture (forums, comments), never terms."""
-_MACHINE_ID = re.compile(r"\b(?=[a-z]*\d)(?=(?:[a-z]*\d){6})(?=\d*[a-z])[a-z0-9]{12,}\b")
-"""A long token of letters and at least six digits (`icburule011138216122`): a build or session id."""
+_MACHINE_ID = re.compile(
+    r"\b(?:(?=[a-z]*\d)(?=(?:[a-z]*\d){6})(?=\d*[a-z])[a-z0-9]{12,}|[a-z0-9]{45,})\b"
+)
+"""A long token of letters and at least six digits (`icburule011138216122`), or any token longer than
+any word (45+ letters): a build id, a session id, script junk."""
 _SPACE_BEFORE_PUNCT = re.compile(r"[ \t\n]+([.,;:!?)\]])")
 _SPACE_AFTER_OPEN = re.compile(r"([(\[])[ \t\n]+")
 _NO_SPACE_AFTER_PUNCT = re.compile(r"(?:[,;:!?]|\.(?<=[^\W\d_]{2}\.))(?=[^\W\d_])")
@@ -227,7 +230,7 @@ def _canonical_step(block: str) -> str:
     text = _drop_markup(_drop_links(text))
     text = _CROSS_REF.sub(r"\1 #", text)
     text = _RELATIVE_TIME.sub("# ago", text)
-    text = _MACHINE_ID.sub("#id", text)
+    text = _MACHINE_ID.sub("", text)
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACE_AFTER_OPEN.sub(r"\1", text))
     text = _NO_SPACE_AFTER_PUNCT.sub(r"\g<0> ", text)
     return " ".join(text.split())
