@@ -51,7 +51,12 @@ _URL = re.compile(
 _PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid|sid)=[^?#;/]*", re.IGNORECASE)
 _TRAILING = " \t\u00a0\u3000"
 _BLANK_RUNS = re.compile(r"\n{3,}")
-_UNKEYED = re.compile(r"[\s'\"]+")
+_UNKEYED = re.compile(r"[\s\"]+")
+_GLITCHABLE = str.maketrans(
+    dict.fromkeys(["'", *(chr(c) for c in range(0xC0, 0x180) if chr(c).isalpha())], "*")
+)
+"""Apostrophes and accented Latin letters: the characters a mis-decoding page swaps for one another
+(`l'état` / `léétat`, `même` / `méme`). The key treats them as one character."""
 _BLOCK_BREAK = re.compile(r"\n[ \t\u00a0\u3000]*\n")
 
 
@@ -258,11 +263,12 @@ def canonical_text(markdown: str) -> str:
 
 @lru_cache(maxsize=1 << 15)
 def _squashed_block(block: str) -> str:
-    return _UNKEYED.sub("", _canonical_block(block))
+    return _UNKEYED.sub("", _canonical_block(block)).translate(_GLITCHABLE)
 
 
 def canonical_key(markdown: str) -> str:
-    """A hash of the canonical text without whitespace or quotes: equal keys mean no reader-visible change."""
+    """A hash of the canonical text without whitespace and quotes, accented Latin letters and apostrophes
+    folded together: equal keys mean no change a reader would read as a change."""
     text = markdown.replace("\r\n", "\n").replace("\r", "\n")
     squashed = "".join(_squashed_block(block) for block in _BLOCK_BREAK.split(text))
     return hashlib.blake2b(squashed.encode("utf-8"), digest_size=16).hexdigest()

@@ -190,4 +190,4 @@ def test_precision_and_recall_on_the_labelled_ota_sample(tmp_path: Path) -> None
     assert set(classes) == set(labels)
     # Measured with `python scripts/measure_classifier.py score`; these must never get worse.
     assert result.recall == 1.0, result
-    assert result.precision >= 0.47, result
+    assert result.precision >= 0.50, result

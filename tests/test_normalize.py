@@ -125,6 +125,13 @@ def test_page_furniture_is_folded() -> None:
     assert canonical_text("Fee: 2023 EUR") != canonical_text("Fee: 2024 EUR")
 
 
+def test_mis_decoded_accents_share_a_key_but_other_scripts_do_not() -> None:
+    assert canonical_key("vérifier l’état du colis") == canonical_key("vérifier léétat du colis")
+    assert canonical_key("un bien de même type") == canonical_key("un bien de méme type")
+    assert canonical_key("ou") != canonical_key("où")
+    assert canonical_key("Условия") != canonical_key("Правила")
+
+
 @settings(max_examples=300, deadline=None)
 @given(TEXTS)
 def test_normalize_text_is_idempotent(text: str) -> None:
