@@ -254,7 +254,7 @@ def record_versions(archive: Archive, versions: Sequence[NewVersion]) -> list[st
     seen = set(git(archive.repo, "ls-tree", "--name-only", parent, "--", *texts).decode().split()) \
         if parent else set()
     temp_ref = f"refs/clausewatch/record-{os.getpid()}"
-    stream, paths = bytearray(), []
+    stream, paths = bytearray(), list[str]()
     for number, version in enumerate(versions, start=1):
         files, message = _version_commit(archive, version, first=texts[number - 1] not in seen)
         seen.add(texts[number - 1])

@@ -37,9 +37,9 @@ def parse_robots(status: int, text: str) -> urllib.robotparser.RobotFileParser:
     """A parser for one robots.txt answer (RFC 9309 status rules applied)."""
     parser = urllib.robotparser.RobotFileParser()
     if status >= 500:
-        parser.disallow_all = True
+        parser.parse(["User-agent: *", "Disallow: /"])
     elif status >= 400 or status < 200:
-        parser.allow_all = True
+        parser.parse([])
     else:
         parser.parse(text.splitlines())
         _longest_match_first(parser)
@@ -49,7 +49,8 @@ def parse_robots(status: int, text: str) -> urllib.robotparser.RobotFileParser:
 def _longest_match_first(parser: urllib.robotparser.RobotFileParser) -> None:
     """RFC 9309: the most specific (longest) rule wins, `Allow` on ties; the standard library applies
     rules in file order, so sort each group's rules to make its first match the longest one."""
-    entries = [*parser.entries, *([parser.default_entry] if parser.default_entry else [])]
+    default = getattr(parser, "default_entry", None)
+    entries = [*getattr(parser, "entries", []), *([default] if default else [])]
     for entry in entries:
         entry.rulelines.sort(key=lambda rule: (-len(rule.path), not rule.allowance))
 
@@ -61,6 +62,7 @@ class RobotsCache:
         self._fetch_text = fetch_text
         self._agent = agent
         self._parsers: dict[str, urllib.robotparser.RobotFileParser] = {}
+        self._unreadable: set[str] = set()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -80,6 +82,8 @@ class RobotsCache:
                 except ClausewatchError:
                     status, text = 599, ""
                 self._parsers[key] = parse_robots(status, text)
+                if status >= 500:
+                    self._unreadable.add(key)
             return self._parsers[key]
 
     def check(self, url: str, *, ignore: bool = False, reason: str = "", where: str = "") -> None:
@@ -90,7 +94,7 @@ class RobotsCache:
         parser = self.parser_for(url)
         if parser.can_fetch(self._agent, url):
             return
-        unreachable = parser.disallow_all
+        unreachable = robots_url(url) in self._unreadable
         problem = "its robots.txt could not be read (server error), so it disallows all" if unreachable else (
             f"its robots.txt disallows {self._agent} from this path"
         )
