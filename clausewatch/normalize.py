@@ -52,6 +52,24 @@ _PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid|sid)=[^?#;/]*", 
 _TRAILING = " \t\u00a0\u3000"
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _UNKEYED = re.compile(r"[\s\"]+")
+_KEY_PUNCTUATION = re.compile(r"(?<!\d)[.,]|[.,](?!\d)|[;:!?()\[\]{}\u00ab\u00bb/-]")
+"""Punctuation the key ignores (not `.` or `,` inside numbers): the key is about words."""
+_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"(?<=\w\w)is(?=e\b|es\b|ed\b|ing\b|ation|er\b|ers\b)", "iz"),
+        (r"(?<=\w\w)ys(?=e\b|es\b|ed\b|ing\b)", "yz"),
+        (r"\b(colo|favo|hono|labo|behavio|neighbo|harbo|rumo|endeavo|flavo|humo|armo)ur", r"\1r"),
+        (r"\b(licen|defen|offen|preten)ce", r"\1se"),
+        (r"\b(cent|met|theat|lit|fib)re(s?)\b", r"\1er\2"),
+        (r"\b(program)me(s?)\b", r"\1\2"),
+        (r"\b(catalog|dialog|analog)ue(s?)\b", r"\1\2"),
+        (r"\b(fulfil|enrol|instal)(l?)(ment|ments|s)?\b", r"\1l\3"),
+        (r"\b(cance|trave|mode|labe|fue|signa|tota|counse)ll(ed|ing|er|ers)\b", r"\1l\2"),
+        (r"\bjudgement", "judgment"),
+        (r"\bageing\b", "aging"),
+    )
+)
 _GLITCHABLE = str.maketrans(
     dict.fromkeys(["'", *(chr(c) for c in range(0xC0, 0x180) if chr(c).isalpha())], "*")
 )
@@ -263,7 +281,16 @@ def canonical_text(markdown: str) -> str:
 
 @lru_cache(maxsize=1 << 15)
 def _squashed_block(block: str) -> str:
-    return _UNKEYED.sub("", _canonical_block(block)).translate(_GLITCHABLE)
+    words = _KEY_PUNCTUATION.sub("", fold_spelling(_canonical_block(block)))
+    return _UNKEYED.sub("", words).translate(_GLITCHABLE)
+
+
+def fold_spelling(text: str) -> str:
+    """British spellings folded to American ones (`licence` → `license`, `organise` → `organize`):
+    the same terms served to another region are not a change."""
+    for pattern, replacement in _SPELLINGS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def canonical_key(markdown: str) -> str:

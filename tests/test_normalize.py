@@ -125,6 +125,14 @@ def test_page_furniture_is_folded() -> None:
     assert canonical_text("Fee: 2023 EUR") != canonical_text("Fee: 2024 EUR")
 
 
+def test_regional_spelling_and_serial_commas_share_a_key() -> None:
+    gb = "We recognise this licence to organise, analyse and use your content; see the Help Centre."
+    us = "We recognize this license to organize, analyze, and use your content: see the Help Center."
+    assert canonical_key(gb) == canonical_key(us)
+    assert canonical_key("a fee of 1.5%") != canonical_key("a fee of 15%")
+    assert canonical_key("we may share your data") != canonical_key("we may not share your data")
+
+
 def test_mis_decoded_accents_share_a_key_but_other_scripts_do_not() -> None:
     assert canonical_key("vérifier l’état du colis") == canonical_key("vérifier léétat du colis")
     assert canonical_key("un bien de même type") == canonical_key("un bien de méme type")
