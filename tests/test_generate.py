@@ -228,3 +228,13 @@ def test_multi_line_headings_in_a_diff_keep_their_anchor_on_one_line() -> None:
     rendered = render_markdown(diff_texts("# Policy\n\nNothing.\n", new))
     headings = [line for line in rendered.splitlines() if line.startswith("### ")]
     assert headings and all(re.search(r"\{ #[a-z0-9-]+ \}$", line) for line in headings)
+
+
+def test_cache_entries_round_trip_exactly(workspace) -> None:
+    from clausewatch.site.write import read_cache_entry
+
+    site = render_site(workspace)
+    for output in site.documents:
+        cached = read_cache_entry(workspace.state / "cache" / "site" / f"{output.key}.json", output.cache_key)
+        assert cached == output
+        assert read_cache_entry(workspace.state / "cache" / "site" / f"{output.key}.json", "other") is None

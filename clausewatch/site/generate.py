@@ -364,10 +364,12 @@ def _timeline_row(entry: HistoryEntry, slug: str) -> TimelineRow:
 
 
 def _published(entry: HistoryEntry, slug: str) -> PublishedChange:
-    """A history entry as the site-wide extras see it, without texts (they are not needed there)."""
+    """A history entry as the site-wide extras see it: no texts, and only the summary of the diffs of
+    unpublished versions (cached for every document: this bounds memory and cache size)."""
     version = entry.version
     path = f"{version.service}/{version.document}/{slug}/" if slug else ""
-    diff = replace(entry.diff, before=(), after=()) if entry.diff is not None else None
+    kept = entry.diff.changes if entry.diff is not None and slug else ()
+    diff = replace(entry.diff, changes=kept, before=(), after=()) if entry.diff is not None else None
     previous = replace(entry.previous, text="") if entry.previous is not None else None
     return PublishedChange(
         version=replace(version, text=""),

@@ -146,16 +146,14 @@ def fingerprint_files(paths: Iterable[Path]) -> str:
 
 def read_cache_entry(path: Path, key: str) -> Any | None:
     """The value cached at `path` under `key`, or None if absent, stale or unreadable."""
+    classes = _classes()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(path.read_text(encoding="utf-8"), object_hook=lambda obj: _decode(obj, classes))
+    except (OSError, ValueError, KeyError, TypeError):
         return None
     if not isinstance(data, dict) or data.get("key") != key:
         return None
-    try:
-        return _decode(data.get("value"))
-    except (KeyError, TypeError, ValueError):
-        return None
+    return data.get("value")
 
 
 def write_cache_entry(path: Path, key: str, value: Any) -> None:
@@ -188,17 +186,15 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
-def _decode(value: Any, classes: dict[str, type] | None = None) -> Any:
-    classes = classes if classes is not None else _classes()
-    if isinstance(value, list):
-        return tuple(_decode(item, classes) for item in value)
-    if not isinstance(value, dict):
-        return value
-    if "!map" in value:
-        return {k: _decode(v, classes) for k, v in value["!map"].items()}
-    if "!bytes" in value:
-        return base64.b64decode(value["!bytes"])
-    if "!datetime" in value:
-        return datetime.fromisoformat(value["!datetime"])
-    cls = classes[value["!"]]
-    return cls(**{k: _decode(v, classes) for k, v in value.items() if k != "!"})
+def _decode(obj: dict[str, Any], classes: dict[str, type]) -> Any:
+    """One JSON object back to its value (called innermost first by `json.loads`)."""
+    if "!" in obj:
+        fields = {k: tuple(v) if type(v) is list else v for k, v in obj.items() if k != "!"}
+        return classes[obj["!"]](**fields)
+    if "!map" in obj:
+        return obj["!map"]
+    if "!bytes" in obj:
+        return base64.b64decode(obj["!bytes"])
+    if "!datetime" in obj:
+        return datetime.fromisoformat(obj["!datetime"])
+    return obj
