@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -233,7 +233,7 @@ def _mark_moves(old: Sequence[Clause], new: Sequence[Clause], pairings: list[Pai
     return tuple(sorted(result, key=_reading_order(result)))
 
 
-def _reading_order(pairings: list[Pairing]):
+def _reading_order(pairings: list[Pairing]) -> Callable[[Pairing], tuple[float, int]]:
     """Sort key: position in the new version; a removed clause goes after its old predecessor's match."""
     new_of_old = {i: p.new[-1] for p in pairings if p.new for i in p.old}
     last_new = -1

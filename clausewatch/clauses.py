@@ -100,7 +100,8 @@ def iter_blocks(markdown: str) -> Iterator[_Block]:
         stripped = line.strip()
         atx = _ATX.match(line)
         marker = _MARKER.match(line)
-        starts_new = not stripped or atx or _RULE.match(line) or marker or _FENCE.match(line)
+        fence_open = _FENCE.match(line)
+        starts_new = not stripped or atx or _RULE.match(line) or marker or fence_open
         if starts_new or current_kind == "":
             if current:
                 yield _Block(current_kind, "\n".join(current), current_indent)
@@ -109,8 +110,8 @@ def iter_blocks(markdown: str) -> Iterator[_Block]:
             continue
         if atx:
             yield _Block("heading", (atx.group(2) or "").strip(), len(atx.group(1) or atx.group(3)))
-        elif _FENCE.match(line):
-            fence = _FENCE.match(line).group(1)[:3]
+        elif fence_open:
+            fence = fence_open.group(1)[:3]
             current, current_kind, current_indent = [line], "paragraph", 0
         elif marker:
             current_indent = len(marker.group(1).expandtabs(4))
@@ -143,10 +144,9 @@ def clear_block_cache() -> None:
 def _parse_parts(block: _Block) -> tuple[str | None, str | None, str, ClauseKind, int]:
     if block.kind == "heading":
         number, rest = _take_number(_strip_bold(block.text), heading=True)
-        heading = (_HEADING_SEP.sub("", rest) if number else rest).strip().rstrip(".:").strip()
-        return number, heading or None, "", "heading", block.level
-    text = block.text.strip()
-    number, heading, text = _take_lead_in(text)
+        title = (_HEADING_SEP.sub("", rest) if number else rest).strip().rstrip(".:").strip()
+        return number, title or None, "", "heading", block.level
+    number, heading, text = _take_lead_in(block.text.strip())
     if block.kind == "item":
         return number, heading, text, "item", 30 + block.level
     if number and heading is None and _looks_like_title(number, text):

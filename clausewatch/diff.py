@@ -9,11 +9,11 @@ empty here: `clausewatch.topics.tag_diff` adds them afterwards.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from clausewatch.align import Pairing, align_clauses
 from clausewatch.clauses import full_text, split_clauses
-from clausewatch.models import Clause, ClauseChange, Diff, DiffSummary
+from clausewatch.models import ChangeClass, Clause, ClauseChange, Diff, DiffSummary
 from clausewatch.worddiff import diff_words
 
 
@@ -81,7 +81,7 @@ def _change_for(pairing: Pairing, olds: tuple[Clause, ...], news: tuple[Clause, 
     return _with_class(draft, classify_change)
 
 
-def _with_class(change: ClauseChange, classify) -> ClauseChange:
+def _with_class(change: ClauseChange, classify: Callable[[ClauseChange], ChangeClass]) -> ClauseChange:
     return ClauseChange(change.kind, classify(change), change.before, change.after, change.words,
                         change.renumbered, change.others, change.topics)
 
