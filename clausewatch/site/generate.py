@@ -16,14 +16,8 @@ Nothing runs inside MkDocs: the output is plain Markdown with front matter, writ
 
 from __future__ import annotations
 
-import hashlib
-import json
-import multiprocessing
-import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from clausewatch.archive import (
     Archive,
@@ -40,23 +34,17 @@ from clausewatch.history import HistoryEntry, describe_entry, iter_history
 from clausewatch.models import Clause, Commentary, Diff, PublishedChange, Version
 from clausewatch.site import pages
 from clausewatch.site.cite import change_citation_block
+from clausewatch.site.incremental import DocumentJob, code_fingerprint, document_cache_key, iter_generated
 from clausewatch.site.pages import ChangeContext, ChangeRef, DocumentSummary, TimelineRow
-from clausewatch.site.write import fingerprint_files, read_cache_entry, write_cache_entry
+from clausewatch.site.write import read_cache_entry, write_cache_entry
 from clausewatch.slugs import RESERVED, is_slug
 from clausewatch.topics import Topic, load_topics, tag_diff
 from clausewatch.workspace import Workspace, read_site_config
 
-GENERATOR_VERSION = "1"
-"""Bump when the generated pages change for a reason the code fingerprint cannot see."""
 PUBLISHED = ("first", "substantive")
 """Version classes that get a change page at a permanent URL."""
 
-PARALLEL_MIN_VERSIONS = 500
-"""Below this many versions to regenerate, worker processes cost more than they save."""
-
 Files = dict[str, str | bytes]
-_WRITE_SIDE = frozenset({"scraper", "importer", "__pycache__"})
-"""Package folders whose code cannot change a generated page (left out of the cache fingerprint)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +93,7 @@ def render_site(workspace: Workspace, *, jobs: int | None = None) -> GeneratedSi
             done[key] = output
         else:
             todo.append(DocumentJob(key, tuple(entries), notes, cache_key))
-    for output in iter_generated(archive, todo, config, jobs=jobs):
+    for output in iter_generated(archive, todo, config, generate_job, jobs=jobs):
         write_cache_entry(cache_dir / f"{output.key}.json", output.cache_key, output)
         done[output.key] = output
     outputs = [done[key] for key in logs]
@@ -117,41 +105,6 @@ def render_site(workspace: Workspace, *, jobs: int | None = None) -> GeneratedSi
     files.update(site_extra_files(outputs, config, files))
     regenerated = tuple(job.key for job in todo)
     return GeneratedSite(files=files, documents=tuple(outputs), regenerated=regenerated)
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentJob:
-    """One document to regenerate: its log entries, its commentary and its cache key."""
-
-    key: str
-    entries: tuple[LogEntry, ...]
-    notes: tuple[Commentary, ...]
-    cache_key: str
-
-
-def iter_generated(
-    archive: Archive, todo: Sequence[DocumentJob], config: Mapping[str, object], *, jobs: int | None = None
-) -> Iterator[DocumentOutput]:
-    """Generate each document of `todo` (in any order), in worker processes when it is worth it."""
-    versions = sum(len(job.entries) for job in todo)
-    wanted = jobs if jobs is not None else (os.cpu_count() or 1) if versions >= PARALLEL_MIN_VERSIONS else 1
-    workers = min(wanted, len(todo))
-    if workers <= 1:
-        with BlobReader(archive) as reader:
-            for job in todo:
-                yield generate_job(archive, reader, job, config)
-        return
-    biggest_first = sorted(todo, key=lambda job: -len(job.entries))
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        futures = [pool.submit(_generate_in_worker, archive, job, config) for job in biggest_first]
-        for future in as_completed(futures):
-            yield future.result()
-
-
-def _generate_in_worker(archive: Archive, job: DocumentJob, config: Mapping[str, object]) -> DocumentOutput:
-    with BlobReader(archive) as reader:
-        return generate_job(archive, reader, job, config)
 
 
 def generate_job(
@@ -201,28 +154,6 @@ def load_document_commentary(workspace: Workspace) -> dict[str, tuple[Commentary
     for item in sorted(items, key=lambda c: c.path):
         grouped.setdefault(f"{item.service}/{item.document}", []).append(item)
     return {key: tuple(group) for key, group in grouped.items()}
-
-
-def code_fingerprint(config: Mapping[str, object]) -> str:
-    """A hash of the generator version, the package's code and rules, and the site config."""
-    package = Path(__file__).resolve().parents[1]
-    sources = sorted(
-        p for p in package.rglob("*")
-        if p.suffix in (".py", ".yml", ".yaml") and p.is_file() and not _WRITE_SIDE.intersection(p.parts)
-    )
-    config_text = json.dumps(config, sort_keys=True, default=str)
-    text = f"{GENERATOR_VERSION}\n{fingerprint_files(sources)}\n{config_text}"
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def document_cache_key(fingerprint: str, entries: Sequence[LogEntry], notes: Sequence[Commentary]) -> str:
-    """What one document's pages depend on: its commits and blobs, its commentary, the fingerprint."""
-    digest = hashlib.sha256(fingerprint.encode())
-    for entry in entries:
-        digest.update(f"{entry.commit} {entry.blob}\n".encode())
-    for note in notes:
-        digest.update(repr(note).encode("utf-8"))
-    return digest.hexdigest()
 
 
 def assign_slugs(history: Sequence[HistoryEntry]) -> list[str]:
