@@ -218,3 +218,14 @@ def test_serve_answers_on_loopback(built) -> None:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def test_a_new_workspace_builds_out_of_the_box(tmp_path: Path) -> None:
+    from clausewatch.init import init_workspace
+
+    root = init_workspace(tmp_path / "fresh")
+    site = build_site(Workspace(root), tmp_path / "site")
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "No substantive change yet." in home
+    assert (site / "about/index.html").is_file() and (site / "topics/index.html").is_file()
+    assert live_problems(home) == []
