@@ -1,9 +1,12 @@
 """Alignment: which clause of the old version became which clause of the new one.
 
-In order: the same id with the same text; the same text anywhere; the same id with similar text;
-then similar text (rapidfuzz's `process.extract` with a score cutoff, in C++, one call per old
-clause). What is left is checked against its matched neighbours for splits (one old clause became
-two or more adjacent new ones) and merges (the reverse); the rest is added or removed. A matched
+In order: the same id with the same text; the same text anywhere; the same id with similar words;
+the same words anywhere (markup and link targets aside: a table-of-contents link and the heading
+it points to share their words, so exact texts are paired first); then similar words (rapidfuzz's
+`process.extract` with a score cutoff, in C++, one call per old clause). What is left is checked
+against its matched neighbours for splits (one old clause became two or more adjacent new ones)
+and merges (the reverse), then leftovers between the same two in-order matches are paired when
+loosely similar (a clause that grew or shrank a lot); the rest is added or removed. A matched
 clause is `moved` when it is outside the longest increasing subsequence of the matched pairs
 (insertions and deletions alone never cause a move) and did not simply move along with its parent.
 """
@@ -57,10 +60,13 @@ def align_clauses(old: Sequence[Clause], new: Sequence[Clause]) -> tuple[Pairing
     """Pairings covering every old and new clause once, in reading order of the new version."""
     old_keys = [match_key(c) for c in old]
     new_keys = [match_key(c) for c in new]
+    old_raw = [full_text(c) for c in old]
+    new_raw = [full_text(c) for c in new]
     pairs: dict[int, int] = {}
-    _match_same_id(old, new, old_keys, new_keys, pairs, min_score=100.0)
-    _match_same_text(old_keys, new_keys, pairs)
+    _match_same_id(old, new, old_raw, new_raw, pairs, min_score=100.0)
+    _match_same_text(old_raw, new_raw, pairs)
     _match_same_id(old, new, old_keys, new_keys, pairs, min_score=ID_SIMILARITY)
+    _match_same_text(old_keys, new_keys, pairs)
     _match_similar(old, new, old_keys, new_keys, pairs)
     groups = _find_splits_and_merges(old_keys, new_keys, pairs)
     _match_in_gaps(old, new, old_keys, new_keys, pairs, groups)

@@ -23,6 +23,7 @@ _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$|^ {0,3}(#{1,6})[ \
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _RULE = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _MARKER = re.compile(r"^([ \t]*)([*+-]|\d{1,3}[.)])(?:[ \t]+|$)")
+_QUOTE = re.compile(r"^ {0,3}(?:> ?)+")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 _NUMBER = re.compile(
@@ -81,7 +82,10 @@ def split_clauses(markdown: str) -> tuple[Clause, ...]:
 
 
 def iter_blocks(markdown: str) -> Iterator[_Block]:
-    """The blocks of a Markdown text: ATX and setext headings, paragraphs, list items, fenced code."""
+    """The blocks of a Markdown text: ATX and setext headings, paragraphs, list items, fenced code.
+
+    Blockquote markers are dropped: a quoted clause is still a clause (`> (a) ...` is numbered `(a)`).
+    """
     lines = markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     current: list[str] = []
     current_kind, current_indent, fence = "", 0, ""
@@ -92,6 +96,7 @@ def iter_blocks(markdown: str) -> Iterator[_Block]:
                 yield _Block("paragraph", "\n".join(current))
                 current, fence = [], ""
             continue
+        line = _QUOTE.sub("", line)
         setext = _SETEXT.match(line)
         if setext and current and current_kind in ("paragraph", "numbered"):
             yield _Block("heading", "\n".join(x.strip() for x in current), 1 if "=" in setext.group(1) else 2)

@@ -121,3 +121,9 @@ def test_large_document_is_split_in_linear_time() -> None:
     assert len(split_clauses(large)) == 4000
     t_large = time.perf_counter() - t0
     assert t_large < 30 * t_small + 0.05, (t_small, t_large)
+
+
+def test_blockquoted_clauses_keep_their_numbers() -> None:
+    clauses = split_clauses("> (a) **Written policy**. Except as\n> required by law.\n>\n> (b) the rest;\n")
+    assert [(c.number, c.heading, c.text) for c in clauses] == [
+        ("(a)", "Written policy", "Except as\nrequired by law."), ("(b)", None, "the rest;")]

@@ -269,3 +269,13 @@ def test_cli_diff_text_and_markdown(texts) -> None:
 def test_cli_diff_missing_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["diff", str(tmp_path / "nope.md"), str(tmp_path / "nope.md")])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_table_of_contents_entries_are_not_confused_with_their_sections() -> None:
+    toc = "*   [Creator Economics](#creator)\n*   [Dispute Resolution](#disputes)\n\n"
+    body = "## 4. Creator Economics\n\nCreators earn money.\n\n## 5. Dispute Resolution\n\nWe arbitrate.\n"
+    old = toc + body
+    new = toc.replace("Creator Economics", "Maker Economics") + body
+    (change,) = diff_texts(old, new).changes
+    assert change.kind == "modified" and change.before.kind == change.after.kind == "item"
+    assert [op.text for op in change.words if op.op == "insert"] == ["Maker"]
