@@ -7,9 +7,16 @@ Two levels, both pure and idempotent:
   A fetch round in which only tracking ids rotate yields the same normalized text, so nothing is
   recorded.
 - `canonical_text` is what gets COMPARED: link targets dropped (their text kept), typographic quotes,
-  dashes and odd spaces folded, Markdown markup, list bullets and list/section numbering removed,
-  letter case folded, whitespace collapsed. Two texts with equal canonical texts differ only
-  cosmetically (or only in links); equal `canonical_key`s are how blinks are detected.
+  dashes and odd spaces folded, Markdown markup, list bullets, list/section numbering and section
+  cross-references removed, page furniture (`3 days ago`, build ids) dropped, letter case folded,
+  whitespace collapsed. Two texts with equal canonical texts differ only cosmetically (or in links).
+- `canonical_key` hashes the canonical text's words: it also ignores punctuation outside numbers,
+  British/American spelling and mis-decoded accents. Equal keys mean no change a reader would read
+  as one; it is how cosmetic versions and blinks are found without a diff.
+
+Both work block by block (blocks are separated by blank lines) with a cache per block: consecutive
+versions of a document share most of their blocks, so a long history costs little more than its
+changed blocks.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
         "__hsfp", "_branch_match_id", "_branch_referrer", "ajs_aid", "ajs_uid", "mbid", "ef_id",
         # session ids
         "sessionid", "session_id", "sid", "jsessionid", "phpsessid", "aspsessionid", "cfid", "cftoken",
-        "sessid", "sess", "session",
+        "sessid",
         # referral tags
         "ref", "ref_", "ref_src", "ref_url", "referrer", "referer", "source_ref", "tag_id",
     }
