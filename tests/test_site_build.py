@@ -115,6 +115,7 @@ def test_timings_name_every_step(built) -> None:
     steps = [line.split()[0] for line in stderr.strip().splitlines()]
     assert steps == ["generate", "write", "theme", "mkdocs", "sanitize", "pagefind", "total"]
     assert "3 documents, 3 regenerated" in stderr
+    assert re.search(r"mkdocs .* \d+ redirect pages", stderr)  # the URL registry step runs with MkDocs
 
 
 def test_nav_lists_index_pages_only(built) -> None:

@@ -76,8 +76,9 @@ def _run_steps(workspace: Workspace, site_dir: Path, timer: StepTimer) -> None:
         notes.append(f"{len(site.files)} files, {len(report.written)} written, {len(report.removed)} removed")
     with timer.step("theme"):
         sync_tree(THEME_DIR, workspace.root / THEME_COPY)
-    with timer.step("mkdocs"):
+    with timer.step("mkdocs") as notes:
         run_mkdocs(workspace, site_dir)
+        notes.append(f"{write_redirects(workspace, site_dir)} redirect pages")
     with timer.step("sanitize") as notes:
         notes.append(f"{sanitize_site(site_dir)} pages")
     with timer.step("pagefind"):
