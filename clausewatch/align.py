@@ -31,6 +31,10 @@ ID_SIMILARITY = 50.0
 """Minimum similarity (0-100) for two clauses with the same id to be taken as the same clause."""
 TEXT_SIMILARITY = 60.0
 """Minimum similarity (0-100) for two clauses with different ids to be taken as the same clause."""
+SKETCH_CHARS = 600
+"""Long keys are shortlisted on their first and last characters only (see `_sketch`)."""
+SKETCH_SIMILARITY = 45.0
+"""Shortlist cutoff on sketches; the full keys must then reach `TEXT_SIMILARITY`."""
 GAP_SIMILARITY = 45.0
 """Minimum similarity for two leftover clauses between the same two in-order matches."""
 SPLIT_SIMILARITY = 85.0
@@ -145,16 +149,23 @@ def _match_similar(old: Sequence[Clause], new: Sequence[Clause], old_keys: list[
         return
     candidates: list[tuple[float, int, int]] = []
     for is_heading in (True, False):
-        choices = {j: new_keys[j] for j in free_new if (new[j].kind == "heading") == is_heading}
+        choices = {j: _sketch(new_keys[j]) for j in free_new if (new[j].kind == "heading") == is_heading}
         for i in (i for i in free_old if (old[i].kind == "heading") == is_heading):
-            for _text, score, j in process.extract(old_keys[i], choices, scorer=fuzz.ratio, processor=None,
-                                                  score_cutoff=TEXT_SIMILARITY, limit=None):
-                candidates.append((-score, i, j))
+            for _text, _rough, j in process.extract(_sketch(old_keys[i]), choices, scorer=fuzz.ratio,
+                                                    processor=None, score_cutoff=SKETCH_SIMILARITY, limit=None):
+                score = fuzz.ratio(old_keys[i], new_keys[j], score_cutoff=TEXT_SIMILARITY)
+                if score:
+                    candidates.append((-score, i, j))
     candidates.sort()
     for _score, i, j in candidates:
         if i not in pairs and j not in taken:
             pairs[i] = j
             taken.add(j)
+
+
+def _sketch(key: str) -> str:
+    """The start and end of a long key: a cheap stand-in to shortlist candidates before full scoring."""
+    return key if len(key) <= SKETCH_CHARS else f"{key[:SKETCH_CHARS - 200]} {key[-200:]}"
 
 
 def _find_splits_and_merges(old_keys: list[str], new_keys: list[str],
