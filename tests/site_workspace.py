@@ -93,6 +93,7 @@ description: "\\"><script>alert('r2')</script>"
 <iframe src="//evil.example"></iframe><p style="color:red" onclick="alert('r6')">styled</p>
 <script src="https://evil.example/x.js"></script><script src="assets/javascripts/../../evil.js"></script>
 <object data="evil.swf"></object><form action="https://evil.example"><input name="q"></form>
+<p id="__config" data-md-component="header">clobbering the theme's ids</p></article><div id="__drawer">x</div>
 
 A paragraph with a handler.
 {: onclick="alert('r7')" }

@@ -169,6 +169,10 @@ def test_missed_escapes_are_caught_by_the_sanitizer(built, unsanitized) -> None:
     sanitized = (site / "raw/index.html").read_text(encoding="utf-8")
     assert live_problems(sanitized) == []
     assert "styled" in sanitized and "A paragraph with a handler." in sanitized
+    content = sanitized.split('<article class="md-content__inner md-typeset">', 1)[1].rsplit("</article>", 1)[0]
+    assert "clobbering the theme's ids" in content
+    assert 'id="__' not in content and "data-md-" not in content
+    assert sanitized.count('id="__config"') == 1 and sanitized.count('id="__drawer"') == 1
 
 
 def test_sanitize_html_keeps_only_theme_scripts() -> None:

@@ -11,7 +11,9 @@ What survives:
   one of Material's constant inline scripts (recognised by hash, with the page's relative base path
   folded out), and the `__config` JSON block (re-serialised, so it cannot close its element).
 Everything else — any other `<script>`, `on*=` handlers, `style=`, `javascript:` URLs, `<iframe>`,
-`<object>`, `<form>` actions — is dropped.
+`<object>`, `<form>` actions — is dropped. The page content (Material's `<article>`) is cleaned as a
+fragment of its own, so its markup cannot close the elements around it, and it may not take the
+theme's `__…` ids or `data-md-*` hooks.
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ _UNCLOSED_SCRIPT = re.compile(r"<script\b", re.IGNORECASE)
 _BASE_URL = re.compile(r'new URL\("(?:\.\.?/?)*(?:\.\.?)?",location\)')
 _HEAD = re.compile(r"<head\b[^>]*>(.*?)</head\s*>", re.IGNORECASE | re.DOTALL)
 _BODY = re.compile(r"<body\b([^>]*)>(.*)</body\s*>", re.IGNORECASE | re.DOTALL)
+_ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*)</article>', re.DOTALL)
+"""Material's content article: from its opening tag to the LAST `</article>` (content may hold more)."""
 _HTML_OPEN = re.compile(r"<html\b([^>]*)>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+)""")
 _KEEP_ROOT_ATTRIBUTES = re.compile(r"^(lang|dir|class|data-md-color-[a-z-]+)$")
@@ -108,7 +112,7 @@ def sanitize_html(page: str, *, inline_scripts: frozenset[str] | None = None) ->
     body = _BODY.search(text)
     html_open = _HTML_OPEN.search(text)
     clean_head = _head_cleaner().clean(head.group(1)) if head else ""
-    clean_body = _body_cleaner().clean(body.group(2) if body else text)
+    clean_body = _clean_body(body.group(2) if body else text, nonce)
     out = (
         "<!doctype html>\n"
         f"<html{_root_attributes(html_open.group(1) if html_open else '')}>\n"
@@ -116,6 +120,24 @@ def sanitize_html(page: str, *, inline_scripts: frozenset[str] | None = None) ->
         f"<body{_root_attributes(body.group(1) if body else '')}>{clean_body}</body>\n</html>\n"
     )
     return re.sub(rf"\ue000{nonce}-(\d+)\ue001", lambda m: kept[int(m.group(1))], out)
+
+
+def _clean_body(body: str, nonce: str) -> str:
+    """The body cleaned; the page content (inside Material's article) cleaned on its own, as a fragment:
+    its markup cannot close elements around it, and it may not take the theme's ids (`__…`) or
+    `data-md-*` hooks, which Material's scripts look up (DOM clobbering)."""
+    article = _ARTICLE.search(body)
+    if article is None:
+        return _body_cleaner().clean(body)
+    token = f"\ue002{nonce}\ue003"
+    outer = _body_cleaner().clean(body[: article.start(1)] + token + body[article.end(1) :])
+    return outer.replace(token, _content_cleaner().clean(article.group(1)), 1)
+
+
+def _content_attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute.startswith("data-md-") or (attribute in ("id", "for") and value.startswith("__")):
+        return None
+    return value
 
 
 def _theme_script(attributes: str, code: str, allowed: frozenset[str]) -> str | None:
@@ -180,6 +202,19 @@ def _body_cleaner() -> nh3.Cleaner:
         tags=set(_BODY_TAGS),
         clean_content_tags={"script", "style", "template", "textarea", "noscript"},
         attributes={tag: set(names) for tag, names in _BODY_ATTRIBUTES.items()},
+        generic_attribute_prefixes={"data-", "aria-"},
+        url_schemes=set(_URL_SCHEMES),
+        link_rel=None,
+    )
+
+
+@lru_cache(maxsize=1)
+def _content_cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=set(_BODY_TAGS),
+        clean_content_tags={"script", "style", "template", "textarea", "noscript"},
+        attributes={tag: set(names) for tag, names in _BODY_ATTRIBUTES.items()},
+        attribute_filter=_content_attribute,
         generic_attribute_prefixes={"data-", "aria-"},
         url_schemes=set(_URL_SCHEMES),
         link_rel=None,
