@@ -113,13 +113,14 @@ def render_text(diff: Diff) -> str:
     """The diff for a terminal: one block per change, `[-deleted-]{+inserted+}` inside."""
     lines = [summary_line(diff.summary)]
     headings = _headings(diff)
+    index = {c.id: k for k, c in enumerate(diff.after)}
     for change in diff.changes:
         clause = change.after or change.before
         anchor = f"#{clause.id}" if clause else ""
         lines.append("")
         title = _title(change, headings)
         lines.append(f"== {change.kind} ({change.change_class}): {title}  {anchor}".rstrip())
-        lines.extend(_text_notes(change))
+        lines.extend(_text_notes(change, placement(change, diff.after, index)))
         body = "".join(_text_op(op) for op in _collapsed_ops(_body_ops(change)))
         if body.strip():
             lines.extend("   " + line for line in body.strip("\n").split("\n"))
@@ -136,10 +137,21 @@ def _text_op(op: WordOp) -> str:
     return op.text
 
 
-def _text_notes(change: ClauseChange) -> list[str]:
+def placement(change: ClauseChange, after: tuple[Clause, ...], index: dict[str, int]) -> str:
+    """Where a moved clause now stands: `now after “Fees”` (the previous clause at its level or above)."""
+    if change.after is None:
+        return ""
+    k = index.get(change.after.id, 0)
+    previous = next((c for c in reversed(after[:k]) if c.level <= change.after.level), None)
+    if previous is None:
+        return "now at the start"
+    return f"now after “{previous.heading or _first_words(previous.text, 8)}”"
+
+
+def _text_notes(change: ClauseChange, where: str) -> list[str]:
     notes = []
-    if change.kind == "moved" and not change.words:
-        notes.append("   (moved; wording unchanged)")
+    if change.kind == "moved":
+        notes.append(f"   (moved, {where}{'' if change.words else '; wording unchanged'})")
     if change.kind in ("split", "merged") and change.others:
         ids = ", ".join(c.id for c in change.others)
         notes.append(f"   ({'split into' if change.kind == 'split' else 'merged with'} also: {ids})")
@@ -151,8 +163,11 @@ def render_markdown(diff: Diff, *, anchor_prefix: str = "") -> str:
     parts = [f"**{escape_untrusted(summary_line(diff.summary))}**", ""]
     used: set[str] = set()
     headings = _headings(diff)
+    index = {c.id: k for k, c in enumerate(diff.after)}
     for change in diff.changes:
-        parts.extend(_markdown_change(change, _anchor(change, anchor_prefix, used), _title(change, headings)))
+        where = placement(change, diff.after, index) if change.kind == "moved" else ""
+        parts.extend(_markdown_change(change, _anchor(change, anchor_prefix, used), _title(change, headings),
+                                      where))
     unchanged = len(diff.after) - sum(1 for c in diff.changes if c.after is not None)
     if diff.changes and unchanged > 0:
         parts.append(f"*{unchanged} other clause{'s' if unchanged != 1 else ''} unchanged (not shown).*")
@@ -171,7 +186,7 @@ def _anchor(change: ClauseChange, prefix: str, used: set[str]) -> str:
     return anchor
 
 
-def _markdown_change(change: ClauseChange, anchor: str, title: str) -> list[str]:
+def _markdown_change(change: ClauseChange, anchor: str, title: str, where: str) -> list[str]:
     title = escape_untrusted(title)
     label = _KIND_LABEL[change.kind]
     meta = f"*{label} · {change.change_class}*"
@@ -182,9 +197,10 @@ def _markdown_change(change: ClauseChange, anchor: str, title: str) -> list[str]
         verb = "Split into" if change.kind == "split" else "Merged from"
         count = len(change.others) + 1
         lines += [f"*{verb} {count} clauses.*", ""]
-    if change.kind == "moved" and not change.words:
-        lines += ["*Moved; wording unchanged.*", ""]
-        return lines
+    if change.kind == "moved":
+        lines += [f"*Moved, {escape_untrusted(where)}{'' if change.words else '; wording unchanged'}.*", ""]
+        if not change.words:
+            return lines
     body = "".join(_markdown_op(op) for op in _collapsed_ops(_body_ops(change)))
     if body.strip():
         lines += [body.strip(), ""]
