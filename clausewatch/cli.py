@@ -69,9 +69,13 @@ def init(directory: Path) -> None:
 )
 @click.option("--shard", metavar="K/N", help="Track only shard K of N (1-based), for parallel CI jobs.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failing document.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Read timeout of each fetch, in seconds.")
+@click.option("--host-delay", type=click.FloatRange(min=0.0), default=1.0, show_default=True,
+              help="Seconds between two requests to the same host (hosts are fetched in parallel).")
 @click.pass_obj
 def track(workspace: Workspace, only: tuple[str, ...], allow_private_addresses: bool, shard: str | None,
-          fail_fast: bool) -> None:
+          fail_fast: bool, timeout: float, host_delay: float) -> None:
     """Fetch every declared document and record those whose normalized text changed.
 
     One failing document never stops the run; a summary ends it, and the exit code is 1 if any failed.
@@ -90,6 +94,8 @@ def track(workspace: Workspace, only: tuple[str, ...], allow_private_addresses: 
         allow_private=allow_private_addresses,
         shard=parse_shard(shard),
         fail_fast=fail_fast,
+        timeout=timeout,
+        host_delay=host_delay,
     )
     if report.failed:
         sys.exit(1)

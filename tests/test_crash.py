@@ -53,7 +53,7 @@ def make_workspace(root: Path, server: FaultServer) -> Path:
 
 def track_command(workspace: Path) -> list[str]:
     return [sys.executable, "-m", "clausewatch", "--root", str(workspace), "track",
-            "--allow-private-addresses"]
+            "--allow-private-addresses", "--host-delay", "0"]
 
 
 def git(workspace: Path, *args: str) -> str:

@@ -120,6 +120,8 @@ def decode_content(content: bytes, content_type: str = "") -> str:
     for bom, encoding in _BOMS:
         if content.startswith(bom):
             return content.decode(encoding, errors="replace")
+    if _mislabelled_utf8(content, content_type):
+        return content.decode("utf-8")
     header = _HEADER_CHARSET.search(content_type or "")
     meta = _META_CHARSET.search(content[:4096])
     for candidate in (header.group(1) if header else None, meta.group(1).decode("ascii") if meta else None):
@@ -133,6 +135,23 @@ def decode_content(content: bytes, content_type: str = "") -> str:
     if best is not None and best.encoding:
         return str(best)
     return content.decode("utf-8", errors="replace")
+
+
+_SINGLE_BYTE_LABELS = frozenset({"iso8859-1", "cp1252", "ascii"})
+
+
+def _mislabelled_utf8(content: bytes, content_type: str) -> bool:
+    """True for non-ASCII bytes that are valid UTF-8 but labelled Latin-1/Windows-1252/ASCII: decoding
+    them as labelled would record mojibake (`Ã©` for `é`); real Latin-1 text is almost never valid UTF-8."""
+    header = _HEADER_CHARSET.search(content_type or "")
+    label = _known_codec(header.group(1) if header else None)
+    if label not in _SINGLE_BYTE_LABELS or content.isascii():
+        return False
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _known_codec(name: str | None) -> str | None:

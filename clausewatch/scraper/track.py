@@ -20,7 +20,6 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -33,12 +32,16 @@ from clausewatch import archive as archive_module
 from clausewatch.errors import ArchiveError, ClausewatchError, ConfigError, ExtractError, FetchError
 from clausewatch.models import Document, Provenance, Snapshot
 from clausewatch.normalize import normalize_text
+from clausewatch.scraper import garbage, hosts, quarantine
 from clausewatch.scraper.declarations import load_declarations
-from clausewatch.scraper.extract import extract_markdown
-from clausewatch.scraper.fetch import fetch, make_session
+from clausewatch.scraper.fetch import make_session
+from clausewatch.scraper.pdf import extract_page
 from clausewatch.workspace import Workspace
 
 WORKERS = 16
+RECORD_BATCH = 200
+"""New versions committed together (one fast-import, one branch update: all or none)."""
+RECORD_BATCH_BYTES = 64 * 1024 * 1024
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
 
@@ -116,13 +119,22 @@ def track_documents(
     fail_fast: bool = False,
     progress: bool = True,
     clock: Callable[[], datetime] | None = None,
+    timeout: float = 30.0,
+    host_delay: float = hosts.DEFAULT_DELAY,
+    per_host: int = 1,
 ) -> TrackReport:
     """Fetch, extract, normalize and record every selected document; write and return the run report.
 
     `clock`, when given, is the observation time of what this run records instead of each fetch's own
-    time (the demo replays past dates with it).
+    time (the demo replays past dates with it). `timeout` is the read timeout of each fetch (seconds);
+    `host_delay` the pause between two requests to one host, `per_host` how many may run at once there
+    (hosts are fetched in parallel).
     """
     started = datetime.now(UTC)
+    cache_path = workspace.state / "http-cache.json"
+    pending: list[archive_module.NewVersion] = []
+    politeness = hosts.Politeness(allow_private=allow_private, timeout=timeout, delay=host_delay,
+                                  per_host=per_host, http_cache=hosts.load_http_cache(cache_path))
     documents = select_documents(load_declarations(workspace.services), only, shard)
     archive = archive_module.open_archive(workspace.archive)
     console = Console(stderr=True)
@@ -131,42 +143,58 @@ def track_documents(
         archive_module.repair_worktree(archive)
         session = stack.enter_context(make_session(allow_private=allow_private))
         bar = stack.enter_context(_Bar(console, len(documents), enabled=progress))
-        for document, fetched in _iter_fetched(documents, session, allow_private, stack):
+        for document, fetched in _iter_fetched(documents, session, politeness):
             if clock is not None and isinstance(fetched, Snapshot):
                 fetched = replace(fetched, fetched_at=clock())
-            outcome = _record_one(archive, document, fetched)
+            outcome = _record_one(archive, document, fetched, workspace=workspace, politeness=politeness,
+                                  pending=pending)
+            if _batch_full(pending):
+                archive_module.record_versions(archive, pending)
+                pending.clear()
             outcomes.append(outcome)
             bar.advance()
             if fail_fast and outcome.status == "failed":
                 break
+        archive_module.record_versions(archive, pending)
         if any(o.status == "recorded" for o in outcomes):
             archive_module.write_commit_graph(archive)
+    hosts.save_http_cache(cache_path, politeness.http_cache or {})
     report = _to_report(outcomes, started)
     write_report(workspace, report)
     print_summary(console, report)
     return report
 
 
-def _iter_fetched(documents: Sequence[Document], session: requests.Session, allow_private: bool,
-                  stack: ExitStack) -> Iterator[tuple[Document, Snapshot | ClausewatchError]]:
-    """Fetch concurrently; yield each document with its snapshot (or error) in declaration-key order."""
-    pool = stack.enter_context(ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="fetch"))
-    stack.callback(pool.shutdown, wait=True, cancel_futures=True)
-    futures: list[Future[Snapshot | ClausewatchError] | None] = [
-        pool.submit(fetch_document, document, session, allow_private) for document in documents
-    ]
-    for index, document in enumerate(documents):
-        future, futures[index] = futures[index], None  # let each snapshot go once it is recorded
-        if future is not None:
-            yield document, future.result()
-
-
-def fetch_document(document: Document, session: requests.Session,
-                    allow_private: bool) -> Snapshot | ClausewatchError:
-    """Every page of the document as one snapshot; errors are returned, not raised (run goes on)."""
+def _iter_fetched(documents: Sequence[Document], session: requests.Session, politeness: hosts.Politeness,
+                  ) -> Iterator[tuple[Document, Snapshot | ClausewatchError]]:
+    """Fetch concurrently across hosts, politely per host (`hosts.fetch_all`); yield each document with its
+    snapshot (or error) in declaration-key order, as soon as the next one in order is there."""
+    done: dict[int, Snapshot | ClausewatchError] = {}
+    index = {id(document): n for n, document in enumerate(documents)}
+    results = hosts.fetch_all(documents,
+                              lambda d: fetch_document(d, session, politeness.allow_private, politeness),
+                              key=lambda d: hosts.host_of(d.url), per_host=politeness.per_host,
+                              delay=politeness.delay, workers=WORKERS)
+    next_up = 0
     try:
-        snapshots = [fetch(source.url, allow_private=allow_private, session=session)
-                     for source in document.sources]
+        for document, fetched in results:
+            done[index[id(document)]] = fetched  # type: ignore[assignment]
+            while next_up in done:
+                yield documents[next_up], done.pop(next_up)
+                next_up += 1
+    finally:
+        results.close()
+
+
+def fetch_document(document: Document, session: requests.Session, allow_private: bool,
+                   politeness: hosts.Politeness | None = None) -> Snapshot | ClausewatchError:
+    """Every page of the document as one snapshot; errors are returned, not raised (run goes on).
+
+    Each page goes through `hosts.fetch_source`: robots.txt, conditional request, browser if needed.
+    """
+    politeness = politeness or hosts.Politeness(allow_private=allow_private)
+    try:
+        snapshots = [hosts.fetch_source(document, source, session, politeness) for source in document.sources]
     except ClausewatchError as exc:
         return exc
     except Exception as exc:  # a bug must fail this document only
@@ -175,21 +203,39 @@ def fetch_document(document: Document, session: requests.Session,
     return snapshots[0] if len(snapshots) == 1 else combine_snapshots(snapshots)
 
 
-def _record_one(archive: archive_module.Archive, document: Document,
-                fetched: Snapshot | ClausewatchError) -> _Outcome:
-    """extract → check → normalize → compare with the last version → record (or fail, recording nothing)."""
+def _record_one(archive: archive_module.Archive, document: Document, fetched: Snapshot | ClausewatchError, *,
+                workspace: Workspace | None = None, politeness: hosts.Politeness | None = None,
+                pending: list[archive_module.NewVersion] | None = None) -> _Outcome:
+    """extract → check → normalize → compare with the last version → record (or fail, recording nothing).
+
+    A drastic change is held in the quarantine (`workspace` given) instead of recorded; a 304 answer to a
+    conditional request is `unchanged`; the validators of a recorded or unchanged page are kept. With
+    `pending`, the new version is appended there (the caller records batches) instead of recorded now.
+    """
+    cache = politeness.http_cache if politeness and politeness.http_cache is not None else {}
     try:
         if isinstance(fetched, ClausewatchError):
             raise fetched
-        if fetched.status == 304:  # a conditional request: the server says nothing changed
-            return _Outcome(document.key, "unchanged")
         previous = archive_module.latest_text(archive, document.service, document.document)
+        if fetched.status == 304:
+            return _not_modified(document, previous, cache)
         markdown = extract_document(document, fetched)
-        check_document(document, markdown, fetched, previous)
+        try:
+            check_document(document, markdown, fetched, previous)
+        except ExtractError as exc:
+            if exc.reason == "drastic-change" and workspace is not None:
+                held = quarantine.hold(workspace, document, normalize_text(markdown), fetched,
+                                       reason=exc.reason, message=exc.problem)
+                exc.problem += f" (held in {held.relative_to(workspace.root)})"
+            raise
         text = normalize_text(markdown)
+        _remember_validators(cache, document, fetched)
         if text == previous:
             return _Outcome(document.key, "unchanged")
-        _record(archive, document, text, fetched)
+        if pending is None:
+            _record(archive, document, text, fetched)
+        else:
+            pending.append(_new_version(document, text, fetched))
     except ArchiveError:
         raise
     except ClausewatchError as exc:
@@ -200,11 +246,31 @@ def _record_one(archive: archive_module.Archive, document: Document,
     return _Outcome(document.key, "recorded")
 
 
+def _not_modified(document: Document, previous: str | None, cache: dict[str, hosts.CacheEntry]) -> _Outcome:
+    """A 304: unchanged, if the archive holds the document (else forget the validators and fail)."""
+    if previous is not None:
+        return _Outcome(document.key, "unchanged")
+    cache.pop(document.key, None)
+    return _Outcome(document.key, "failed", "http-status", f"{document.key}: the server answered 304 Not "
+                    "Modified but nothing is recorded yet; the next run fetches the page in full")
+
+
+def _remember_validators(cache: dict[str, hosts.CacheEntry], document: Document, snapshot: Snapshot) -> None:
+    """Keep (or drop) the page's ETag / Last-Modified for a conditional request next run."""
+    entry = hosts.cache_entry(snapshot.final_url or snapshot.url,
+                              {"ETag": snapshot.etag, "Last-Modified": snapshot.last_modified},
+                              document.declaration_sha256) if len(document.sources) == 1 else None
+    if entry is None:
+        cache.pop(document.key, None)
+    else:
+        cache[document.key] = entry
+
+
 def extract_document(document: Document, snapshot: Snapshot) -> str:
     """The document's Markdown: each page extracted with its own selectors, joined in order."""
     pages = split_snapshot(snapshot) if len(document.sources) > 1 else [snapshot.content]
     parts = [
-        extract_markdown(content, select=source.select, remove=source.remove,
+        extract_page(content, select=source.select, remove=source.remove,
                          base_url=source.url if len(pages) > 1 else snapshot.final_url,
                          content_type=snapshot.content_type)
         for source, content in zip(document.sources, pages, strict=True)
@@ -213,12 +279,24 @@ def extract_document(document: Document, snapshot: Snapshot) -> str:
 
 
 def check_document(document: Document, markdown: str, snapshot: Snapshot, previous: str | None) -> None:
-    """Refuse what is not the document (the declaration's `expect:` phrases must be present)."""
-    missing = [phrase for phrase in document.expect if phrase.casefold() not in markdown.casefold()]
-    if missing:
-        raise ExtractError(f"{document.key}: expected phrase(s) missing from the extracted text: "
-                           + ", ".join(repr(p) for p in missing), reason="expect-missing",
-                           fix="check the page; if the selector now matches something else, update it")
+    """Refuse what is not the document: bot and login walls, menus, missing `expect:` phrases, and hold a
+    drastic change against `previous` (see `clausewatch.scraper.garbage`)."""
+    garbage.check_document_text(document, markdown, snapshot, previous)
+
+
+def _batch_full(pending: Sequence[archive_module.NewVersion]) -> bool:
+    """Record a batch once it holds RECORD_BATCH versions or RECORD_BATCH_BYTES of snapshots."""
+    return len(pending) >= RECORD_BATCH or sum(len(v.snapshot or b"") for v in pending) >= RECORD_BATCH_BYTES
+
+
+def _new_version(document: Document, text: str, snapshot: Snapshot) -> archive_module.NewVersion:
+    """What `_record` would commit, as a value for `archive.record_versions`."""
+    provenance = Provenance(source_url=snapshot.final_url or snapshot.url, fetched_at=snapshot.fetched_at,
+                            http_status=snapshot.status, snapshot_sha256=snapshot.sha256,
+                            declaration_sha256=document.declaration_sha256)
+    names = (("service_name", document.service_name), ("document_name", document.document_name))
+    return archive_module.NewVersion(document.service, document.document, text, provenance,
+                                     snapshot=snapshot.content, names=names)
 
 
 def _record(archive: archive_module.Archive, document: Document, text: str, snapshot: Snapshot) -> str:
