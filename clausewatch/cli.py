@@ -84,7 +84,8 @@ def track(workspace: Workspace, only: tuple[str, ...], allow_private_addresses: 
     \b
     Example:
         clausewatch track --only acme/terms-of-service
-    Exit codes: 0 all fetched, 1 some documents failed, 2 bad declarations, 3 archive problem.
+    Exit codes: 0 all fetched, 1 some documents failed (refused or held for review: see
+    `clausewatch status`), 2 bad declarations, 3 archive problem (missing, locked by another run).
     """
     from clausewatch.scraper.track import parse_shard, track_documents
 

@@ -17,7 +17,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -109,7 +109,7 @@ def fetch_all(
     per_host: int = 1,
     delay: float = 1.0,
     workers: int = 32,
-) -> Iterator[tuple[T, R | Exception]]:
+) -> Generator[tuple[T, R | Exception], None, None]:
     """Run `fetch_one` over `items` politely and concurrently; yield `(item, result or exception)`
     as each finishes. Closing the iterator early stops handing out new items."""
     items = list(items)
