@@ -272,3 +272,14 @@ def test_pdf_detection_and_text() -> None:
     with pytest.raises(ExtractError) as info:
         pdf_to_text(pdf[: len(pdf) // 3])
     assert info.value.reason == "pdf"
+
+
+def test_the_site_has_a_status_page_with_escaped_messages(rounds: Rounds, tmp_path: Path) -> None:
+    code, output = invoke(rounds.workspace, "build", "--site-dir", str(tmp_path / "site"))
+    assert code == 0, output
+    page = (tmp_path / "site" / "status" / "index.html").read_text(encoding="utf-8")
+    assert "faulty/challenge" in page and "bot-wall" in page and "faulty/timeout" in page
+    assert rounds.reports[0]["started"] in page  # since when
+    # the challenge message quotes the page's <title>: shown as text, never as markup
+    assert "&lt;title&gt;Just a moment" in page
+    assert "<title>Just a moment" not in page

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import html
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -278,3 +280,45 @@ def _read_run_reports(runs: Path, max_runs: int) -> list[dict[str, Any]]:
         if isinstance(data, dict):
             reports.append(data)
     return reports
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def escape_markdown(text: str) -> str:
+    """Untrusted text as literal Markdown table-cell text: no markup, no HTML, one line."""
+    return html.escape(_MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(text.split())), quote=False)
+
+
+def render_status_page(report: dict[str, Any]) -> str:
+    """The site's status page (`status.md`) from `status_report`: failing documents (why, since when)
+    and versions held for review. Messages quote fetched pages and URLs, so every cell is escaped."""
+    lines = ["---", "title: Tracking status", "---", "", "# Tracking status", ""]
+    last_run = report.get("last_run") or "never"
+    lines += [f"Last tracking run: {escape_markdown(str(last_run))}.", ""]
+    failing, held = report.get("failing") or [], report.get("held") or []
+    lines += ["## Failing documents", ""]
+    if failing:
+        lines += ["| document | reason | since | runs | message |", "|---|---|---|---|---|"]
+        lines += [f"| {escape_markdown(item['key'])} | {escape_markdown(item['reason'])} | "
+                  f"{escape_markdown(item['since'])} | {int(item['runs'])} | {escape_markdown(item['message'])} |"
+                  for item in failing]
+    else:
+        lines.append("None: every document was fetched in the last run.")
+    lines += ["", "## Held for review", ""]
+    if held:
+        lines += ["A drastic change is held until a maintainer releases it (`clausewatch release`).", "",
+                  "| document | reason | since | runs | message |", "|---|---|---|---|---|"]
+        lines += [f"| {escape_markdown(item['key'])} | {escape_markdown(item['reason'])} | "
+                  f"{escape_markdown(item['first_held'])} | {int(item['runs'])} | "
+                  f"{escape_markdown(item['message'])} |" for item in held]
+    else:
+        lines.append("Nothing is held.")
+    return "\n".join(lines) + "\n"
+
+
+def status_page_files(workspace: Workspace) -> dict[str, str]:
+    """`{"status.md": page}` once the workspace has tracking runs or held versions, else nothing."""
+    if not (workspace.state / "runs").is_dir() and not quarantine_dir(workspace).is_dir():
+        return {}
+    return {"status.md": render_status_page(status_report(workspace))}

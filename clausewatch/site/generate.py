@@ -32,6 +32,7 @@ from clausewatch.archive import (
 from clausewatch.errors import BuildError
 from clausewatch.history import HistoryEntry, describe_entry, iter_history
 from clausewatch.models import Clause, Commentary, Diff, PublishedChange, Version
+from clausewatch.scraper.quarantine import status_page_files
 from clausewatch.site import pages
 from clausewatch.site.cite import change_citation_block
 from clausewatch.site.incremental import DocumentJob, code_fingerprint, document_cache_key, iter_generated
@@ -103,6 +104,7 @@ def render_site(workspace: Workspace, *, jobs: int | None = None) -> GeneratedSi
     files.update(site_files(outputs, config))
     files.update(commentary_and_topic_files(outputs, commentary, files))
     files.update(site_extra_files(outputs, config, files))
+    files.update(status_page_files(workspace))  # failing and held documents (scraper/quarantine.py)
     regenerated = tuple(job.key for job in todo)
     return GeneratedSite(files=files, documents=tuple(outputs), regenerated=regenerated)
 
