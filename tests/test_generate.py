@@ -238,3 +238,13 @@ def test_cache_entries_round_trip_exactly(workspace) -> None:
         cached = read_cache_entry(workspace.state / "cache" / "site" / f"{output.key}.json", output.cache_key)
         assert cached == output
         assert read_cache_entry(workspace.state / "cache" / "site" / f"{output.key}.json", "other") is None
+
+
+def test_cache_of_documents_gone_from_the_archive_is_pruned(workspace) -> None:
+    render_site(workspace)
+    stale = workspace.state / "cache" / "site" / "gone" / "terms.json"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}", encoding="utf-8")
+    render_site(workspace)
+    assert not stale.exists()
+    assert (workspace.state / "cache" / "site" / "acme" / "privacy.json").is_file()

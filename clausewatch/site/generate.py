@@ -37,7 +37,7 @@ from clausewatch.site import pages
 from clausewatch.site.cite import change_citation_block
 from clausewatch.site.incremental import DocumentJob, code_fingerprint, document_cache_key, iter_generated
 from clausewatch.site.pages import ChangeContext, ChangeRef, DocumentSummary, TimelineRow
-from clausewatch.site.write import read_cache_entry, write_cache_entry
+from clausewatch.site.write import prune_cache, read_cache_entry, write_cache_entry
 from clausewatch.slugs import RESERVED, is_slug
 from clausewatch.topics import Topic, load_topics, tag_diff
 from clausewatch.workspace import Workspace, read_site_config
@@ -97,6 +97,7 @@ def render_site(workspace: Workspace, *, jobs: int | None = None) -> GeneratedSi
     for output in iter_generated(archive, todo, config, generate_job, jobs=jobs):
         write_cache_entry(cache_dir / f"{output.key}.json", output.cache_key, output)
         done[output.key] = output
+    prune_cache(cache_dir, {f"{key}.json" for key in logs})
     outputs = [done[key] for key in logs]
     files: Files = {}
     for output in outputs:

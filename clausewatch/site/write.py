@@ -162,6 +162,16 @@ def write_cache_entry(path: Path, key: str, value: Any) -> None:
     _atomic_write(path, text.encode("utf-8"))
 
 
+def prune_cache(cache_dir: Path, keep: set[str]) -> int:
+    """Delete the cache files (`*.json` under `cache_dir`) whose relative path is not in `keep`."""
+    removed = 0
+    for path in sorted(cache_dir.rglob("*.json")) if cache_dir.is_dir() else []:
+        if path.relative_to(cache_dir).as_posix() not in keep:
+            path.unlink()
+            removed += 1
+    return removed
+
+
 def _classes() -> dict[str, type]:
     from clausewatch import models
     from clausewatch.site import generate, pages
