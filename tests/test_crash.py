@@ -64,10 +64,14 @@ def git(workspace: Path, *args: str) -> str:
 def test_sigkill_at_random_points_leaves_a_consistent_archive(tmp_path: Path, server: FaultServer) -> None:
     workspace = make_workspace(tmp_path, server)
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
-    began = time.monotonic()
-    first = subprocess.run(track_command(workspace), env=env, capture_output=True, text=True, timeout=120)
-    assert first.returncode == 0, first.stderr
-    full_run = time.monotonic() - began
+    durations = []
+    for _ in range(2):  # a first record, then a run where every page changed: the shorter sets the window
+        server.round += 1
+        began = time.monotonic()
+        run = subprocess.run(track_command(workspace), env=env, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        durations.append(time.monotonic() - began)
+    full_run = min(durations)
     rng = random.Random(SEED)
     killed = 0
     for _ in range(RUNS):
@@ -79,7 +83,7 @@ def test_sigkill_at_random_points_leaves_a_consistent_archive(tmp_path: Path, se
             proc.send_signal(signal.SIGKILL)
             killed += 1
         proc.wait(timeout=60)
-    assert killed >= RUNS // 2, f"only {killed} of {RUNS} runs were killed mid-way: the delays are too long"
+    assert killed >= RUNS // 3, f"only {killed} of {RUNS} runs were killed mid-way (runs took {durations})"
 
     git(workspace, "fsck", "--strict", "--no-progress")
     assert_every_version_complete(workspace)
@@ -91,6 +95,7 @@ def test_sigkill_at_random_points_leaves_a_consistent_archive(tmp_path: Path, se
     assert git(workspace, "status", "--porcelain", "--", "archive") == ""
     leftovers = [p for p in (workspace / "archive").rglob("*") if ".tmp-" in p.name]
     assert leftovers == []
+    assert git(workspace, "for-each-ref", "refs/clausewatch/") == ""  # no temporary ref of a killed run
     for n in range(DOCUMENTS):
         text = (workspace / "archive" / "crashy" / f"doc-{n}.md").read_text(encoding="utf-8")
         assert f"revision {server.round} " in text
