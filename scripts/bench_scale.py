@@ -193,10 +193,11 @@ def add_one_version(workspace) -> str:  # noqa: ANN001
 
 
 def pagefind_query_bytes(pagefind: Path, word: str) -> dict[str, int]:
-    """Bytes a browser loads to search one word: entry, JS, WASM, metadata and the index chunk(s) for it.
+    """Bytes a browser loads to search one word: UI, entry, JS, WASM, metadata, the index chunk(s) for
+    the word, and the fragments of five results (average size).
 
     Chunks are found from the metadata file itself (gzip'd CBOR listing each chunk's first and last
-    word), as Pagefind's JS does. Result fragments (one small file per result shown) are not counted.
+    word), as Pagefind's JS does. The UI script and style are loaded by every page of our theme.
     """
     if not pagefind.is_dir():
         return {}
@@ -205,15 +206,23 @@ def pagefind_query_bytes(pagefind: Path, word: str) -> dict[str, int]:
     meta = pagefind / f"pagefind.{language['hash']}.pf_meta"
     wasm = pagefind / f"wasm.{language.get('wasm') or 'unknown'}.pagefind"
     chunks = [pagefind / "index" / f"{h}.pf_index" for h in _chunks_for(meta.read_bytes(), word)]
+    fragments = [p.stat().st_size for p in (pagefind / "fragment").glob("*.pf_fragment")]
     parts = {
+        "ui_js_css": sum(_file_size(pagefind / name) for name in ("pagefind-ui.js", "pagefind-ui.css")),
         "entry_json": (pagefind / "pagefind-entry.json").stat().st_size,
-        "pagefind_js": (pagefind / "pagefind.js").stat().st_size,
-        "wasm": wasm.stat().st_size if wasm.exists() else 0,
+        "pagefind_js_and_worker": _file_size(pagefind / "pagefind.js") + _file_size(pagefind / "pagefind-worker.js"),
+        "wasm": _file_size(wasm),
         "meta": meta.stat().st_size,
         "index_chunks": sum(p.stat().st_size for p in chunks),
+        "fragments_of_5_results": 5 * sum(fragments) // max(1, len(fragments)),
     }
     parts["total"] = sum(parts.values())
+    parts["index_chunk_count"] = len(chunks)
     return parts
+
+
+def _file_size(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else 0
 
 
 def _chunks_for(meta_gz: bytes, word: str) -> list[str]:
