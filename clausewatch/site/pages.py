@@ -157,8 +157,35 @@ def escape_block(text: str) -> str:
 def _escape_paragraph(paragraph: str) -> str:
     lines = []
     for line in paragraph.splitlines():
-        lines.append(escape_untrusted(line.strip()))
+        lines.append(escape_inline(line.strip()))
     return "\n".join(line for line in lines if line)
+
+
+_MD_LINK = re.compile(r"\[([^\[\]\n]*)\]\((\S+?)(?:\s+\"[^\"\n]*\")?\)")
+
+
+def escape_inline(line: str) -> str:
+    """One line of scraped Markdown made inert, except its http(s) links, which stay links.
+
+    `See our [Privacy Policy](https://x.example/privacy)` keeps a working link whose text is escaped and
+    whose URL is quoted; a link to anything but http(s) (`javascript:`, `mailto:`) becomes its text.
+    """
+    out, pos = [], 0
+    for match in _MD_LINK.finditer(line):
+        out.append(escape_untrusted(line[pos : match.start()]))
+        text, url = match.group(1), match.group(2)
+        out.append(_inline_link(text, url))
+        pos = match.end()
+    out.append(escape_untrusted(line[pos:]))
+    return "".join(out)
+
+
+def _inline_link(text: str, url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"[\s\x00-\x1f]", url):
+        return escape_untrusted(text)
+    href = quote(url, safe=":/?#@!$&'*+,;=%~.-_").replace(">", "%3E")
+    return f"[{escape_untrusted(text) or escape_untrusted(url)}](<{href}>)"
 
 
 def date_of(observed_at: str) -> str:
