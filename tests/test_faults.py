@@ -283,3 +283,24 @@ def test_the_site_has_a_status_page_with_escaped_messages(rounds: Rounds, tmp_pa
     # the challenge message quotes the page's <title>: shown as text, never as markup
     assert "&lt;title&gt;Just a moment" in page
     assert "<title>Just a moment" not in page
+
+
+def test_without_a_browser_only_the_scripted_document_fails(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CLAUSEWATCH_CHROMIUM", str(tmp_path / "no-chromium"))
+    server = FaultServer().start()
+    try:
+        workspace = init_workspace(tmp_path / "ws")
+        (workspace / "services" / "mixed.yml").write_text(
+            f"documents:\n  terms:\n    url: {server.url('/terms')}\n    select: main\n"
+            f"  app:\n    url: {server.url('/js-only')}\n    select: main\n    executable: true\n"
+            f"  blocked:\n    url: {server.url('/bot-403')}\n    select: main\n", encoding="utf-8")
+        code, output = invoke(workspace, *TRACK)
+        report = json.loads((workspace / ".clausewatch" / "runs" / "latest.json").read_text(encoding="utf-8"))
+        assert code == 1
+        assert report["recorded"] == ["mixed/terms"]
+        reasons = {f["key"]: (f["reason"], f["message"]) for f in report["failed"]}
+        assert reasons["mixed/app"] == ("no-browser", f"cannot fetch '{server.url('/js-only')}' with a browser: "
+                                        "no Chromium executable found")
+        assert reasons["mixed/blocked"][0] == "bot-wall" and "no headless browser" in reasons["mixed/blocked"][1]
+    finally:
+        server.stop()
