@@ -34,6 +34,7 @@ from clausewatch.history import HistoryEntry, describe_entry, iter_history
 from clausewatch.models import Clause, Commentary, Diff, PublishedChange, Version
 from clausewatch.scraper.quarantine import status_page_files
 from clausewatch.site import pages
+from clausewatch.site.asof import as_of_files
 from clausewatch.site.cite import change_citation_block
 from clausewatch.site.incremental import DocumentJob, code_fingerprint, document_cache_key, iter_generated
 from clausewatch.site.pages import ChangeContext, ChangeRef, DocumentSummary, TimelineRow
@@ -233,6 +234,7 @@ def generate_document(
             imported_from=entry.version.provenance.imported_from,
         )
         files[refs[index].page] = render_change(context, entry, notes, config)
+    files.update(as_of_files(summary, history, slugs))  # the text as it stood after each change
     files.update(document_extra_files(key, history, slugs, files))
     changes = tuple(_published(entry, slug) for entry, slug in zip(history, slugs, strict=True))
     return DocumentOutput(key=key, cache_key=cache_key, files=files, summary=summary, changes=changes)

@@ -143,6 +143,10 @@ def link(from_page: str, to_page: str) -> str:
     return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
 
 
+AS_OF_LIMIT = 100
+"""At most this many newest texts per document get an "as of" page (site size, see docs/scaling.md)."""
+
+
 def heading_id(text: str) -> str:
     """An id for our own headings: contains `_`, so no clause id (a slug) can take it."""
     return "_" + text
@@ -319,7 +323,7 @@ def document_page(
     ]
     lines = [line for line in lines if line]
     published = [row for row in reversed(timeline) if row.slug]
-    lines += [_timeline_item(page, summary, row) for row in published]
+    lines += [_timeline_item(page, summary, row, as_of=i < AS_OF_LIMIT) for i, row in enumerate(published)]
     others = [row for row in reversed(timeline) if not row.slug]
     if others:
         label = f"{len(others)} non-substantive recording{'s' if len(others) != 1 else ''}"
@@ -334,12 +338,13 @@ def document_page(
     return "\n".join(lines) + "\n"
 
 
-def _timeline_item(page: str, summary: DocumentSummary, row: TimelineRow) -> str:
+def _timeline_item(page: str, summary: DocumentSummary, row: TimelineRow, *, as_of: bool = True) -> str:
     target = f"{summary.service}/{summary.document}/{row.slug}/index.md"
+    text = f"{summary.service}/{summary.document}/as-of/{row.slug}/index.md"
     tags = topic_links(page, row.topics)
     return (
         f"- **[{row.slug}]({link(page, target)})** · {row.version_class} · {escape_untrusted(row.summary)}"
-        f"{' · ' + tags if tags else ''}"
+        f"{' · ' + tags if tags else ''}" + (f" · [text as of then]({link(page, text)})" if as_of else "")
     )
 
 
