@@ -304,3 +304,16 @@ def test_without_a_browser_only_the_scripted_document_fails(tmp_path: Path, monk
         assert reasons["mixed/blocked"][0] == "bot-wall" and "no headless browser" in reasons["mixed/blocked"][1]
     finally:
         server.stop()
+
+
+def test_extract_prints_the_text_of_a_pdf_as_track_records_it(tmp_path: Path) -> None:
+    server = FaultServer().start()
+    try:
+        result = CliRunner().invoke(cli, ["extract", server.url("/terms.pdf"), "--allow-private-addresses"])
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines()[:2] == terms_text(1)[:2]
+        saved = tmp_path / "terms.pdf"
+        saved.write_bytes(make_pdf(["Local terms", "1. Be kind."]))
+        assert CliRunner().invoke(cli, ["extract", str(saved)]).output == "Local terms\n1. Be kind.\n"
+    finally:
+        server.stop()

@@ -100,19 +100,22 @@ def extract_source(
     base_url: str | None = None,
     allow_private: bool = False,
 ) -> str:
-    """`extract_markdown` of a local file or of a URL fetched with the tracker's fetcher (for the CLI)."""
+    """`extract_markdown` of a local file or of a URL fetched with the tracker's fetcher (for the CLI);
+    a PDF gives its text, as the tracker records it (`pdf.extract_page`)."""
+    from clausewatch.scraper.pdf import extract_page
+
     if urlsplit(source).scheme in ("http", "https"):
         from clausewatch.scraper.fetch import fetch
 
         snapshot = fetch(source, allow_private=allow_private)
-        return extract_markdown(snapshot.content, select=select, remove=remove,
+        return extract_page(snapshot.content, select=select, remove=remove,
                                 base_url=base_url or snapshot.final_url, content_type=snapshot.content_type)
     path = Path(source)
     if not path.is_file():
         raise ExtractError(f"'{source}' is neither an http(s) URL nor an existing file", reason="source",
                            fix="give the path of a saved HTML page or a full http(s) URL")
-    return extract_markdown(path.read_bytes(), select=select, remove=remove,
-                            base_url=base_url or path.resolve().as_uri())
+    return extract_page(path.read_bytes(), select=select, remove=remove,
+                        base_url=base_url or path.resolve().as_uri())
 
 
 def decode_content(content: bytes, content_type: str = "") -> str:

@@ -46,7 +46,8 @@ def tidy_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
-def extract_page(content: bytes, *, select: Sequence[str] = (), remove: Sequence[str] = (),
+def extract_page(content: bytes, *, select: Sequence[str | dict[str, str]] = (),
+                 remove: Sequence[str | dict[str, str]] = (),
                  base_url: str | None = None, content_type: str = "text/html") -> str:
     """The document text of one fetched page: PDF text for a PDF (selectors do not apply), else the
     Markdown of the HTML (`extract_markdown`)."""
