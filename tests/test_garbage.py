@@ -81,6 +81,16 @@ def test_a_long_policy_that_mentions_captchas_and_sign_in_is_not_a_wall() -> Non
     check_extraction(text, previous=None, html=html)
 
 
+def test_vendor_traces_on_a_long_policy_are_not_a_wall() -> None:
+    """Protected sites carry the vendor's tag on every page, and cookie tables name its cookies."""
+    html = ("<html><head><title>Privacy Policy</title><script src='https://js.datadome.co/tags.js'></script>"
+            "<script src='/cdn-cgi/challenge-platform/scripts/jsd/main.js'></script></head><body>"
+            f"<main>{POLICY}<table><tr><td>incap_ses_*</td><td>Imperva session</td></tr></table></main>"
+            "<div class='cf-turnstile'></div></body></html>")
+    check_extraction(POLICY + "\n\nCookies: incap_ses_*, datadome.", previous=None, html=html)
+    assert reason_of("Please wait", html=html.replace(POLICY, "Please wait")) == "bot-wall"
+
+
 def test_empty_and_whitespace_extractions_are_refused() -> None:
     assert reason_of("") == "empty"
     assert reason_of(" \n\t\n ") == "empty"

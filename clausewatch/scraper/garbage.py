@@ -35,15 +35,20 @@ MIN_PREVIOUS_CHARS = 200
 """Size ratios are only meaningful against a previous version at least this long."""
 MIN_PREVIOUS_CLAUSES = 4
 
-# Markers in the raw HTML that only challenge pages carry (script URLs, element ids, cookie names).
-_BOT_MARKUP = re.compile(
-    r"/cdn-cgi/challenge-platform/|cf-browser-verification|cf_chl_opt|id=[\"']cf-wrapper|"
-    r"cf-turnstile|challenges\.cloudflare\.com|_Incapsula_Resource|incap_ses_|"
-    r"px-captcha|captcha\.px-cdn\.net|_pxCaptcha|perimeterx|"
-    r"captcha-delivery\.com|geo\.captcha-delivery|datadome|"
-    r"<title>\s*(?:just a moment\.*|attention required!?[^<]*|access denied|"
-    r"pardon our interruption|are you a robot\??|security check|one more step)\s*</title>",
-    re.IGNORECASE,
+# Markers in the raw HTML (lower-cased) that only challenge or block pages carry: trusted on any page.
+_CHALLENGE_MARKERS = (
+    "_cf_chl_opt", "cf-browser-verification", "cf_chl_prog", "px-captcha", "captcha.px-cdn.net",
+    "_pxcaptcha", "geo.captcha-delivery.com", "ct.captcha-delivery.com",
+)
+# Vendor traces that normal pages of protected sites carry too (tag scripts, widgets, cookie names in a
+# cookie table): trusted only on short pages.
+_VENDOR_MARKERS = (
+    "/cdn-cgi/challenge-platform/", "challenges.cloudflare.com", "cf-turnstile", "cf-wrapper",
+    "_incapsula_resource", "incap_ses_", "perimeterx", "datadome", "g-recaptcha", "h-captcha",
+)
+_CHALLENGE_TITLE = re.compile(
+    r"<title>\s*(?:just a moment\.*|attention required!?[^<]*|access denied|access to this page has been "
+    r"denied\.?|pardon our interruption|are you a robot\??|security check|one more step)\s*</title>"
 )
 # Phrases a human-verification page shows; trusted only on short pages.
 _BOT_PHRASES = re.compile(
@@ -52,8 +57,7 @@ _BOT_PHRASES = re.compile(
     r"you don't have permission to access|reference #\s*\d+\.[0-9a-f]+|"
     r"enable javascript and cookies to continue|unusual traffic from your computer|"
     r"press (?:&amp; |& )?hold|complete the security check|please solve (?:the|this) captcha|"
-    r"request unsuccessful\. incapsula|ddos protection by|pardon our interruption|"
-    r"g-recaptcha|h-captcha|hcaptcha\.com/1/api",
+    r"request unsuccessful\. incapsula|ddos protection by|pardon our interruption",
     re.IGNORECASE,
 )
 _PASSWORD_INPUT = re.compile(r"<input\b[^>]*\btype\s*=\s*[\"']?password", re.IGNORECASE)
@@ -111,10 +115,11 @@ def check_status(status: int, html: str = "", *, where: str) -> None:
 def check_walls(text: str, html: str, *, where: str) -> None:
     """Raise `bot-wall` or `login-wall` when the page has the shape of a challenge or a sign-in page."""
     short = count_words(text) < SHORT_PAGE_WORDS
-    marker = _BOT_MARKUP.search(html)
-    phrase = (_BOT_PHRASES.search(text) or _BOT_PHRASES.search(html)) if short else None
-    if marker or phrase:
-        found = (marker or phrase).group(0)  # type: ignore[union-attr]
+    found = find_challenge(html, short=short)
+    if found is None and short:
+        phrase = _BOT_PHRASES.search(text) or _BOT_PHRASES.search(html)
+        found = phrase.group(0) if phrase else None
+    if found:
         raise ExtractError(
             f"{where}: the page is a bot-protection challenge, not the document (found {found.strip()!r})",
             reason="bot-wall",
@@ -127,6 +132,17 @@ def check_walls(text: str, html: str, *, where: str) -> None:
             reason="login-wall",
             fix="declare the public URL of the document (one that opens in a private browser window)",
         )
+
+
+def find_challenge(html: str, *, short: bool) -> str | None:
+    """The first challenge-page marker in `html` (vendor traces too when the page is `short`), or None."""
+    lowered = html.lower()
+    markers = _CHALLENGE_MARKERS + _VENDOR_MARKERS if short else _CHALLENGE_MARKERS
+    found = next((marker for marker in markers if marker in lowered), None)
+    if found is None and "<title" in lowered:
+        title = _CHALLENGE_TITLE.search(lowered)
+        found = title.group(0) if title else None
+    return found
 
 
 def check_empty(text: str, *, where: str) -> None:
@@ -151,6 +167,8 @@ def check_navigation(text: str, *, where: str) -> None:
 
 def check_expected(text: str, expect: Sequence[str], *, where: str) -> None:
     """Raise `expect-missing` naming every declared `expect:` phrase that is absent from `text`."""
+    if not expect:
+        return
     folded = fold(text)
     missing = [phrase for phrase in expect if fold(phrase) not in folded]
     if missing:
@@ -183,7 +201,7 @@ def describe_drastic_change(previous: str, text: str) -> str | None:
             return f"the text shrank to {after / before:.0%} of the previous version ({before} → {after} ch.)"
         if after > before * GROWTH_RATIO:
             return f"the text grew to {after / before:.1f}x the previous version ({before} → {after} ch.)"
-    old_clauses = split_blocks(previous)
+    old_clauses = clause_words(previous)
     if len(old_clauses) >= MIN_PREVIOUS_CLAUSES:
         gone = count_clauses_gone(old_clauses, text)
         if gone > len(old_clauses) * CLAUSES_GONE_RATIO:
@@ -191,42 +209,42 @@ def describe_drastic_change(previous: str, text: str) -> str | None:
     return None
 
 
-def count_clauses_gone(old_clauses: Sequence[str], text: str) -> int:
-    """How many old clauses have less than half their word trigrams anywhere in `text`.
+def count_clauses_gone(old_clauses: Sequence[Sequence[str]], text: str) -> int:
+    """How many old clauses (as words) have less than half their word trigrams anywhere in `text`.
 
     Linear in the size of both texts, and tolerant of small edits and renumbering.
     """
     present = set(trigrams(tokens(text)))
     gone = 0
-    for clause in old_clauses:
-        grams = trigrams(tokens(clause))
-        if not grams:
-            continue
+    for words in old_clauses:
+        grams = trigrams(words)
         kept = sum(1 for gram in grams if gram in present)
-        if kept / len(grams) < 0.5:
+        if kept * 2 < len(grams):
             gone += 1
     return gone
 
 
-def split_blocks(text: str) -> list[str]:
-    """The clauses of a Markdown text, roughly: blocks and list items with at least three words."""
-    blocks: list[str] = []
+def clause_words(text: str) -> list[list[str]]:
+    """The clauses of a Markdown text as word lists, roughly: blocks and list items of three words or more."""
+    clauses: list[list[str]] = []
     for block in re.split(r"\n\s*\n", text):
-        items = re.split(r"\n(?=\s*(?:[-*+]|\d+[.)])\s)", block)
-        blocks.extend(item for item in items if len(tokens(item)) >= 3)
-    return blocks
+        for item in re.split(r"\n(?=\s*(?:[-*+]|\d+[.)])\s)", block):
+            words = tokens(item)
+            if len(words) >= 3:
+                clauses.append(words)
+    return clauses
 
 
 def tokens(text: str) -> list[str]:
     """Lower-case words, without a leading clause number."""
-    return _WORD.findall(_LEADING_NUMBER.sub("", text).lower())
+    return _WORD.findall(_LEADING_NUMBER.sub("", text, count=1).lower())
 
 
 def trigrams(words: Sequence[str]) -> list[tuple[str, ...]]:
     """Word trigrams (a single tuple for texts shorter than three words)."""
     if len(words) < 3:
         return [tuple(words)] if words else []
-    return [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
+    return list(zip(words, words[1:], words[2:], strict=False))
 
 
 def count_words(text: str) -> int:
