@@ -3,6 +3,7 @@
     python scripts/measure_classifier.py busiest [--top 10]     (a) classes per document, 10 busiest
     python scripts/measure_classifier.py score                  (b) precision/recall on tests/labels/
     python scripts/measure_classifier.py pick [--size 100 --extra 20]  the sample to label (fixed seed)
+    python scripts/measure_classifier.py heldout [--size 80]   batch 2: one change each from unlabelled documents
     python scripts/measure_classifier.py show SHA PATH          word diff of one change, for labelling
 
 The bundle is ../shared/data/ota-contrib-versions.bundle (from the project root); it is cloned into a
@@ -139,10 +140,26 @@ def pick_sample(archive: Archive, size: int, extra: int = 0) -> list[tuple[str, 
     return picked
 
 
-def read_labels(path: Path = LABELS) -> dict[tuple[str, str], str]:
-    """{(commit, path): label} from the hand-labelled CSV."""
+def pick_heldout(archive: Archive, size: int, labelled: Iterable[str]) -> list[tuple[str, str]]:
+    """`size` change commits, one per document, from documents with no labelled change yet (fixed
+    seed): a held-out batch, measured before the classifier is tuned on it."""
+    rng = random.Random(SEED + 2)
+    skip = set(labelled)
+    by_path: dict[str, list[str]] = defaultdict(list)
+    for entry in iter_log(archive):
+        by_path[entry.path].append(entry.commit)
+    paths = [path for path, commits in sorted(by_path.items()) if len(commits) > 1 and path not in skip]
+    return [(rng.choice(by_path[path][1:]), path) for path in rng.sample(paths, size)]
+
+
+def read_labels(path: Path = LABELS, batch: str | None = None) -> dict[tuple[str, str], str]:
+    """{(commit, path): label} from the hand-labelled CSV (only batch `batch` if given)."""
     with path.open(encoding="utf-8", newline="") as handle:
-        return {(row["commit"], row["path"]): row["label"] for row in csv.DictReader(handle)}
+        return {
+            (row["commit"], row["path"]): row["label"]
+            for row in csv.DictReader(handle)
+            if batch is None or row.get("batch", "1") == batch
+        }
 
 
 def score(labels: dict[tuple[str, str], str], classes: dict[tuple[str, str], str]) -> Score:
@@ -218,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("mode", choices=["busiest", "score", "pick", "show"])
+    parser.add_argument("mode", choices=["busiest", "score", "pick", "heldout", "show"])
     parser.add_argument("args", nargs="*")
     parser.add_argument("--bundle", type=Path, default=BUNDLE)
     parser.add_argument("--work", type=Path, help="Folder for the clone (kept and reused).")
@@ -236,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
         elif options.mode == "pick":
             for commit, path in pick_sample(archive, options.size, options.extra):
                 print(f"{commit},{path}")
+        elif options.mode == "heldout":
+            for commit, path in pick_heldout(archive, options.size, {p for _, p in read_labels()}):
+                print(f"{commit},{path}")
         elif options.mode == "show":
             for commit, path in zip(options.args[0::2], options.args[1::2], strict=True):
                 show(archive, commit, path)
@@ -249,6 +269,11 @@ def report_score(archive: Archive) -> int:
     result, classes = measure_sample(archive, labels)
     print(f"sample: {len(labels)} changes; labels {dict(Counter(labels.values()))}")
     print(f"substantive: precision {result.precision:.1%}, recall {result.recall:.1%} ({result})")
+    for batch in ("1", "2"):
+        part = read_labels(batch=batch)
+        found = score(part, classes)
+        print(f"  batch {batch}: {len(part)} changes, precision {found.precision:.1%}, "
+              f"recall {found.recall:.1%} ({found})")
     for key, label in sorted(labels.items()):
         flagged = classes[key] == "substantive"
         if flagged != (label in POSITIVE):
