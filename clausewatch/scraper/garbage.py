@@ -137,12 +137,11 @@ def check_walls(text: str, html: str, *, where: str) -> None:
 def find_challenge(html: str, *, short: bool) -> str | None:
     """The first challenge-page marker in `html` (vendor traces too when the page is `short`), or None."""
     lowered = html.lower()
+    title = _CHALLENGE_TITLE.search(lowered) if "<title" in lowered else None
+    if title:
+        return title.group(0)
     markers = _CHALLENGE_MARKERS + _VENDOR_MARKERS if short else _CHALLENGE_MARKERS
-    found = next((marker for marker in markers if marker in lowered), None)
-    if found is None and "<title" in lowered:
-        title = _CHALLENGE_TITLE.search(lowered)
-        found = title.group(0) if title else None
-    return found
+    return next((marker for marker in markers if marker in lowered), None)
 
 
 def check_empty(text: str, *, where: str) -> None:
