@@ -230,13 +230,30 @@ def _rule_groups(rule: Rule, text: str) -> Iterator[Spans]:
                 yield tuple(group)
 
 
+MATCH_CACHE_SIZE = 32768
+"""Clause texts whose rule matches are remembered (the same texts recur across a document's history
+and again on the topic pages)."""
+
+
 def match_groups(text: str, topics: Iterable[Topic] | None = None) -> list[tuple[str, Spans]]:
     """Every rule match in `text` as (topic id, spans): the pattern's span first, then its `requires`."""
+    chosen = load_topics() if topics is None else topics
+    if isinstance(chosen, tuple):
+        return list(_cached_groups(text, chosen))
+    return list(_groups_of(text, chosen))
+
+
+@lru_cache(maxsize=MATCH_CACHE_SIZE)
+def _cached_groups(text: str, topics: tuple[Topic, ...]) -> tuple[tuple[str, Spans], ...]:
+    return _groups_of(text, topics)
+
+
+def _groups_of(text: str, topics: Iterable[Topic]) -> tuple[tuple[str, Spans], ...]:
     groups: list[tuple[str, Spans]] = []
-    for topic in load_topics() if topics is None else topics:
+    for topic in topics:
         for rule in topic.rules:
             groups += [(topic.id, group) for group in _rule_groups(rule, text)]
-    return groups
+    return tuple(groups)
 
 
 def _to_matches(text: str, groups: Iterable[tuple[str, Spans]]) -> list[TopicMatch]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Literal
 
 StatedKind = Literal["effective", "updated"]
@@ -97,11 +98,22 @@ def _parse_date_at(text: str) -> tuple[date, int] | None:
     return None
 
 
+DATE_WINDOW = 512
+"""Characters after a label searched for its date (every date shape is far shorter)."""
+
+
 def find_stated_dates(text: str) -> list[StatedDate]:
     """Every "Last updated…" / "Effective…" date stated in `text`, in reading order."""
+    return list(_stated_dates(text))
+
+
+@lru_cache(maxsize=256)
+def _stated_dates(text: str) -> tuple[StatedDate, ...]:
+    """`find_stated_dates`, memoized: the cite block, the data API and the checks ask about the same
+    texts."""
     found: list[StatedDate] = []
     for match in _LABEL.finditer(text):
-        parsed = _parse_date_at(text[match.end() :])
+        parsed = _parse_date_at(text[match.end() : match.end() + DATE_WINDOW])
         if parsed is None:
             continue
         when, length = parsed
@@ -110,7 +122,7 @@ def find_stated_dates(text: str) -> list[StatedDate]:
         written = text[match.start() : match.end() + length]
         phrase = " ".join(written.replace("*", "").replace("_", " ").split())
         found.append(StatedDate(kind=kind, date=when, phrase=phrase))
-    return found
+    return tuple(found)
 
 
 def find_stated_date(text: str) -> StatedDate | None:

@@ -38,6 +38,7 @@ from clausewatch.site.asof import as_of_files
 from clausewatch.site.cite import change_citation_block
 from clausewatch.site.incremental import DocumentJob, code_fingerprint, document_cache_key, iter_generated
 from clausewatch.site.pages import ChangeContext, ChangeRef, DocumentSummary, TimelineRow
+from clausewatch.site.topic_pages import TopicHit, document_topic_hits, iter_hit_changes
 from clausewatch.site.write import prune_cache, read_cache_entry, write_cache_entry
 from clausewatch.slugs import RESERVED, is_slug
 from clausewatch.topics import Topic, load_topics, tag_diff
@@ -59,6 +60,8 @@ class DocumentOutput:
     summary: DocumentSummary
     changes: tuple[PublishedChange, ...]
     """Every version as published (texts left out, to bound memory): input of site-wide extras."""
+    topic_hits: tuple[TopicHit, ...] = ()
+    """This document's share of the topic pages (cached, so a rebuild re-matches only changed documents)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +240,8 @@ def generate_document(
     files.update(as_of_files(summary, history, slugs))  # the text as it stood after each change
     files.update(document_extra_files(key, history, slugs, files))
     changes = tuple(_published(entry, slug) for entry, slug in zip(history, slugs, strict=True))
-    return DocumentOutput(key=key, cache_key=cache_key, files=files, summary=summary, changes=changes)
+    return DocumentOutput(key=key, cache_key=cache_key, files=files, summary=summary, changes=changes,
+                          topic_hits=document_topic_hits(changes, topics))
 
 
 def _tagged(entry: HistoryEntry, topics: Sequence[Topic]) -> HistoryEntry:
@@ -339,10 +343,11 @@ def commentary_and_topic_files(
     """Topic pages with highlighted words, the methodology page, the commentary index and the service
     pages' commentary sections (owned by `site/topic_pages.py` and `site/commentary_pages.py`)."""
     from clausewatch.site.commentary_pages import commentary_files
-    from clausewatch.site.topic_pages import topic_files
+    from clausewatch.site.topic_pages import topic_files_of
     from clausewatch.topics import load_rule_set
 
-    extra: Files = dict(topic_files((c for o in outputs for c in o.changes), load_rule_set()))
+    items = (item for o in outputs for item in iter_hit_changes(o.changes, o.topic_hits))
+    extra: Files = dict(topic_files_of(items, load_rule_set()))
     services = {o.summary.service for o in outputs}
     service_pages = {s: str(files[f"{s}/index.md"]) for s in services if f"{s}/index.md" in files}
     notes = [note for group in commentary.values() for note in group]
@@ -385,7 +390,7 @@ def site_extra_files(
     charts (shown on the topic pages), and subscribe links on the home and service pages."""
     from clausewatch.site.data_api import current_text_path, site_data_files
     from clausewatch.site.feeds import generate_feeds, subscribe_markdown
-    from clausewatch.site.svg import generate_svgs
+    from clausewatch.site.svg import topic_charts
 
     changes = [change for output in outputs for change in output.changes]
     texts = {}
@@ -402,7 +407,7 @@ def site_extra_files(
     extra: Files = dict(generate_feeds(changes, site_url=site_url,
                                        site_name=str(config.get("site_name") or "Clausewatch")))
     extra.update(site_data_files(changes, texts, notice=notice))
-    for path, svg in generate_svgs(changes).items():
+    for path, svg in topic_charts(changes).items():
         page_path = path.rsplit("/", 1)[0] + "/index.md"
         if path.startswith("topics/") and page_path in files:
             extra[path] = svg

@@ -181,18 +181,26 @@ def render_topic_chart(topic: str, changes: Sequence[PublishedChange], *, title:
 
 def generate_svgs(changes: Iterable[PublishedChange]) -> dict[str, str]:
     """Every picture, `{path under the site: SVG text}`: one timeline per document, one chart per topic."""
+    changes = list(changes)
     by_doc: dict[str, list[PublishedChange]] = defaultdict(list)
-    by_topic: dict[str, list[PublishedChange]] = defaultdict(list)
     for change in changes:
         by_doc[change.version.key].append(change)
-        if change.version_class == "substantive" and change.path:
-            for topic in topics_of(change):
-                by_topic[topic].append(change)
     files = {}
     for key, members in sorted(by_doc.items()):
         latest = max(members, key=chronological_key).version
         name = f"{latest.service_name or latest.service} {latest.document_name or latest.document}"
         files[f"{key}/timeline.svg"] = render_timeline(members, title=f"Timeline of {name}")
-    for topic, members in sorted(by_topic.items()):
-        files[f"topics/{topic}/chart.svg"] = render_topic_chart(topic, members)
+    files.update(topic_charts(changes))
     return files
+
+
+def topic_charts(changes: Iterable[PublishedChange]) -> dict[str, str]:
+    """One chart per topic, `{topics/<topic>/chart.svg: SVG text}` (the site-wide share of the pictures;
+    document timelines are rendered with their document)."""
+    by_topic: dict[str, list[PublishedChange]] = defaultdict(list)
+    for change in changes:
+        if change.version_class == "substantive" and change.path:
+            for topic in topics_of(change):
+                by_topic[topic].append(change)
+    return {f"topics/{topic}/chart.svg": render_topic_chart(topic, members)
+            for topic, members in sorted(by_topic.items())}

@@ -89,6 +89,32 @@ def iter_topic_changes(changes: Iterable[PublishedChange], topics: Sequence[Topi
                                       excerpt(text, mine, titles))
 
 
+@dataclass(frozen=True, slots=True)
+class TopicHit:
+    """A `TopicChange` of one document without its change: `change` is the index of that change in the
+    document's published changes (so it is cached with the document: see `site/generate.py`)."""
+
+    topic_id: str
+    change: int
+    clause_id: str
+    kind: str
+    side: str
+    excerpt: str
+
+
+def document_topic_hits(changes: Sequence[PublishedChange], topics: Sequence[Topic]) -> tuple[TopicHit, ...]:
+    """One document's share of the topic pages: `iter_topic_changes` of its changes, by index."""
+    index = {id(change): number for number, change in enumerate(changes)}
+    return tuple(TopicHit(item.topic_id, index[id(item.change)], item.clause_id, item.kind, item.side,
+                          item.excerpt) for item in iter_topic_changes(changes, topics))
+
+
+def iter_hit_changes(changes: Sequence[PublishedChange], hits: Iterable[TopicHit]) -> Iterator[TopicChange]:
+    """The `TopicChange`s of one document again, from its changes and its (cached) hits."""
+    for hit in hits:
+        yield TopicChange(hit.topic_id, changes[hit.change], hit.clause_id, hit.kind, hit.side, hit.excerpt)
+
+
 def _change_label(change: PublishedChange) -> str:
     version = change.version
     return (f"{escape_untrusted(service_title(version.service, version.service_name))} — "
@@ -183,8 +209,13 @@ def methodology_page(rules: RuleSet) -> str:
 
 def topic_files(changes: Iterable[PublishedChange], rules: RuleSet) -> dict[str, str]:
     """The topic pages and the methodology page: `{path under docs/: Markdown}`."""
+    return topic_files_of(iter_topic_changes(changes, rules.topics), rules)
+
+
+def topic_files_of(items: Iterable[TopicChange], rules: RuleSet) -> dict[str, str]:
+    """`topic_files` from the topic changes already found (e.g. each document's cached share)."""
     by_topic: dict[str, list[TopicChange]] = {t.id: [] for t in rules.topics}
-    for item in iter_topic_changes(changes, rules.topics):
+    for item in items:
         by_topic[item.topic_id].append(item)
     counts = {topic: len({i.change.path for i in items}) for topic, items in by_topic.items()}
     files = {"topics/index.md": topics_index_page(rules.topics, counts, rules.version),

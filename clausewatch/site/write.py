@@ -146,20 +146,28 @@ def fingerprint_files(paths: Iterable[Path]) -> str:
 
 def read_cache_entry(path: Path, key: str) -> Any | None:
     """The value cached at `path` under `key`, or None if absent, stale or unreadable."""
+    try:
+        with path.open("rb") as stream:
+            if stream.readline().rstrip(b"\n") != key.encode("utf-8"):
+                return None  # stale: the value is not decoded at all
+            raw = stream.read()
+    except OSError:
+        return None
     classes = _classes()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"), object_hook=lambda obj: _decode(obj, classes))
-    except (OSError, ValueError, KeyError, TypeError):
+        data = json.loads(raw.decode("utf-8"), object_hook=lambda obj: _decode(obj, classes))
+    except (ValueError, KeyError, TypeError):
         return None
-    if not isinstance(data, dict) or data.get("key") != key:
-        return None
-    return data.get("value")
+    return data.get("value") if isinstance(data, dict) else None
 
 
 def write_cache_entry(path: Path, key: str, value: Any) -> None:
     """Store `value` (frozen dataclasses, tuples, dicts, str, bytes, datetimes) under `key`."""
-    text = json.dumps({"key": key, "value": _encode_value(value)}, ensure_ascii=False, separators=(",", ":"))
-    _atomic_write(path, text.encode("utf-8"))
+    if "\n" in key:
+        raise BuildError(f"cache key for '{path}' holds a newline",
+                         fix="cache keys are hex digests: report a bug in the caller")
+    text = json.dumps({"value": _encode_value(value)}, ensure_ascii=False, separators=(",", ":"))
+    _atomic_write(path, f"{key}\n{text}".encode())
 
 
 def prune_cache(cache_dir: Path, keep: set[str]) -> int:
@@ -174,16 +182,33 @@ def prune_cache(cache_dir: Path, keep: set[str]) -> int:
 
 def _classes() -> dict[str, type]:
     from clausewatch import models
-    from clausewatch.site import generate, pages
+    from clausewatch.site import generate, pages, topic_pages
 
-    found = [generate.DocumentOutput, pages.ChangeRef, pages.DocumentSummary]
+    found = [generate.DocumentOutput, pages.ChangeRef, pages.DocumentSummary, topic_pages.TopicHit]
     found += [cls for cls in vars(models).values() if isinstance(cls, type) and dataclasses.is_dataclass(cls)]
     return {cls.__name__: cls for cls in found}
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass type (None for other types), looked up once per type."""
+    if cls not in _FIELDS:
+        is_data = dataclasses.is_dataclass(cls)
+        _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls)) if is_data else None
+    return _FIELDS[cls]
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
 def _encode_value(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: _encode_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if type(value) in _SCALARS:
+        return value
+    names = _field_names(type(value))
+    if names is not None:
+        fields = {name: _encode_value(getattr(value, name)) for name in names}
         return {"!": type(value).__name__, **fields}
     if isinstance(value, tuple | list):
         return [_encode_value(item) for item in value]
