@@ -22,6 +22,7 @@ FEEDS_DIR = "feeds"
 FEED_LIMIT = 50
 """Entries per feed: the newest ones."""
 MAX_CLAUSES_PER_ENTRY = 25
+FEED_KINDS = ("all", "service", "document", "topic")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -127,9 +128,14 @@ def entry_title(change: PublishedChange) -> str:
 
 
 def render_feed(
-    changes: Sequence[PublishedChange], *, title: str, self_path: str, site_url: str, fmt: str = "atom"
+    changes: Sequence[PublishedChange], *, title: str, self_path: str, site_url: str, fmt: str = "atom",
+    bodies: dict[str, str] | None = None,
 ) -> bytes:
-    """One feed (Atom or RSS) of `changes`, newest first, at most `FEED_LIMIT` entries."""
+    """One feed (Atom or RSS) of `changes`, newest first, at most `FEED_LIMIT` entries.
+
+    `bodies`: entry contents by change path, shared between the feeds of one run (filled as needed).
+    """
+    bodies = {} if bodies is None else bodies
     newest = sorted(changes, key=chronological_key, reverse=True)[:FEED_LIMIT]
     gen = FeedGenerator()
     gen.id(_absolute(site_url, self_path))
@@ -149,7 +155,7 @@ def render_feed(
         entry.link(href=link)
         entry.updated(change.version.observed_at)
         entry.published(change.version.observed_at)
-        body = _clean(entry_html(change, link))
+        body = bodies.get(change.path) or bodies.setdefault(change.path, _clean(entry_html(change, link)))
         if fmt == "rss":
             entry.guid(link, permalink=True)
             entry.description(body)  # RSS readers render the (escaped) description as HTML
@@ -199,17 +205,24 @@ def generate_feeds(
     site_url: str,
     site_name: str = "Clausewatch",
     substantive_only: bool = True,
+    kinds: Iterable[str] = FEED_KINDS,
 ) -> dict[str, bytes]:
-    """Every feed file, `{path under the site: bytes}`: Atom and RSS for all/service/document/topic."""
+    """Every feed file, `{path under the site: bytes}`: Atom and RSS for all/service/document/topic
+    (only the `kinds` asked for: the site renders document feeds with their document, cached)."""
+    wanted = frozenset(kinds)
     worthy = [c for c in changes if is_feed_worthy(c, substantive_only=substantive_only)]
     files: dict[str, bytes] = {}
     groups = _groups(worthy)
     groups.setdefault(("all", ""), [])
+    bodies: dict[str, str] = {}
     for (kind, key), members in sorted(groups.items()):
+        if kind not in wanted:
+            continue
         title = _group_title(kind, key, members, site_name) if members else f"{site_name}: all changes"
         for fmt in ("atom", "rss"):
             path = feed_path(kind, key, fmt)
-            files[path] = render_feed(members, title=title, self_path=path, site_url=site_url, fmt=fmt)
+            files[path] = render_feed(members, title=title, self_path=path, site_url=site_url, fmt=fmt,
+                                      bodies=bodies)
     return files
 
 

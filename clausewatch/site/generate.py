@@ -238,7 +238,7 @@ def generate_document(
         )
         files[refs[index].page] = render_change(context, entry, notes, config)
     files.update(as_of_files(summary, history, slugs))  # the text as it stood after each change
-    files.update(document_extra_files(key, history, slugs, files))
+    files.update(document_extra_files(key, history, slugs, files, config or {}))
     changes = tuple(_published(entry, slug) for entry, slug in zip(history, slugs, strict=True))
     return DocumentOutput(key=key, cache_key=cache_key, files=files, summary=summary, changes=changes,
                           topic_hits=document_topic_hits(changes, topics))
@@ -359,12 +359,13 @@ def commentary_and_topic_files(
 
 
 def document_extra_files(
-    key: str, history: Sequence[HistoryEntry], slugs: Sequence[str], files: Files
+    key: str, history: Sequence[HistoryEntry], slugs: Sequence[str], files: Files,
+    config: Mapping[str, object] | None = None,
 ) -> Files:
-    """One document's extras: its data API files, its timeline SVG, and on its page the timeline
-    picture and the subscribe links (inserted under the Timeline heading)."""
+    """One document's extras: its data API files, its feeds, its timeline SVG, and on its page the
+    timeline picture and the subscribe links (inserted under the Timeline heading)."""
     from clausewatch.site.data_api import document_data_files
-    from clausewatch.site.feeds import subscribe_markdown
+    from clausewatch.site.feeds import generate_feeds, subscribe_markdown
     from clausewatch.site.svg import render_timeline
 
     full = [replace(_published(entry, slug), version=entry.version, previous=entry.previous, diff=entry.diff)
@@ -372,6 +373,10 @@ def document_extra_files(
     latest = history[-1].version
     name = f"{latest.service_name or latest.service} {latest.document_name or latest.document}"
     extra: Files = dict(document_data_files(full))
+    config = config or {}
+    extra.update(generate_feeds([_published(e, s) for e, s in zip(history, slugs, strict=True)],
+                                site_url=str(config.get("site_url") or ""),
+                                site_name=str(config.get("site_name") or "Clausewatch"), kinds=("document",)))
     extra[f"{key}/timeline.svg"] = render_timeline(full, title=f"Timeline of {name}")
     page_path = f"{key}/index.md"
     insert = ("\n![Timeline of the recorded versions: size is the number of clauses changed, colour the "
@@ -405,7 +410,8 @@ def site_extra_files(
                    "contributors.\n")
     site_url = str(config.get("site_url") or "")
     extra: Files = dict(generate_feeds(changes, site_url=site_url,
-                                       site_name=str(config.get("site_name") or "Clausewatch")))
+                                       site_name=str(config.get("site_name") or "Clausewatch"),
+                                       kinds=("all", "service", "topic")))
     extra.update(site_data_files(changes, texts, notice=notice))
     for path, svg in topic_charts(changes).items():
         page_path = path.rsplit("/", 1)[0] + "/index.md"
