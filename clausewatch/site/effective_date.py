@@ -7,9 +7,11 @@ the feeds to put the observed date (when we recorded a version) beside the date 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import islice
 from typing import Literal
 
 StatedKind = Literal["effective", "updated"]
@@ -104,14 +106,10 @@ DATE_WINDOW = 512
 
 def find_stated_dates(text: str) -> list[StatedDate]:
     """Every "Last updated…" / "Effective…" date stated in `text`, in reading order."""
-    return list(_stated_dates(text))
+    return list(_iter_stated_dates(text))
 
 
-@lru_cache(maxsize=256)
-def _stated_dates(text: str) -> tuple[StatedDate, ...]:
-    """`find_stated_dates`, memoized: the cite block, the data API and the checks ask about the same
-    texts."""
-    found: list[StatedDate] = []
+def _iter_stated_dates(text: str) -> Iterator[StatedDate]:
     for match in _LABEL.finditer(text):
         parsed = _parse_date_at(text[match.end() : match.end() + DATE_WINDOW])
         if parsed is None:
@@ -121,8 +119,7 @@ def _stated_dates(text: str) -> tuple[StatedDate, ...]:
         kind: StatedKind = "effective" if "effect" in label or "force" in label else "updated"
         written = text[match.start() : match.end() + length]
         phrase = " ".join(written.replace("*", "").replace("_", " ").split())
-        found.append(StatedDate(kind=kind, date=when, phrase=phrase))
-    return tuple(found)
+        yield StatedDate(kind=kind, date=when, phrase=phrase)
 
 
 def find_stated_date(text: str) -> StatedDate | None:
@@ -132,7 +129,14 @@ def find_stated_date(text: str) -> StatedDate | None:
     April is the April text); only the first few such dates count, so dates quoted deep in the body
     (e.g. an old version's history) do not.
     """
-    dates = find_stated_dates(text)[:3]
+    return _first_stated_date(text)
+
+
+@lru_cache(maxsize=1024)
+def _first_stated_date(text: str) -> StatedDate | None:
+    """`find_stated_date`, memoized (the cite block and the data API ask about the same texts); the
+    search stops after the first three dates."""
+    dates = list(islice(_iter_stated_dates(text), 3))
     if not dates:
         return None
     return max(dates, key=lambda stated: stated.date)
