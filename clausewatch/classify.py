@@ -7,23 +7,49 @@ Per pair of texts (or per clause change):
 
 Per recorded version: `first` for the first record; `blink` when its canonical text equals a version
 recorded before the immediately previous one (a page flapping between variants); otherwise the class
-of its change against the previous version.
+of its change against the previous version, where a version is `substantive` only if a clause change
+is neither page noise (`noise_ids`: leaked navigation, tickers, forum listings) nor a clause
+flapping back to a text recorded in an earlier version (`class_of_version_diff`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 
 from clausewatch.models import ChangeClass, Clause, ClauseChange, Diff, VersionClass
 from clausewatch.normalize import canonical_key, canonical_text, is_link_only, targetless_blocks
+
+_OBFUSCATED_EMAIL = re.compile(
+    r"\[(?:\\\[)?email(?:&#160;|\s)protected(?:\\\])?\]\([^()\s]*\)|\[?email\s+protected\]?", re.IGNORECASE
+)
+"""The placeholder a CDN's e-mail obfuscation leaves in a page (`[email protected]`), with its link."""
+_EMAIL = re.compile(r"\[[^\]\s@]+@[^\]\s@]+\]\(mailto:[^()\s]*\)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def fold_obfuscated_emails(before: str, after: str) -> tuple[str, str]:
+    """Both texts with every e-mail address and obfuscation placeholder folded to one token, when one
+    of them has the placeholder: an address and its obfuscated form read the same."""
+    if not (_OBFUSCATED_EMAIL.search(before) or _OBFUSCATED_EMAIL.search(after)):
+        return before, after
+    return tuple(_EMAIL.sub("EMAIL", _OBFUSCATED_EMAIL.sub("EMAIL", text)) for text in (before, after))
+
+
+def only_whitespace_changed(before: str, after: str) -> bool:
+    """True when the texts differ at most in whitespace (line breaks of a re-flowed PDF, indentation)."""
+    return "".join(before.split()) == "".join(after.split())
 
 
 def classify_pair(before: str, after: str) -> ChangeClass:
     """Class of the change from text `before` to text `after` (identical texts count as cosmetic)."""
     if before != after and targetless_blocks(before) == targetless_blocks(after):
         return "links"
-    if canonical_key(before) == canonical_key(after):
+    if canonical_key(before) == canonical_key(after) or only_whitespace_changed(before, after):
         return "cosmetic"
+    folded = fold_obfuscated_emails(before, after)
+    if folded != (before, after) and canonical_key(folded[0]) == canonical_key(folded[1]):
+        return "links"
     return "substantive"
 
 
@@ -65,6 +91,127 @@ def class_of_diff(diff: Diff) -> VersionClass:
     return "cosmetic"
 
 
+# --- page noise -----------------------------------------------------------------------------
+
+_AGO = re.compile(r"\b(?:\d+|an?|one)\s+(?:second|minute|hour|day|week|month|year)s?\s+ago\b", re.IGNORECASE)
+_BYLINE = re.compile(r"^(?:\[?[\w ]{1,20}\]?\s*)?by\s+\S+$", re.IGNORECASE)
+_NUMBER = re.compile(r"[-+]?[$€£¥]?\d[\d,.\u2080-\u2089]*\s?%?")
+_WORD = re.compile(r"[^\W\d_]+")
+_QUOTED = re.compile(r"\"[^\"]*\"")
+_SENTENCE_END = re.compile(r"[.;:!?][\"')\]*_]*$")
+_FRAGMENT_WORDS = 10
+"""At most this many words and no sentence end: a menu entry, a title, a button, not a clause of terms."""
+
+
+def is_noise_text(text: str) -> bool:
+    """True when a clause's text is page furniture rather than terms: nothing but links, a relative
+    timestamp (`3 days ago`), a byline (`[Resolved] by alice`), a number, price or percentage with at
+    most one word (`0 votes`, `$84,804.19`, `+0.6% BTC`), or a menu row (`Sign In | Join Free`)."""
+    if is_link_only(text):
+        return True
+    plain = _QUOTED.sub(" ", canonical_text(text))
+    if not _WORD.search(plain) or _AGO.search(text) or _BYLINE.match(plain):
+        return True
+    if _NUMBER.search(plain) and len(_WORD.findall(_NUMBER.sub(" ", plain))) <= 1:
+        return True
+    cells = text.strip().split("|")
+    return "\n" not in text.strip() and len(cells) >= 2 and all(0 < len(c.split()) <= 3 for c in cells)
+
+
+def _words(clause: Clause) -> list[str]:
+    return _WORD.findall(canonical_text(clause_text(clause)))
+
+
+def is_fragment(clause: Clause) -> bool:
+    """A short text that is not a sentence and states no date or number: a menu entry, a title."""
+    text = canonical_text(clause_text(clause))
+    return (
+        len(_WORD.findall(text)) <= _FRAGMENT_WORDS
+        and not _SENTENCE_END.search(text)
+        and not any(ch.isdigit() for ch in text)
+    )
+
+
+def _is_sentence(clause: Clause) -> bool:
+    return len(_words(clause)) > _FRAGMENT_WORDS or bool(_SENTENCE_END.search(clause_text(clause).strip()))
+
+
+def noise_ids(clauses: Sequence[Clause]) -> frozenset[str]:
+    """Ids of the clauses of one version that are page furniture, not terms (pure, by neighbourhood):
+
+    - noise texts (`is_noise_text`);
+    - a listing entry: a short list item whose sub-items are mostly noise (a forum or news listing: bylines,
+      timestamps, counts), and all its sub-items;
+    - fragments (`is_fragment`) at the page's edges: before the first sentence (a header, a menu, a
+      table of contents) or after the last sentence or heading (a footer).
+    """
+    children: dict[str, list[Clause]] = defaultdict(list)
+    for clause in clauses:
+        if clause.parent:
+            children[clause.parent].append(clause)
+    found = {c.id for c in clauses if is_noise_text(clause_text(c))}
+    for clause in clauses:
+        below = children.get(clause.id, [])
+        if (
+            clause.kind == "item"
+            and len(below) >= 2
+            and 2 * sum(c.id in found for c in below) >= len(below)
+            and len(_words(clause)) <= 15
+        ):
+            found.add(clause.id)
+            found.update(c.id for c in below)
+    sentences = [i for i, c in enumerate(clauses) if _is_sentence(c)]
+    if sentences:
+        last = max([sentences[-1], *(i for i, c in enumerate(clauses) if c.kind == "heading" and _words(c))])
+        edges = [*clauses[: sentences[0]], *clauses[last + 1:]]
+        found.update(c.id for c in edges if is_fragment(c))
+    return frozenset(found)
+
+
+def clause_key(clause: Clause) -> str:
+    """The canonical key of a clause's heading and text: equal keys read the same."""
+    return canonical_key(clause_text(clause))
+
+
+def _new_side(change: ClauseChange) -> tuple[Clause, ...]:
+    if change.after is None:
+        return ()
+    return (change.after, *change.others) if change.kind == "split" else (change.after,)
+
+
+def _old_side(change: ClauseChange) -> tuple[Clause, ...]:
+    if change.before is None:
+        return ()
+    return (change.before, *change.others) if change.kind == "merged" else (change.before,)
+
+
+def is_noise_change(
+    change: ClauseChange, old_noise: Collection[str], new_noise: Collection[str], seen: Collection[str] = ()
+) -> bool:
+    """True when a substantive clause change is not one a reader must see: every clause on both sides
+    is page noise (ids in `old_noise` / `new_noise`), or its new text was already recorded in an
+    earlier version of the document (`seen`: clause keys) — the clause flapped back."""
+    old, new = _old_side(change), _new_side(change)
+    if all(c.id in old_noise for c in old) and all(c.id in new_noise for c in new):
+        return True
+    return bool(new) and all(clause_key(c) in seen for c in new)
+
+
+def class_of_version_diff(
+    diff: Diff, before: Sequence[Clause], after: Sequence[Clause], seen: Collection[str] = ()
+) -> VersionClass:
+    """`class_of_diff`, with the substantive clause changes that are page noise or flapping clauses
+    (`is_noise_change`) counted as cosmetic. `before`/`after` are the two versions' clauses (their
+    neighbourhood tells a leaked menu from a clause), `seen` the clause keys of earlier versions."""
+    wanted = [c for c in diff.changes if c.change_class == "substantive"]
+    if not wanted:
+        return class_of_diff(diff)
+    old_noise, new_noise = noise_ids(before), noise_ids(after)
+    if any(not is_noise_change(c, old_noise, new_noise, seen) for c in wanted):
+        return "substantive"
+    return "cosmetic"
+
+
 def classify_version(previous_texts: Sequence[str], text: str, diff: Diff | None = None) -> VersionClass:
     """Class of a version with text `text`, given the texts recorded before it (oldest first).
 
@@ -79,8 +226,14 @@ def classify_version(previous_texts: Sequence[str], text: str, diff: Diff | None
         return classify_pair(previous, text)
     if any(canonical_key(earlier) == key for earlier in previous_texts[:-1]):
         return "blink"
-    if diff is None:
-        from clausewatch.diff import diff_texts
+    if only_whitespace_changed(previous, text):
+        return "cosmetic"
+    from clausewatch.clauses import split_clauses
 
-        diff = diff_texts(previous, text)
-    return class_of_diff(diff)
+    before, after = split_clauses(previous), split_clauses(text)
+    if diff is None:
+        from clausewatch.diff import diff_clauses
+
+        diff = diff_clauses(before, after)
+    seen = {clause_key(c) for earlier in previous_texts for c in split_clauses(earlier)}
+    return class_of_version_diff(diff, before, after, seen)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
-from clausewatch.classify import class_of_diff, classify_pair
+from clausewatch.classify import class_of_version_diff, classify_pair, clause_key, only_whitespace_changed
 from clausewatch.errors import ConfigError
 from clausewatch.models import Clause, Diff, DiffSummary, Version, VersionClass
 from clausewatch.normalize import canonical_key
@@ -37,6 +37,8 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
 
     keys_by_text: dict[str, str] = {}
     seen: set[str] = set()
+    seen_clauses: set[str] = set()
+    """Clause keys of the versions split so far: a clause flapping back to one of them is no news."""
     previous: Version | None = None
     previous_key = ""
     previous_clauses: tuple[Clause, ...] | None = None
@@ -52,12 +54,16 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
             version_class = classify_pair(previous.text, version.text)
         elif key in seen:
             version_class = "blink"
+        elif only_whitespace_changed(previous.text, version.text):
+            version_class = "cosmetic"
         else:
             if previous_clauses is None:
                 previous_clauses = split_clauses(previous.text)
+                seen_clauses.update(map(clause_key, previous_clauses))
             clauses = split_clauses(version.text)
             diff = diff_clauses(previous_clauses, clauses)
-            version_class = class_of_diff(diff)
+            version_class = class_of_version_diff(diff, previous_clauses, clauses, seen_clauses)
+            seen_clauses.update(map(clause_key, clauses))
         yield HistoryEntry(version, version_class, diff, previous)
         seen.add(key)
         previous, previous_key, previous_clauses = version, key, clauses

@@ -26,11 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clausewatch.archive import Archive, BlobReader, LogEntry, git, iter_log, to_version
-from clausewatch.classify import class_of_diff, classify_pair
-from clausewatch.diff import diff_texts
 from clausewatch.history import iter_history
 from clausewatch.models import Version
-from clausewatch.normalize import canonical_key, normalize_text
+from clausewatch.normalize import normalize_text
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "../shared/data/ota-contrib-versions.bundle"
@@ -176,29 +174,17 @@ def score(labels: dict[tuple[str, str], str], classes: dict[tuple[str, str], str
 
 
 def classify_labelled(archive: Archive, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """{(commit, path): class} for just the `wanted` versions: as `iter_history` would class them,
-    but with a clause diff only for those (not for every version of their documents)."""
+    """{(commit, path): class} for just the `wanted` versions, as `iter_history` classes them (each
+    document's history read up to its last wanted version)."""
     wanted = set(wanted)
     found: dict[tuple[str, str], str] = {}
     with BlobReader(archive) as reader:
         for path, entries in iter_documents(archive, sorted({p for _, p in wanted})):
             last = max(i for i, entry in enumerate(entries) if (entry.commit, path) in wanted)
-            versions = read_versions(archive, entries[: last + 1], reader)
-            keys = [canonical_key(version.text) for version in versions]
-            for index, version in enumerate(versions):
-                if (version.commit, path) in wanted:
-                    found[(version.commit, path)] = _class_at(versions, keys, index)
+            for item in iter_history(read_versions(archive, entries[: last + 1], reader)):
+                if (item.version.commit, path) in wanted:
+                    found[(item.version.commit, path)] = item.version_class
     return found
-
-
-def _class_at(versions: list[Version], keys: list[str], index: int) -> str:
-    if index == 0:
-        return "first"
-    if keys[index] == keys[index - 1]:
-        return classify_pair(versions[index - 1].text, versions[index].text)
-    if keys[index] in keys[: index - 1]:
-        return "blink"
-    return class_of_diff(diff_texts(versions[index - 1].text, versions[index].text))
 
 
 def measure_sample(archive: Archive, labels: dict[tuple[str, str], str]) -> tuple[Score, dict]:
