@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Collection, Sequence
+from functools import lru_cache
+from typing import NamedTuple
 
 from clausewatch.models import ChangeClass, Clause, ClauseChange, Diff, VersionClass
 from clausewatch.normalize import canonical_key, canonical_text, is_link_only, targetless_blocks
@@ -118,59 +120,70 @@ def is_noise_text(text: str) -> bool:
     return "\n" not in text.strip() and len(cells) >= 2 and all(0 < len(c.split()) <= 3 for c in cells)
 
 
-def _words(clause: Clause) -> list[str]:
-    return _WORD.findall(canonical_text(clause_text(clause)))
+class _Facts(NamedTuple):
+    noise: bool
+    fragment: bool
+    sentence: bool
+    words: int
+
+
+@lru_cache(maxsize=1 << 16)
+def _facts(text: str) -> _Facts:
+    """What `noise_ids` needs to know of one clause text; cached: versions share most clauses."""
+    plain = canonical_text(text)
+    words = len(_WORD.findall(plain))
+    fragment = words <= _FRAGMENT_WORDS and not _SENTENCE_END.search(plain) and not any(map(str.isdigit, plain))
+    sentence = words > _FRAGMENT_WORDS or bool(_SENTENCE_END.search(text.strip()))
+    return _Facts(is_noise_text(text), fragment, sentence, words)
 
 
 def is_fragment(clause: Clause) -> bool:
     """A short text that is not a sentence and states no date or number: a menu entry, a title."""
-    text = canonical_text(clause_text(clause))
-    return (
-        len(_WORD.findall(text)) <= _FRAGMENT_WORDS
-        and not _SENTENCE_END.search(text)
-        and not any(ch.isdigit() for ch in text)
-    )
-
-
-def _is_sentence(clause: Clause) -> bool:
-    return len(_words(clause)) > _FRAGMENT_WORDS or bool(_SENTENCE_END.search(clause_text(clause).strip()))
+    return _facts(clause_text(clause)).fragment
 
 
 def noise_ids(clauses: Sequence[Clause]) -> frozenset[str]:
     """Ids of the clauses of one version that are page furniture, not terms (pure, by neighbourhood):
 
     - noise texts (`is_noise_text`);
-    - a listing entry: a short list item whose sub-items are mostly noise (a forum or news listing: bylines,
-      timestamps, counts), and all its sub-items;
+    - a listing entry: a short list item whose sub-items are mostly noise (a forum or news listing:
+      bylines, timestamps, counts), and all its sub-items;
     - fragments (`is_fragment`) at the page's edges: before the first sentence (a header, a menu, a
       table of contents) or after the last sentence or heading (a footer).
     """
+    facts = [_facts(clause_text(c)) for c in clauses]
     children: dict[str, list[Clause]] = defaultdict(list)
     for clause in clauses:
         if clause.parent:
             children[clause.parent].append(clause)
-    found = {c.id for c in clauses if is_noise_text(clause_text(c))}
-    for clause in clauses:
+    found = {c.id for c, fact in zip(clauses, facts, strict=True) if fact.noise}
+    for clause, fact in zip(clauses, facts, strict=True):
         below = children.get(clause.id, [])
         if (
             clause.kind == "item"
             and len(below) >= 2
             and 2 * sum(c.id in found for c in below) >= len(below)
-            and len(_words(clause)) <= 15
+            and fact.words <= 15
         ):
             found.add(clause.id)
             found.update(c.id for c in below)
-    sentences = [i for i, c in enumerate(clauses) if _is_sentence(c)]
+    sentences = [i for i, fact in enumerate(facts) if fact.sentence]
     if sentences:
-        last = max([sentences[-1], *(i for i, c in enumerate(clauses) if c.kind == "heading" and _words(c))])
-        edges = [*clauses[: sentences[0]], *clauses[last + 1:]]
-        found.update(c.id for c in edges if is_fragment(c))
+        headings = (i for i, c in enumerate(clauses) if c.kind == "heading" and facts[i].words)
+        last = max([sentences[-1], *headings])
+        edges = [*range(sentences[0]), *range(last + 1, len(clauses))]
+        found.update(clauses[i].id for i in edges if facts[i].fragment)
     return frozenset(found)
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_key(text: str) -> str:
+    return canonical_key(text)
 
 
 def clause_key(clause: Clause) -> str:
     """The canonical key of a clause's heading and text: equal keys read the same."""
-    return canonical_key(clause_text(clause))
+    return _text_key(clause_text(clause))
 
 
 def _new_side(change: ClauseChange) -> tuple[Clause, ...]:
