@@ -79,6 +79,33 @@ def test_iter_history_diffs_only_new_canonical_texts() -> None:
     assert sum(entry.diff is not None for entry in entries) == 1
 
 
+LISTING = """\
+*   Where is my old blog?
+    *   by alice
+    *   3 hours ago
+    *   0 votes
+
+"""
+
+
+def test_iter_history_folds_page_noise_and_flapping_clauses_and_agrees_with_classify_version() -> None:
+    from clausewatch.classify import classify_version
+
+    fees_changed = TERMS.replace("within 30 days", "within 14 days")
+    texts = [
+        TERMS,
+        LISTING + TERMS,  # a forum listing leaks in at the top: noise
+        LISTING.replace("alice", "bob").replace("Where is", "Who took") + TERMS,  # it moves on: noise
+        fees_changed,  # a real change
+        AI_LICENCE.replace("within 30 days", "within 14 days"),  # another real change
+        AI_LICENCE,  # the fee clause flaps back to its first wording: not new
+    ]
+    entries = list(iter_history(version(text, day) for day, text in enumerate(texts)))
+    classes = [entry.version_class for entry in entries]
+    assert classes == ["first", "cosmetic", "cosmetic", "substantive", "substantive", "cosmetic"]
+    assert classes[1:] == [classify_version(texts[:i], texts[i]) for i in range(1, len(texts))]
+
+
 def make_workspace(root: Path) -> Workspace:
     workspace = Workspace(root)
     init_repository(root)
