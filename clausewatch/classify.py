@@ -30,6 +30,12 @@ _OBFUSCATED_EMAIL = re.compile(
 _EMAIL = re.compile(r"\[[^\]\s@]+@[^\]\s@]+\]\(mailto:[^()\s]*\)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
+_WEB_ADDRESS = re.compile(
+    r"(?<![@\w.-])(?:https?://)?(?:[\w-]+\.)+[a-z]{2,}(?:/[^\s()\[\]]*)?(?=[\s\])]|$)", re.IGNORECASE
+)
+"""A web address written out, with or without its scheme (`business.example.com/terms/c2c`)."""
+
+
 def fold_obfuscated_emails(before: str, after: str) -> tuple[str, str]:
     """Both texts with every e-mail address and obfuscation placeholder folded to one token, when one
     of them has the placeholder: an address and its obfuscated form read the same."""
@@ -44,7 +50,9 @@ def only_whitespace_changed(before: str, after: str) -> bool:
 
 
 def classify_pair(before: str, after: str) -> ChangeClass:
-    """Class of the change from text `before` to text `after` (identical texts count as cosmetic)."""
+    """Class of the change from text `before` to text `after` (identical texts count as cosmetic).
+
+    `links` also when only a written-out web address or an obfuscated e-mail address differs."""
     if before != after and targetless_blocks(before) == targetless_blocks(after):
         return "links"
     if canonical_key(before) == canonical_key(after) or only_whitespace_changed(before, after):
@@ -52,6 +60,10 @@ def classify_pair(before: str, after: str) -> ChangeClass:
     folded = fold_obfuscated_emails(before, after)
     if folded != (before, after) and canonical_key(folded[0]) == canonical_key(folded[1]):
         return "links"
+    if _WEB_ADDRESS.search(before) or _WEB_ADDRESS.search(after):
+        bare = [_WEB_ADDRESS.sub("", text) for text in (before, after)]
+        if canonical_key(bare[0]) == canonical_key(bare[1]):
+            return "links"
     return "substantive"
 
 
@@ -220,9 +232,22 @@ def class_of_version_diff(
     if not wanted:
         return class_of_diff(diff)
     old_noise, new_noise = noise_ids(before), noise_ids(after)
-    if any(not is_noise_change(c, old_noise, new_noise, seen) for c in wanted):
+    if any(not is_noise_change(c, old_noise, new_noise, seen) for c in wanted) and not is_cut_short(
+        before, after
+    ):
         return "substantive"
     return "cosmetic"
+
+
+def is_cut_short(before: Sequence[Clause], after: Sequence[Clause]) -> bool:
+    """True when the new version is the old one cut off in the middle of a word (`… we manuall`): an
+    extraction that stopped early, not a document that lost its end (that ends on a whole word)."""
+    old = [word for clause in before for word in _WORD.findall(clause_text(clause))]
+    new = [word for clause in after for word in _WORD.findall(clause_text(clause))]
+    if not new or len(new) >= len(old):
+        return False
+    cut = len(new) - 1
+    return old[:cut] == new[:cut] and old[cut] != new[cut] and old[cut].startswith(new[cut])
 
 
 def classify_version(previous_texts: Sequence[str], text: str, diff: Diff | None = None) -> VersionClass:

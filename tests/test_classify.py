@@ -256,6 +256,20 @@ def test_a_reflowed_text_is_cosmetic() -> None:
     assert classify_version([LICENCE], reflowed) == "cosmetic"
 
 
+def test_a_web_address_written_with_its_scheme_is_links_but_another_mailbox_is_substantive() -> None:
+    before = "The terms at [terms.acme.example/c2c](https://help.acme.example/terms.acme.example/c2c) apply.\n"
+    after = "The terms at [https://terms.acme.example/c2c](https://terms.acme.example/c2c) apply.\n"
+    assert classify_pair(before, after) == "links"
+    assert classify_pair("Write to info@acme.example.\n", "Write to info@other.example.\n") == "substantive"
+
+
+def test_an_extraction_cut_off_mid_word_is_not_substantive_but_a_lost_last_section_is() -> None:
+    cut = LICENCE[: LICENCE.index("agreement with 30") + len("agree")]
+    assert classify_version([LICENCE], cut) == "cosmetic"
+    lost = LICENCE[: LICENCE.index("## 3. Termination")]
+    assert classify_version([LICENCE], lost) == "substantive"
+
+
 # --- measured quality on real histories --------------------------------------------------------
 
 
