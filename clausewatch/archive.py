@@ -248,8 +248,7 @@ def record_versions(archive: Archive, versions: Sequence[NewVersion]) -> list[st
     if not versions:
         return []
     parent, branch = head_commit(archive), _branch_ref(archive)
-    for stale in git(archive.repo, "for-each-ref", "--format=%(refname)", "refs/clausewatch/record-").split():
-        git(archive.repo, "update-ref", "-d", stale.decode())  # left by a killed run (we hold the lock)
+    drop_stale_refs(archive)
     texts = [archive.path_of(v.service, v.document) for v in versions]
     seen = set(git(archive.repo, "ls-tree", "--name-only", parent, "--", *texts).decode().split()) \
         if parent else set()
@@ -363,12 +362,19 @@ def _is_bare(archive: Archive) -> bool:
     return git(archive.repo, "rev-parse", "--is-bare-repository").decode().strip() == "true"
 
 
+def drop_stale_refs(archive: Archive) -> None:
+    """Delete the temporary `refs/clausewatch/*` refs of killed runs (only safe while holding the lock)."""
+    for stale in git(archive.repo, "for-each-ref", "--format=%(refname)", "refs/clausewatch/").split():
+        git(archive.repo, "update-ref", "-d", stale.decode())
+
+
 def repair_worktree(archive: Archive) -> None:
     """After a run killed between its commit and its file sync: restore archive files from the branch.
 
-    Also removes temporary files a killed run left behind. The archive folder is machine-owned:
-    hand edits to recorded versions are overwritten by what is committed.
+    Also removes temporary files and refs a killed run left behind (call it holding the lock). The archive
+    folder is machine-owned: hand edits to recorded versions are overwritten by what is committed.
     """
+    drop_stale_refs(archive)
     if _is_bare(archive) or head_commit(archive) is None:
         return
     root = archive.repo / archive.prefix if archive.prefix else archive.repo
