@@ -374,3 +374,18 @@ def test_imported_history_is_attributed_on_the_generated_site(source: Source, tm
     assert "zoom/terms-of-service/index.md" in pages and "acme/privacy-policy/index.md" in pages
     assert "zoom/terms-of-service/2020-03-31/index.md" in pages  # a change page
     assert "Versions imported from `OpenTermsArchive" in files["index.md"]
+
+
+def test_a_page_flapping_between_two_exact_variants_is_recorded_and_marked_blink(tmp_path: Path) -> None:
+    source = Source(tmp_path / "contrib-versions")
+    for number, text in enumerate([A, B, A, B, A]):
+        source.commit("Start tracking Zoom Terms of Service" if number == 0 else
+                      "Record new changes of Zoom Terms of Service", {ZOOM: text})
+    workspace = new_workspace(tmp_path / "ws")
+
+    report = import_ota(workspace, source.path)
+
+    zoom = versions(workspace, "zoom/terms-of-service")
+    assert report.kept == 5 and [v.observed_at for v in zoom] == source.times
+    assert [v.text for v in zoom] == [t.replace("&utm_source=1", "") for t in (A, B, A, B, A)]
+    assert [e.version_class for e in iter_history(zoom)] == ["first", "substantive", "blink", "blink", "blink"]
