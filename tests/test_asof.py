@@ -45,3 +45,16 @@ def test_index_lists_every_date_newest_first(pages: dict) -> None:
 
 def test_document_timeline_links_the_texts(pages: dict) -> None:
     assert "[text as of then](as-of/2026-03-02/index.md)" in pages[f"{TERMS}/index.md"]
+
+
+def test_older_texts_are_named_with_their_archive_commit(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr("clausewatch.site.asof.AS_OF_LIMIT", 1)
+    monkeypatch.setattr("clausewatch.site.pages.AS_OF_LIMIT", 1)
+    pages = generate_site(make_workspace(tmp_path))
+    assert f"{TERMS}/as-of/2026-03-01/index.md" not in pages
+    index = pages[f"{TERMS}/as-of/index.md"]
+    assert "- 2026-03-01: [the change of that day](../2026-03-01/index.md)" in index
+    assert ":archive/acme/terms-of-service.md`" in index
+    document = pages[f"{TERMS}/index.md"]
+    assert "[text as of then](as-of/2026-03-02/index.md)" in document
+    assert "as-of/2026-03-01/index.md" not in document

@@ -4,7 +4,8 @@
     <service>/<document>/as-of/<YYYY-MM-DD>/     the text recorded that day (same slug as the change page)
 
 The text in force on any other date is the one of the latest date listed before it. Pages exist for
-first records and substantive changes (the same versions that have change pages); cosmetic, link-only
+the newest first records and substantive changes (`AS_OF_LIMIT`; older ones are listed with their archive
+commit); cosmetic, link-only
 and blink recordings do not change the words a reader reads, so the earlier page stands for them.
 They are kept out of the search index: their words are already found through the current text.
 """
@@ -49,7 +50,7 @@ def as_of_files(
             summary, entry, slug, following, later
         )
     files[f"{summary.service}/{summary.document}/as-of/index.md"] = as_of_index(
-        summary, [slug for _, slug in published], {slug for _, slug in kept}
+        summary, [(slug, entry.version.commit) for entry, slug in published], {slug for _, slug in kept}
     )
     return files
 
@@ -113,7 +114,7 @@ def _index(summary: DocumentSummary) -> str:
     return f"{summary.service}/{summary.document}/as-of/index.md"
 
 
-def as_of_index(summary: DocumentSummary, slugs: Sequence[str], with_page: set[str]) -> str:
+def as_of_index(summary: DocumentSummary, dated: Sequence[tuple[str, str]], with_page: set[str]) -> str:
     """Every date with a recorded text, newest first; how to find the text in force on any date."""
     service, title = _titles(summary)
     page = _index(summary)
@@ -125,10 +126,12 @@ def as_of_index(summary: DocumentSummary, slugs: Sequence[str], with_page: set[s
         "Each date below is a day the words of this document changed (or were first recorded). "
         "The text in force on any other date is the one of the latest date before it.\n",
     ]
-    for slug in reversed(slugs):
+    for slug, commit in reversed(dated):
         if slug in with_page:
             lines.append(f"- [{slug}]({link(page, as_of_path(summary.service, summary.document, slug))})")
         else:
             change = link(page, f"{summary.service}/{summary.document}/{slug}/index.md")
-            lines.append(f"- {slug} (older text: see [the change of that day]({change}))")
+            lines.append(f"- {slug}: [the change of that day]({change}); the whole text is in the archive at "
+                         f"commit `{commit[:12]}` (`git show {commit[:12]}:archive/{summary.service}/"
+                         f"{summary.document}.md`)")
     return "\n".join(lines) + "\n"
