@@ -720,3 +720,9 @@ def _parse_raw_changes(raw: bytes) -> Iterator[SourceChange]:
         else:
             yield SourceChange(status, fields[at + 1].decode("utf-8", "replace"), meta[3])
             at += 2
+
+
+def changed_files(repo: Path, base: str, pathspec: str) -> list[str]:
+    """Files under `pathspec` added or modified since `base` (a commit), e.g. a pull request's declarations."""
+    out = git(repo, "diff", "--name-only", "-z", "--diff-filter=AM", f"{base}...HEAD", "--", pathspec)
+    return [name for name in out.decode("utf-8", "replace").split("\x00") if name]

@@ -91,7 +91,7 @@ def validate_declarations(services_dir: Path) -> tuple[list[Document], list[str]
     owners: dict[str, str] = {}
     for path in iter_declaration_files(services_dir):
         rel = f"{services_dir.name}/{path.name}"
-        service = slugify(path.stem) if path.suffix == ".json" else path.stem
+        service = service_id(path)
         if service in owners:
             errors.add(rel, "(file name)", f"service id '{service}' is also declared by {owners[service]}",
                        "keep one declaration file per service")
@@ -99,6 +99,11 @@ def validate_declarations(services_dir: Path) -> tuple[list[Document], list[str]
         owners[service] = rel
         documents.extend(_load_file(path, rel, service, errors))
     return sorted(documents, key=lambda d: d.key), list(errors)
+
+
+def service_id(path: Path) -> str:
+    """The service id a declaration file declares: `acme.yml` → `acme`, OTA's `Zoom Video.json` → `zoom-video`."""
+    return slugify(path.stem) if path.suffix == ".json" else path.stem
 
 
 def iter_declaration_files(services_dir: Path) -> Iterator[Path]:

@@ -1,0 +1,64 @@
+"""Workspace and archive errors: each names the folder, the problem and the fix; nothing is lost."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from clausewatch.archive import lock_archive, open_archive
+from clausewatch.cli import cli
+from clausewatch.errors import ArchiveError
+from clausewatch.init import init_workspace
+from clausewatch.workspace import Workspace, read_site_config
+
+
+def test_archive_outside_any_git_repository_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "archive").mkdir()
+    with pytest.raises(ArchiveError) as caught:
+        open_archive(tmp_path / "archive")
+    message = str(caught.value)
+    assert "is not inside a git repository" in message and str(tmp_path / "archive") in message
+    assert "To fix: run `git init`" in message
+
+
+def test_log_on_a_folder_that_is_not_a_git_repository_exits_3(tmp_path: Path) -> None:
+    (tmp_path / "archive").mkdir()
+    result = CliRunner().invoke(cli, ["--root", str(tmp_path), "log", "acme/terms"])
+    assert result.exit_code == 3, result.output
+    assert "not inside a git repository" in result.output
+
+
+def test_a_second_run_cannot_take_the_archive_lock(tmp_path: Path) -> None:
+    init_workspace(tmp_path / "ws")
+    archive = open_archive(tmp_path / "ws" / "archive")
+    with lock_archive(archive):
+        with pytest.raises(ArchiveError, match="locked by another clausewatch run"):
+            with lock_archive(archive):
+                pass
+
+
+def test_init_refuses_an_existing_workspace_and_keeps_it(tmp_path: Path) -> None:
+    init_workspace(tmp_path)
+    (tmp_path / "services" / "acme.yml").write_text("name: Acme\n")
+    result = CliRunner().invoke(cli, ["init", str(tmp_path)])
+    assert result.exit_code == 2 and "already holds" in result.output
+    assert (tmp_path / "services" / "acme.yml").read_text() == "name: Acme\n"
+
+
+def test_init_makes_a_git_repository_with_one_commit(tmp_path: Path) -> None:
+    init_workspace(tmp_path / "ws")
+    log = subprocess.run(["git", "-C", str(tmp_path / "ws"), "log", "--format=%s"], capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    assert log == ["Start a Clausewatch workspace"]
+
+
+def test_site_urls_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    init_workspace(tmp_path / "ws")
+    workspace = Workspace(tmp_path / "ws")
+    monkeypatch.delenv("CLAUSEWATCH_REPO_URL", raising=False)
+    assert read_site_config(workspace).get("repo_url") is None
+    monkeypatch.setenv("CLAUSEWATCH_REPO_URL", "https://github.com/acme/terms-watch")
+    assert read_site_config(workspace)["repo_url"] == "https://github.com/acme/terms-watch"
