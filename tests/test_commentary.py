@@ -409,7 +409,7 @@ def commentary_site(root: Path) -> tuple[Workspace, Path]:
     from clausewatch.site.build import build_site
 
     ws = make_workspace(root)
-    config = ws.mkdocs_yml.read_text(encoding="utf-8")
+    config = ws.mkdocs_yml.read_text(encoding="utf-8").replace("repo_url: !ENV", "# repo_url: !ENV")
     ws.mkdocs_yml.write_text(f"repo_url: {REPO_URL}\nedit_uri: edit/main/docs/\n" + config, encoding="utf-8")
     fields = {**GOOD, "document": "terms-of-service", "change": "2026-03-02", "clause": CLAUSE_SITE,
               "quote": "You grant Acme a perpetual, worldwide licence",
