@@ -198,7 +198,8 @@ def clause_key(clause: Clause) -> str:
     return _text_key(clause_text(clause))
 
 
-def _new_side(change: ClauseChange) -> tuple[Clause, ...]:
+def new_side(change: ClauseChange) -> tuple[Clause, ...]:
+    """The new clauses of a change (none for a removal; all the parts of a split)."""
     if change.after is None:
         return ()
     return (change.after, *change.others) if change.kind == "split" else (change.after,)
@@ -216,7 +217,7 @@ def is_noise_change(
     """True when a substantive clause change is not one a reader must see: every clause on both sides
     is page noise (ids in `old_noise` / `new_noise`), or its new text was already recorded in an
     earlier version of the document (`seen`: clause keys) — the clause flapped back."""
-    old, new = _old_side(change), _new_side(change)
+    old, new = _old_side(change), new_side(change)
     if all(c.id in old_noise for c in old) and all(c.id in new_noise for c in new):
         return True
     return bool(new) and all(clause_key(c) in seen for c in new)
@@ -242,12 +243,20 @@ def class_of_version_diff(
 def is_cut_short(before: Sequence[Clause], after: Sequence[Clause]) -> bool:
     """True when the new version is the old one cut off in the middle of a word (`… we manuall`): an
     extraction that stopped early, not a document that lost its end (that ends on a whole word)."""
-    old = [word for clause in before for word in _WORD.findall(clause_text(clause))]
-    new = [word for clause in after for word in _WORD.findall(clause_text(clause))]
-    if not new or len(new) >= len(old):
+    if not after or len(after) > len(before):
         return False
-    cut = len(new) - 1
-    return old[:cut] == new[:cut] and old[cut] != new[cut] and old[cut].startswith(new[cut])
+    cut = len(after) - 1
+    if any(clause_text(a) != clause_text(b) for a, b in zip(after[:cut], before[:cut], strict=True)):
+        return False
+    old = _WORD.findall(clause_text(before[cut]))
+    new = _WORD.findall(clause_text(after[cut]))
+    last = len(new) - 1
+    return (
+        0 <= last < len(old)
+        and old[:last] == new[:last]
+        and old[last] != new[last]
+        and old[last].startswith(new[last])
+    )
 
 
 def classify_version(previous_texts: Sequence[str], text: str, diff: Diff | None = None) -> VersionClass:

@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
-from clausewatch.classify import class_of_version_diff, classify_pair, clause_key, only_whitespace_changed
+from clausewatch.classify import (
+    class_of_version_diff,
+    classify_pair,
+    clause_key,
+    new_side,
+    only_whitespace_changed,
+)
 from clausewatch.errors import ConfigError
 from clausewatch.models import Clause, Diff, DiffSummary, Version, VersionClass
 from clausewatch.normalize import canonical_key
@@ -38,7 +44,8 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
     keys_by_text: dict[str, str] = {}
     seen: set[str] = set()
     seen_clauses: set[str] = set()
-    """Clause keys of the versions split so far: a clause flapping back to one of them is no news."""
+    """Clause keys of the versions split so far (a version adds those of its changes: the others are its
+    previous version's): a clause flapping back to one of them is no news."""
     previous: Version | None = None
     previous_key = ""
     previous_clauses: tuple[Clause, ...] | None = None
@@ -63,7 +70,7 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
             clauses = split_clauses(version.text)
             diff = diff_clauses(previous_clauses, clauses)
             version_class = class_of_version_diff(diff, previous_clauses, clauses, seen_clauses)
-            seen_clauses.update(map(clause_key, clauses))
+            seen_clauses.update(clause_key(c) for change in diff.changes for c in new_side(change))
         yield HistoryEntry(version, version_class, diff, previous)
         seen.add(key)
         previous, previous_key, previous_clauses = version, key, clauses
