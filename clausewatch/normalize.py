@@ -279,8 +279,24 @@ def _join_blocks(parts: Iterable[str]) -> str:
     return " ".join(out)
 
 
+CANONICAL_CACHE_MAX_CHARS = 4096
+"""Texts up to this long (clauses, not whole documents) have their canonical text memoized."""
+
+
 def canonical_text(markdown: str) -> str:
     """The words a reader reads, folded for comparison: one lower-case line. Idempotent."""
+    if len(markdown) <= CANONICAL_CACHE_MAX_CHARS:
+        return _canonical_clause(markdown)
+    return _canonical_text(markdown)
+
+
+@lru_cache(maxsize=1 << 15)
+def _canonical_clause(markdown: str) -> str:
+    """`canonical_text` of a short text, memoized: a history compares the same clauses many times."""
+    return _canonical_text(markdown)
+
+
+def _canonical_text(markdown: str) -> str:
     text = markdown.replace("\r\n", "\n").replace("\r", "\n")
     joined = _join_blocks(_canonical_block(block) for block in _BLOCK_BREAK.split(text))
     return _canonical_fixpoint(joined)

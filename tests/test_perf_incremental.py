@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from site_workspace import START, make_workspace, record
 
+from clausewatch.normalize import CANONICAL_CACHE_MAX_CHARS, canonical_text
 from clausewatch.site import topic_pages
 from clausewatch.site.effective_date import find_stated_date, find_stated_dates
 from clausewatch.site.generate import render_site
@@ -98,3 +99,13 @@ def test_memoized_matches_and_dates_equal_a_fresh_search() -> None:
     assert str(find_stated_date(text).date) == "2026-04-01"
     spaced = "Last updated:" + " " * 600 + "March 3, 2026"  # the label's gap is not cut by the window
     assert str(find_stated_date(spaced).date) == "2026-03-03"
+
+
+def test_canonical_text_is_the_same_memoized_or_not() -> None:
+    clause = "## 2. Disputes\n\nDisputes are settled by **binding arbitration** ([rules](https://a.example/r)).\n"
+    long_text = (clause + "\n") * (CANONICAL_CACHE_MAX_CHARS // len(clause) + 2)
+    assert len(long_text) > CANONICAL_CACHE_MAX_CHARS  # not memoized: computed block by block
+    short, again = canonical_text(clause), canonical_text(clause)
+    assert short == again and "binding arbitration" in short and "**" not in short
+    assert canonical_text(long_text).startswith(short.rstrip(". ")[:40])
+    assert canonical_text(short) == short  # idempotent either way
