@@ -239,13 +239,40 @@ def match_groups(text: str, topics: Iterable[Topic] | None = None) -> list[tuple
     """Every rule match in `text` as (topic id, spans): the pattern's span first, then its `requires`."""
     chosen = load_topics() if topics is None else topics
     if isinstance(chosen, tuple):
-        return list(_cached_groups(text, chosen))
+        return list(_cached_groups(text, _topics_key(chosen)))
     return list(_groups_of(text, chosen))
 
 
+class _TopicsKey:
+    """A rule set as a cache key: hashed once (hashing the compiled rules on every call is slow)."""
+
+    __slots__ = ("topics", "_hash")
+
+    def __init__(self, topics: tuple[Topic, ...]) -> None:
+        self.topics = topics
+        self._hash = hash(topics)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _TopicsKey) and (other.topics is self.topics or other.topics == self.topics)
+
+
+_KEYS: dict[int, _TopicsKey] = {}
+"""Keys by `id` of their topics tuple (each key holds its tuple, so the id is never reused)."""
+
+
+def _topics_key(topics: tuple[Topic, ...]) -> _TopicsKey:
+    key = _KEYS.get(id(topics))
+    if key is None or key.topics is not topics:
+        key = _KEYS[id(topics)] = _TopicsKey(topics)
+    return key
+
+
 @lru_cache(maxsize=MATCH_CACHE_SIZE)
-def _cached_groups(text: str, topics: tuple[Topic, ...]) -> tuple[tuple[str, Spans], ...]:
-    return _groups_of(text, topics)
+def _cached_groups(text: str, key: _TopicsKey) -> tuple[tuple[str, Spans], ...]:
+    return _groups_of(text, key.topics)
 
 
 def _groups_of(text: str, topics: Iterable[Topic]) -> tuple[tuple[str, Spans], ...]:
