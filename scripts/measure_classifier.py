@@ -3,7 +3,9 @@
     python scripts/measure_classifier.py busiest [--top 10]     (a) classes per document, 10 busiest
     python scripts/measure_classifier.py score                  (b) precision/recall on tests/labels/
     python scripts/measure_classifier.py pick [--size 100 --extra 20]  the sample to label (fixed seed)
-    python scripts/measure_classifier.py heldout [--size 80]   batch 2: one change each from unlabelled documents
+    python scripts/measure_classifier.py heldout [--size 80]   one change each from unlabelled documents:
+        batch 2 = `--size 80` on batch 1 (scored before tuning), batch 3 = `--size 40` after batch 2 was
+        labelled (scored after tuning on batches 1-2)
     python scripts/measure_classifier.py show SHA PATH          word diff of one change, for labelling
 
 The bundle is ../shared/data/ota-contrib-versions.bundle (from the project root); it is cloned into a
@@ -255,7 +257,7 @@ def report_score(archive: Archive) -> int:
     result, classes = measure_sample(archive, labels)
     print(f"sample: {len(labels)} changes; labels {dict(Counter(labels.values()))}")
     print(f"substantive: precision {result.precision:.1%}, recall {result.recall:.1%} ({result})")
-    for batch in ("1", "2"):
+    for batch in ("1", "2", "3"):
         part = read_labels(batch=batch)
         found = score(part, classes)
         print(f"  batch {batch}: {len(part)} changes, precision {found.precision:.1%}, "
