@@ -212,15 +212,22 @@ def _old_side(change: ClauseChange) -> tuple[Clause, ...]:
 
 
 def is_noise_change(
-    change: ClauseChange, old_noise: Collection[str], new_noise: Collection[str], seen: Collection[str] = ()
+    change: ClauseChange,
+    old_noise: Collection[str],
+    new_noise: Collection[str],
+    seen: Collection[str] = (),
+    kept: Collection[str] = (),
 ) -> bool:
     """True when a substantive clause change is not one a reader must see: every clause on both sides
-    is page noise (ids in `old_noise` / `new_noise`), or its new text was already recorded in an
-    earlier version of the document (`seen`: clause keys) — the clause flapped back."""
+    is page noise (ids in `old_noise` / `new_noise`); or its new text was already recorded in an
+    earlier version of the document (`seen`: clause keys) — the clause flapped back; or it removes a
+    clause whose text the new version still has (`kept`: its clause keys) — a duplicate dropped."""
     old, new = _old_side(change), new_side(change)
     if all(c.id in old_noise for c in old) and all(c.id in new_noise for c in new):
         return True
-    return bool(new) and all(clause_key(c) in seen for c in new)
+    if not new:
+        return bool(old) and all(clause_key(c) in kept for c in old)
+    return all(clause_key(c) in seen for c in new)
 
 
 def class_of_version_diff(
@@ -232,12 +239,24 @@ def class_of_version_diff(
     wanted = [c for c in diff.changes if c.change_class == "substantive"]
     if not wanted:
         return class_of_diff(diff)
+    if is_cut_short(before, after) or is_text_lost(before, after):
+        return "cosmetic"
     old_noise, new_noise = noise_ids(before), noise_ids(after)
-    if any(not is_noise_change(c, old_noise, new_noise, seen) for c in wanted) and not is_cut_short(
-        before, after
-    ):
+    kept = {clause_key(c) for c in after} if any(c.kind == "removed" for c in wanted) else set()
+    if any(not is_noise_change(c, old_noise, new_noise, seen, kept) for c in wanted):
         return "substantive"
     return "cosmetic"
+
+
+_LOST_WORDS = 10
+"""A version with at most this many words, of a document that had ten times more, lost its text."""
+
+
+def is_text_lost(before: Sequence[Clause], after: Sequence[Clause]) -> bool:
+    """True when the new version kept at most a title of a document that had a text (an empty or
+    failed extraction, an error page): not a document that lost its terms."""
+    new = sum(_facts(clause_text(c)).words for c in after)
+    return new <= _LOST_WORDS and sum(_facts(clause_text(c)).words for c in before) >= 10 * _LOST_WORDS
 
 
 def is_cut_short(before: Sequence[Clause], after: Sequence[Clause]) -> bool:

@@ -270,6 +270,22 @@ def test_an_extraction_cut_off_mid_word_is_not_substantive_but_a_lost_last_secti
     assert classify_version([LICENCE], lost) == "substantive"
 
 
+def test_a_duplicate_paragraph_dropped_is_not_substantive_but_a_dropped_paragraph_is() -> None:
+    twice = edit(LICENCE, ("## 3. Termination", "2.2 Late fees are 2% a month.\n\n2.2 Late fees are 2% a month.\n\n"
+                                                "## 3. Termination"))
+    once = edit(twice, ("2.2 Late fees are 2% a month.\n\n2.2", "2.2"))
+    none = edit(once, ("2.2 Late fees are 2% a month.\n\n", ""))
+    assert classify_version([twice], once) == "cosmetic"
+    assert classify_version([once], none) == "substantive"
+
+
+def test_an_extraction_that_kept_only_the_title_is_not_substantive() -> None:
+    long_terms = LICENCE + "\n".join(f"\n4.{i} Clause {i} of the terms binds you and us alike." for i in range(12))
+    assert classify_version([long_terms], "# Acme Terms of Service\n") == "cosmetic"
+    assert classify_version([long_terms], "") == "cosmetic"
+    assert classify_version([LICENCE], "# Acme Terms of Service\n\nThese terms were withdrawn.\n") == "substantive"
+
+
 # --- measured quality on real histories --------------------------------------------------------
 
 
