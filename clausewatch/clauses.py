@@ -72,7 +72,7 @@ def split_clauses(markdown: str) -> tuple[Clause, ...]:
         number, heading, text, kind, rank, base_id = _parse_block(block)
         if not (heading or text or number):
             continue
-        clause_id = _unique(base_id, used)
+        clause_id = unique_id(base_id, used)
         _pop_for(stack, rank, kind)
         parent = stack[-1][1] if stack else None
         clauses.append(Clause(clause_id, number, heading, text, kind, len(stack), parent))
@@ -250,7 +250,7 @@ def _base_id(heading: str | None, text: str) -> str:
     return slug if slug[0].isalpha() else f"c-{slug}"
 
 
-def _unique(base: str, used: set[str]) -> str:
+def unique_id(base: str, used: set[str]) -> str:
     """`base`, or `base-2`, `base-3`, ... the first one not used yet (recorded as used)."""
     candidate, n = base, 1
     while candidate in used:

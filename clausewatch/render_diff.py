@@ -10,10 +10,11 @@ module writes itself (`<ins>`, `<del>`, headings with `{ #id }`) is live.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from clausewatch.clauses import full_text
+from clausewatch.clauses import full_text, unique_id
 from clausewatch.models import Clause, ClauseChange, Diff, DiffSummary, WordOp
 
 _ESCAPED = "&<>\"'[]()!{}*_\\`~^=+#|-:$%@"
@@ -161,13 +162,11 @@ def _text_notes(change: ClauseChange, where: str) -> list[str]:
 def render_markdown(diff: Diff, *, anchor_prefix: str = "") -> str:
     """The diff as site Markdown: a heading with the clause id as anchor per change, `<ins>`/`<del>`."""
     parts = [f"**{escape_untrusted(summary_line(diff.summary))}**", ""]
-    used: set[str] = set()
     headings = _headings(diff)
     index = {c.id: k for k, c in enumerate(diff.after)}
-    for change in diff.changes:
+    for change, anchor in zip(diff.changes, change_anchors(diff.changes, anchor_prefix), strict=True):
         where = placement(change, diff.after, index) if change.kind == "moved" else ""
-        parts.extend(_markdown_change(change, _anchor(change, anchor_prefix, used), _title(change, headings),
-                                      where))
+        parts.extend(_markdown_change(change, anchor, _title(change, headings), where))
     unchanged = len(diff.after) - sum(1 for c in diff.changes if c.after is not None)
     if diff.changes and unchanged > 0:
         parts.append(f"*{unchanged} other clause{'s' if unchanged != 1 else ''} unchanged (not shown).*")
@@ -175,15 +174,11 @@ def render_markdown(diff: Diff, *, anchor_prefix: str = "") -> str:
     return "\n".join(parts)
 
 
-def _anchor(change: ClauseChange, prefix: str, used: set[str]) -> str:
-    clause = change.after or change.before
-    base = f"{prefix}{clause.id if clause else 'clause'}"
-    anchor, n = base, 1
-    while anchor in used:
-        n += 1
-        anchor = f"{base}-{n}"
-    used.add(anchor)
-    return anchor
+def change_anchors(changes: Sequence[ClauseChange], prefix: str = "") -> list[str]:
+    """The anchor of each change on its page: the clause id (`prefix` + id), made unique with `-2`, `-3`."""
+    used: set[str] = set()
+    return [unique_id(f"{prefix}{(c.after or c.before).id if (c.after or c.before) else 'clause'}", used)
+            for c in changes]
 
 
 def _markdown_change(change: ClauseChange, anchor: str, title: str, where: str) -> list[str]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from clausewatch.models import ClauseChange, PublishedChange
+from clausewatch import render_diff
 from clausewatch.render_diff import escape_untrusted
 from clausewatch.site.pages import document_title, front_matter, heading_id, link, service_title
 from clausewatch.slugs import is_slug
@@ -41,19 +42,8 @@ class TopicChange:
 
 
 def change_anchors(changes: Sequence[ClauseChange]) -> list[str]:
-    """The anchor each clause change gets on its change page (as `render_diff.render_markdown` assigns)."""
-    used: set[str] = set()
-    anchors = []
-    for change in changes:
-        clause = change.after or change.before
-        base = clause.id if clause else "clause"
-        anchor, n = base, 1
-        while anchor in used:
-            n += 1
-            anchor = f"{base}-{n}"
-        used.add(anchor)
-        anchors.append(anchor)
-    return anchors
+    """The anchor each clause change gets on its change page (the one `render_diff` assigns)."""
+    return render_diff.change_anchors(changes)
 
 
 def excerpt(text: str, matches: Sequence[TopicMatch], titles: dict[str, str] | None = None) -> str:
