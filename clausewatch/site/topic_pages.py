@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from clausewatch.models import ClauseChange, PublishedChange
 from clausewatch import render_diff
+from clausewatch.models import ClauseChange, PublishedChange
 from clausewatch.render_diff import escape_untrusted
 from clausewatch.site.pages import document_title, front_matter, heading_id, link, service_title
 from clausewatch.slugs import is_slug
