@@ -219,17 +219,23 @@ def log(workspace: Workspace, key: str, fmt: str) -> None:
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the site (default: site/ in the workspace).")
 @click.option("--timings", is_flag=True, help="Print the time of each step on stderr.")
+@click.option("--full", is_flag=True,
+              help="Rebuild every page and the whole search index, even when only some pages changed.")
 @click.pass_obj
-def build(workspace: Workspace, site_dir: Path | None, timings: bool) -> None:
+def build(workspace: Workspace, site_dir: Path | None, timings: bool, full: bool) -> None:
     """Generate pages from the archive and commentary, then build the site (MkDocs, strict).
+
+    A rebuild of the same site folder renders only the pages that changed and indexes new pages
+    apart, unless mkdocs.yml, the theme or the hand-written pages changed (then all is rebuilt).
 
     \b
     Example:
         clausewatch build --site-dir public --timings
+        clausewatch build --full     # e.g. nightly: every page checked and indexed again
     """
     from clausewatch.site.build import build_site
 
-    out = build_site(workspace, site_dir or workspace.root / "site", timings=timings)
+    out = build_site(workspace, site_dir or workspace.root / "site", timings=timings, full=full)
     click.echo(str(out))
 
 

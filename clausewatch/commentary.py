@@ -388,7 +388,7 @@ def _quoted_url(url: str) -> str:
 
 def render_commentary(commentary: Commentary, anchor: Anchor) -> str:
     """A `!!! commentary "Title"` admonition (Markdown): byline, sources, anchor note, safe body."""
-    from clausewatch.render_diff import escape_untrusted
+    from clausewatch.render_diff import escape_strict, escape_untrusted
 
     byline = "Commentary by " + ", ".join(escape_untrusted(a) for a in commentary.authors)
     if commentary.status == "draft":
@@ -404,7 +404,7 @@ def render_commentary(commentary: Commentary, anchor: Anchor) -> str:
         lines += ["", f"Sources: {links}"]
     indented = "\n".join(f"    {line}" if line.strip() else "" for line in lines)
     kind = "commentary lost" if anchor.how == "lost" else "commentary"
-    return f'!!! {kind} "{escape_untrusted(commentary.title)}"\n\n{indented}\n'
+    return f'!!! {kind} "{escape_strict(commentary.title)}"\n\n{indented}\n'
 
 
 def place_commentary(

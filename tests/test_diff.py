@@ -7,6 +7,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import markdown
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 from click.testing import CliRunner
 from golden import assert_golden
@@ -17,6 +19,7 @@ from clausewatch.cli import cli
 from clausewatch.diff import diff_texts
 from clausewatch.render_diff import (
     diff_to_json,
+    escape_strict,
     escape_untrusted,
     render_markdown,
     render_text,
@@ -235,8 +238,35 @@ def test_untrusted_text_never_becomes_markup(payload: str) -> None:
 
 def test_escape_untrusted_is_entity_only() -> None:
     escaped = escape_untrusted("a<b>&[c](d)!{e}*_\\`~^=+#|-")
-    assert not any(ch in escaped for ch in "<>[](){}!*_\\`~^=+|-")
-    assert escape_untrusted("plain words") == "plain words"
+    assert not any(ch in escaped for ch in "<>[]{}*_\\`~^=+|")
+    assert escape_untrusted("plain words (really): it's \"fine\" - ok.") == "plain words (really): it's \"fine\" - ok."
+    assert not any(ch in escape_strict('say "no" (now) - ok!') for ch in "\"()-!")
+
+
+LINE_STARTS = ["- item", "+ item", "* item", "> quote", "!!! note", "??? note", ": term", "1. item",
+               "# heading", "=====", "-----", "| a | b |", "    code", "[x]: http://x.example"]
+
+
+@pytest.mark.parametrize("line", LINE_STARTS)
+def test_escaped_line_starts_stay_one_paragraph(line: str) -> None:
+    html = markdown.markdown("Before.\n" + escape_untrusted(f"{line}\n{line}"), extensions=SITE_EXTENSIONS)
+    parser = TagCollector()
+    parser.feed(html)
+    assert [tag for tag, _ in parser.tags] == ["p"]
+    assert line.strip() in "".join(parser.text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab -+*#=>!?:|~^`_[](){}<>&\\\"'.1\n")), max_size=60))
+def test_escaped_text_renders_as_written(text: str) -> None:
+    """Whatever the characters, escaped text renders as one or more plain paragraphs of itself."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    source = "\n".join(escape_untrusted(line) for line in lines)
+    html = markdown.markdown(source, extensions=SITE_EXTENSIONS)
+    parser = TagCollector()
+    parser.feed(html)
+    assert {tag for tag, _ in parser.tags} <= {"p"}
+    assert " ".join("".join(parser.text).split()) == " ".join(" ".join(lines).split())
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from clausewatch.errors import BuildError
 from clausewatch.site.sanitize import sanitize_html
@@ -52,20 +54,22 @@ class StepTimer:
         return "\n".join([*lines, f"{'total':<10} {total:8.2f} s"])
 
 
-def build_site(workspace: Workspace, site_dir: Path, *, timings: bool = False) -> Path:
-    """Build the whole site into `site_dir` and return it; per-step timings on stderr if asked (also
-    when a step fails: the steps done so far)."""
+def build_site(workspace: Workspace, site_dir: Path, *, timings: bool = False, full: bool = False) -> Path:
+    """Build the site into `site_dir` and return it; per-step timings on stderr if asked (also when a
+    step fails: the steps done so far). The build is incremental when the last one left `site_dir` and
+    nothing but pages changed since (see `clausewatch.site.engine`); `full` forces a whole build."""
     site_dir = site_dir.resolve()
     timer = StepTimer()
     try:
-        _run_steps(workspace, site_dir, timer)
+        _run_steps(workspace, site_dir, timer, force_full=full)
     finally:
         if timings:
             print(timer.report(), file=sys.stderr)
     return site_dir
 
 
-def _run_steps(workspace: Workspace, site_dir: Path, timer: StepTimer) -> None:
+def _run_steps(workspace: Workspace, site_dir: Path, timer: StepTimer, *, force_full: bool) -> None:
+    from clausewatch.site import engine, search_index
     from clausewatch.site.generate import render_site
 
     with timer.step("generate") as notes:
@@ -76,37 +80,131 @@ def _run_steps(workspace: Workspace, site_dir: Path, timer: StepTimer) -> None:
         notes.append(f"{len(site.files)} files, {len(report.written)} written, {len(report.removed)} removed")
     with timer.step("theme"):
         sync_tree(THEME_DIR, workspace.root / THEME_COPY)
+    stamp = build_stamp(workspace, site_dir)
+    incremental = not force_full and read_build_state(workspace).get("stamp") == stamp \
+        and (site_dir / "index.html").is_file()
+    started = time.time_ns()
     with timer.step("mkdocs") as notes:
-        run_mkdocs(workspace, site_dir)
+        if incremental:
+            removed = engine.remove_outputs(site_dir, report.removed)
+            run_mkdocs(workspace, site_dir, dirty=True)
+            notes.append(f"incremental, {removed} pages removed")
+        else:
+            shards = run_mkdocs_sharded(workspace, site_dir)
+            notes.append(f"full, {shards} process{'es' if shards != 1 else ''}")
         notes.append(f"{write_redirects(workspace, site_dir)} redirect pages")
     with timer.step("sanitize") as notes:
-        notes.append(f"{sanitize_site(site_dir)} pages")
-    with timer.step("pagefind"):
-        run_pagefind(site_dir)
+        notes.append(f"{sanitize_site(site_dir, since_ns=started if incremental else None)} pages")
+    with timer.step("pagefind") as notes:
+        if incremental:
+            count = search_index.index_recent(site_dir, read_build_state(workspace).get("indexed", []))
+            notes.append(f"{count} pages new since the last full build indexed apart")
+        else:
+            indexed = search_index.index_all(site_dir)
+            write_build_state(workspace, {"stamp": stamp, "indexed": indexed})
+            notes.append(f"{len(indexed)} pages")
+
+
+BUILD_STATE = Path(".clausewatch") / "site-build.json"
+"""What the last full build left: the stamp an incremental build must match, the pages indexed."""
+
+
+def build_stamp(workspace: Workspace, site_dir: Path) -> str:
+    """What every built page depends on besides its own Markdown: mkdocs.yml, the theme, the engine's
+    versions, the hand-written pages, the site folder. An incremental build needs the same stamp."""
+    import hashlib
+    from importlib.metadata import version
+
+    from clausewatch.site.write import fingerprint_files, read_manifest
+
+    generated = read_manifest(workspace.docs)
+    handwritten = sorted(p.relative_to(workspace.docs).as_posix() for p in workspace.docs.rglob("*")
+                         if p.is_file() and not p.name.startswith(".")
+                         and p.relative_to(workspace.docs).as_posix() not in generated)
+    theme = sorted(p for p in (workspace.root / THEME_COPY).rglob("*") if p.is_file())
+    parts = [str(site_dir), fingerprint_files([workspace.mkdocs_yml, *theme]), "\n".join(handwritten),
+             *(f"{name} {version(name)}" for name in ("mkdocs", "mkdocs-material", "markdown"))]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def read_build_state(workspace: Workspace) -> dict[str, Any]:
+    import json
+
+    path = workspace.root / BUILD_STATE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_build_state(workspace: Workspace, state: dict[str, Any]) -> None:
+    import json
+
+    path = workspace.root / BUILD_STATE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(state, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _quiet_env() -> dict[str, str]:
     return {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
 
 
-def run_mkdocs(workspace: Workspace, site_dir: Path) -> None:
-    """`mkdocs build --strict` of the workspace into `site_dir`; BuildError with its output on failure."""
+SHARD_MIN_BYTES = 20_000_000
+"""Below this much Markdown one MkDocs process is faster than starting several."""
+MKDOCS_FIX = "fix the pages or links named above (generated pages: report a bug; hand-written: edit them)"
+
+
+def _check_config(workspace: Workspace) -> None:
     if not workspace.mkdocs_yml.is_file():
         raise BuildError(
             f"'{workspace.mkdocs_yml}' does not exist",
             fix="run `clausewatch init DIR` for a new workspace, or pass --root to an existing one",
         )
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file",
-               str(workspace.mkdocs_yml), "--site-dir", str(site_dir)]
-    _run(command, workspace.root, "mkdocs build --strict",
-         "fix the pages or links named above (generated pages: report a bug; hand-written: edit them)")
+
+
+def _engine_command(workspace: Workspace, site_dir: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "clausewatch.site.engine", str(workspace.mkdocs_yml), str(site_dir), *extra]
+
+
+def run_mkdocs(workspace: Workspace, site_dir: Path, *, dirty: bool = False) -> None:
+    """`mkdocs build --strict` of the workspace into `site_dir` (`dirty`: only pages whose Markdown is
+    newer than their HTML); BuildError with its output on failure."""
+    _check_config(workspace)
+    _run(_engine_command(workspace, site_dir, *(["--dirty"] if dirty else [])), workspace.root,
+         "mkdocs build --strict", MKDOCS_FIX)
+
+
+def run_mkdocs_sharded(workspace: Workspace, site_dir: Path, processes: int | None = None) -> int:
+    """A full build split across processes (one per CPU, see `clausewatch.site.engine`), each building
+    its share of docs/ into its own folder; the folders then become `site_dir`. Returns how many."""
+    from clausewatch.site import engine
+
+    _check_config(workspace)
+    weights, top_files = engine.docs_weights(workspace.docs)
+    wanted = processes or os.cpu_count() or 1
+    count = 1 if sum(weights.values()) < SHARD_MIN_BYTES else wanted
+    shards = engine.plan_shards(weights, count)
+    work = site_dir.with_name(site_dir.name + ".building")
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    commands = []
+    for k in range(max(1, len(shards))):
+        patterns = work / f"exclude-{k}.txt"
+        patterns.write_text(engine.exclude_patterns(shards, k, top_files), encoding="utf-8")
+        commands.append(_engine_command(workspace, work / f"shard-{k}", "--exclude-from", str(patterns)))
+    _run_parallel(commands, workspace.root, "mkdocs build --strict", MKDOCS_FIX)
+    engine.merge_trees([work / f"shard-{k}" for k in range(len(commands))], site_dir)
+    shutil.rmtree(work)
+    return len(commands)
 
 
 def run_pagefind(site_dir: Path) -> None:
     """Index the built site with Pagefind (its files go to `site_dir/pagefind/`)."""
-    _run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--exclude-selectors", ".headerlink"],
-         site_dir, "pagefind",
-         "check that `pagefind[bin]` is installed (pip install -e .) and that the site has pages")
+    from clausewatch.site import search_index
+
+    search_index.index_all(site_dir)
 
 
 def write_redirects(workspace: Workspace, site_dir: Path) -> int:
@@ -135,25 +233,48 @@ def write_redirects(workspace: Workspace, site_dir: Path) -> int:
 
 
 def _run(command: list[str], cwd: Path, name: str, fix: str) -> None:
-    proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=_quiet_env(), check=False)
-    if proc.returncode != 0:
-        output = (proc.stdout + proc.stderr).strip().splitlines()
-        tail = "\n".join(output[-OUTPUT_TAIL:])
-        raise BuildError(f"{name} failed (exit {proc.returncode}):\n{tail}", fix=fix)
+    _run_parallel([command], cwd, name, fix)
 
 
-def sanitize_site(site_dir: Path, clean: Callable[[str], str] = sanitize_html) -> int:
-    """Run every built HTML page through the sanitizer in place; return how many pages."""
-    count = 0
-    for path in sorted(site_dir.rglob("*.html")):
-        if "pagefind" in path.relative_to(site_dir).parts[:1]:
-            continue
-        text = path.read_text(encoding="utf-8")
-        cleaned = clean(text)
-        if cleaned != text:
-            path.write_text(cleaned, encoding="utf-8")
-        count += 1
-    return count
+def _run_parallel(commands: list[list[str]], cwd: Path, name: str, fix: str) -> None:
+    """Run the commands at once; BuildError quoting the output of the first that failed."""
+    procs = [subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env=_quiet_env()) for command in commands]
+    outputs = [proc.communicate()[0] for proc in procs]
+    for proc, output in zip(procs, outputs, strict=True):
+        if proc.returncode != 0:
+            tail = "\n".join(output.strip().splitlines()[-OUTPUT_TAIL:])
+            raise BuildError(f"{name} failed (exit {proc.returncode}):\n{tail}", fix=fix)
+
+
+def sanitize_site(site_dir: Path, clean: Callable[[str], str] = sanitize_html, *,
+                  since_ns: int | None = None) -> int:
+    """Run the built HTML pages through the sanitizer in place (only those written at or after
+    `since_ns`, when given); return how many pages. Many pages are shared among worker processes."""
+    paths = [path for path in sorted(site_dir.rglob("*.html"))
+             if path.relative_to(site_dir).parts[0] not in ("pagefind", "pagefind-recent")
+             and (since_ns is None or path.stat().st_mtime_ns >= since_ns)]
+    if len(paths) < SANITIZE_PARALLEL_MIN or clean is not sanitize_html:
+        for path in paths:
+            _sanitize_file(path, clean)
+        return len(paths)
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = os.cpu_count() or 1
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(_sanitize_file, paths, chunksize=64))
+    return len(paths)
+
+
+SANITIZE_PARALLEL_MIN = 500
+"""Below this many pages, worker processes cost more than they save."""
+
+
+def _sanitize_file(path: Path, clean: Callable[[str], str] = sanitize_html) -> None:
+    text = path.read_text(encoding="utf-8")
+    cleaned = clean(text)
+    if cleaned != text:
+        path.write_text(cleaned, encoding="utf-8")
 
 
 def make_server(site_dir: Path, port: int) -> http.server.ThreadingHTTPServer:

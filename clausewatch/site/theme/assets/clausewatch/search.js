@@ -7,7 +7,7 @@
     return;
   }
   var root = new URL("../../", document.currentScript.src);
-  new PagefindUI({
+  var options = {
     element: "#cw-search",
     baseUrl: root.pathname,
     bundlePath: root.pathname + "pagefind/",
@@ -16,6 +16,17 @@
     resetStyles: false,
     autofocus: false,
     translations: { placeholder: "Search texts, changes, commentary" }
+  };
+  /* Pages new since the last full build are indexed apart, in bundles named by search-bundles.json
+     (written by every build, see clausewatch/site/search_index.py): merge them into the main index. */
+  fetch(root.pathname + "search-bundles.json").then(function (response) {
+    return response.ok ? response.json() : {};
+  }).then(function (bundles) {
+    options.mergeIndex = (bundles.merge || []).map(function (path) {
+      return { bundlePath: root.pathname + path };
+    });
+  }, function () { /* unreadable: the main index alone */ }).then(function () {
+    new PagefindUI(options);
   });
   document.addEventListener("keydown", function (event) {
     var input = mount.querySelector("input");
