@@ -7,11 +7,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import markdown
-from hypothesis import given, settings
-from hypothesis import strategies as st
 import pytest
 from click.testing import CliRunner
 from golden import assert_golden
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clausewatch.align import align_clauses
 from clausewatch.clauses import split_clauses
