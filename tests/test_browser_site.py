@@ -8,7 +8,9 @@ and served from 127.0.0.1. Screenshots go to tests/artifacts/ (gitignored) for a
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import json
 import shutil
 import threading
@@ -288,3 +290,24 @@ def test_build_figures(site: _Site) -> None:
     figures = {"build_seconds": round(site.build_seconds, 2), "files": len(files), "bytes": size}
     (ARTIFACTS / "browser-site-build.json").write_text(json.dumps(figures, indent=1))
     assert 0 < size < 20_000_000 and site.build_seconds < 120
+
+
+def test_after_an_incremental_rebuild_search_finds_the_new_change(page, site: _Site) -> None:
+    """Runs last: records one more version, rebuilds (only changed pages; the new page is indexed
+    into pagefind-recent/, which the search box merges) and searches a phrase only it has."""
+    workspace = Workspace(site.root.parent)
+    when = START + timedelta(days=90)
+    newer = TERMS_V2 + "\n## 9. Zebra clause\n\nQuokka telemetry is shared with zebras.\n"
+    _record(workspace, "acme/terms-of-service", newer, when,
+            service_name="Acme Cloud", document_name="Terms of Service")
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        build_site(workspace, site.root, timings=True)
+    assert "incremental" in stderr.getvalue()
+    page.goto(site.url("/"))
+    page.locator("header #cw-search input").fill("quokka telemetry")
+    result = page.locator("#cw-search a.pagefind-ui__result-link")
+    result.first.wait_for(timeout=15000)
+    hrefs = [result.nth(i).get_attribute("href") or "" for i in range(result.count())]
+    assert any(f"/acme/terms-of-service/{when:%Y-%m-%d}/" in href for href in hrefs), hrefs
+    assert page.errors == []
