@@ -46,7 +46,8 @@ def load_schema() -> dict[str, Any]:
 
 
 def _dump(value: Mapping[str, Any]) -> bytes:
-    return (json.dumps(value, indent=1, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+    """Compact JSON (no indentation: 10,000 files of the imported archive were a fifth spaces)."""
+    return (json.dumps(value, ensure_ascii=False, sort_keys=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def change_data_path(change: PublishedChange) -> str:
