@@ -16,7 +16,7 @@ from site_workspace import START, TERMS_V1, TERMS_V2, make_workspace, new_worksp
 
 from clausewatch.errors import BuildError
 from clausewatch.site.generate import generate_site, render_site
-from clausewatch.site.write import MANIFEST, write_pages
+from clausewatch.site.write import MANIFEST, content_hash, intact_files, read_manifest, write_pages
 
 TERMS = "acme/terms-of-service"
 
@@ -171,7 +171,24 @@ def test_write_pages_writes_changes_only_and_removes_stale(tmp_path: Path) -> No
     assert os.stat(docs / "a/b/index.md").st_mtime_ns == old - 10**9
     assert not (docs / "a" / "c").exists()
     assert (docs / "about.md").read_text(encoding="utf-8") == "# Hand-written\n"
-    assert (docs / MANIFEST).read_text(encoding="utf-8").split() == ["a/b/index.md", "index.md"]
+    assert sorted(read_manifest(docs)) == ["a/b/index.md", "index.md"]
+    first_line = (docs / MANIFEST).read_text(encoding="utf-8").splitlines()[0]
+    assert first_line == "a/b/index.md\t" + content_hash("# B\n")
+
+
+def test_kept_files_stay_without_their_content_and_only_while_intact(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write_pages(docs, {"a/index.md": "# A\n", "b/index.md": "# B\n"})
+    kept = {"a/index.md": content_hash("# A\n")}
+    assert intact_files(docs, kept)
+    report = write_pages(docs, {"b/index.md": "# B2\n"}, kept=kept)
+    assert report.written == ("b/index.md",) and report.removed == ()
+    assert (docs / "a/index.md").read_text(encoding="utf-8") == "# A\n"
+    assert not intact_files(docs, {"a/index.md": content_hash("# A, changed\n")})
+    (docs / "a/index.md").unlink()
+    assert not intact_files(docs, kept)
+    assert write_pages(docs, {"b/index.md": "# B2\n"}).removed == ()
+    assert read_manifest(docs) == {"b/index.md"}
 
 
 def test_write_pages_never_overwrites_a_hand_written_page(tmp_path: Path) -> None:

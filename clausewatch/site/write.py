@@ -34,28 +34,49 @@ class WriteReport:
     removed: tuple[str, ...]
 
 
-def write_pages(docs_dir: Path, pages: Mapping[str, str | bytes]) -> WriteReport:
-    """Make the generated part of `docs_dir` exactly `pages`, writing only files whose content changed."""
+def write_pages(docs_dir: Path, pages: Mapping[str, str | bytes], *,
+                kept: Mapping[str, str] | None = None) -> WriteReport:
+    """Make the generated part of `docs_dir` exactly `pages` plus `kept`, writing only files whose
+    content changed.
+
+    `kept` names generated files left as they are without their content ({path: content_hash(...)}):
+    the caller checked with `intact_files` that they are on disk as last written (a rebuild then need
+    not load the pages of documents that did not change)."""
     docs_dir.mkdir(parents=True, exist_ok=True)
     root = docs_dir.resolve()
+    kept = dict(kept or {})
     targets = {rel: safe_target(root, rel) for rel in pages}
-    previous = read_manifest(root)
+    previous = read_manifest_hashes(root)
     for rel, target in targets.items():
         if rel not in previous and target.exists() and _read(target) != _encode(pages[rel]):
             raise BuildError(
                 f"'{target}' exists and was not written by the generator: it would be overwritten",
                 fix=f"move the hand-written page elsewhere (the generator owns '{rel}'), or delete it",
             )
-    _write_manifest(root, previous | set(pages))
+    hashes = {rel: content_hash(pages[rel]) for rel in pages}
+    _write_manifest(root, {**previous, **hashes, **kept})
     written = []
     for rel, target in sorted(targets.items()):
         data = _encode(pages[rel])
         if not target.is_file() or _read(target) != data:
             _atomic_write(target, data)
             written.append(rel)
-    removed = [rel for rel in sorted(previous - set(pages)) if _remove(root, rel)]
-    _write_manifest(root, set(pages))
-    return WriteReport(tuple(written), len(pages) - len(written), tuple(removed))
+    removed = [rel for rel in sorted(set(previous) - set(pages) - set(kept)) if _remove(root, rel)]
+    _write_manifest(root, {**hashes, **kept})
+    return WriteReport(tuple(written), len(pages) + len(kept) - len(written), tuple(removed))
+
+
+def content_hash(content: str | bytes) -> str:
+    """What the manifest remembers of a generated file (a SHA-256 prefix of its bytes)."""
+    return hashlib.sha256(_encode(content)).hexdigest()[:32]
+
+
+def intact_files(docs_dir: Path, expected: Mapping[str, str],
+                 manifest: Mapping[str, str] | None = None) -> bool:
+    """Whether every file of `expected` ({path: content_hash}) is in docs/ as the manifest says it was
+    last written (the manifest can be passed in, read once by the caller with `read_manifest_hashes`)."""
+    known = read_manifest_hashes(docs_dir.resolve()) if manifest is None else manifest
+    return all(known.get(rel) == digest and (docs_dir / rel).is_file() for rel, digest in expected.items())
 
 
 def safe_target(root: Path, rel: str) -> Path:
@@ -79,14 +100,25 @@ def safe_target(root: Path, rel: str) -> Path:
 
 def read_manifest(root: Path) -> set[str]:
     """The paths the previous run generated (empty on the first run)."""
+    return set(read_manifest_hashes(root))
+
+
+def read_manifest_hashes(root: Path) -> dict[str, str]:
+    """The paths the previous run generated with their content hashes ('' when not recorded)."""
     path = root / MANIFEST
     if not path.is_file():
-        return set()
-    return {line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+        return {}
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        rel, _tab, digest = line.partition("\t")
+        if rel.strip():
+            found[rel] = digest
+    return found
 
 
-def _write_manifest(root: Path, paths: Iterable[str]) -> None:
-    _atomic_write(root / MANIFEST, ("\n".join(sorted(paths)) + "\n").encode("utf-8"))
+def _write_manifest(root: Path, paths: Mapping[str, str]) -> None:
+    text = "\n".join(f"{rel}\t{digest}" if digest else rel for rel, digest in sorted(paths.items()))
+    _atomic_write(root / MANIFEST, (text + "\n").encode("utf-8"))
 
 
 def _encode(content: str | bytes) -> bytes:
