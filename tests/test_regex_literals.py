@@ -1,0 +1,62 @@
+"""The required-literal shortcut of the topic rules: never skips a pattern that matches."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from clausewatch.regex_literals import REGEX_ASCII_FOLDS, fold_for_literals, may_match, required_literals
+from clausewatch.topics import load_topics, match_groups
+from tests.test_topics import CASES
+
+
+def test_the_folds_are_every_non_ascii_character_the_regex_engine_takes_for_an_ascii_letter() -> None:
+    letter = re.compile(r"[a-z]", re.IGNORECASE)
+    found = {chr(c) for c in range(0x80, 0x110000) if letter.match(chr(c))}
+    assert found == set(REGEX_ASCII_FOLDS)
+    assert all(re.match(REGEX_ASCII_FOLDS[c], c, re.IGNORECASE) for c in found)
+    lowered_to_ascii = {chr(c) for c in range(0x80, 0x110000) if any(ch.isascii() for ch in chr(c).lower())}
+    assert lowered_to_ascii <= set(REGEX_ASCII_FOLDS)
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    (r"\btrain(?:s|ed|ing)?\b", ("train",)),
+    (r"\b(?:perpetual|irrevocable|royalty[\s-]*free)\b", ("perpetual", "irrevocable", "royalty")),
+    (r"\b(?-i:COPPA)\b", ("coppa",)),
+    (r"(?:ab)?c", ("c",)),
+    (r"a|\w+", None),
+    (r"\d+", None),
+    (r"x{0,3}", None),
+    (r"(?:hello){2}", ("hello",)),
+    (r"é", None),
+])
+def test_required_literals(pattern: str, expected: tuple[str, ...] | None) -> None:
+    assert required_literals(re.compile(pattern, re.IGNORECASE)) == expected
+
+
+@pytest.mark.parametrize("text", ["KEY", "\u212aey", "ſell", "SALE", "İN", "dısclose", "Train", "trAIning"])
+def test_odd_case_folds_never_hide_a_match(text: str) -> None:
+    for pattern in (r"key", r"sell", r"in", r"disclose", r"train", r"tra(?-i:AI)ning"):
+        compiled = re.compile(pattern, re.IGNORECASE)
+        if compiled.search(text):
+            assert may_match(compiled, fold_for_literals(text)), (pattern, text)
+
+
+def test_every_rule_pattern_that_matches_a_case_passes_the_shortcut() -> None:
+    texts = [text for case in CASES for text in case[1:]]
+    for topic in load_topics():
+        for rule in topic.rules:
+            for pattern in (*rule.patterns, *rule.requires):
+                for text in texts:
+                    if pattern.search(text):
+                        assert may_match(pattern, fold_for_literals(text)), pattern.pattern
+
+
+def test_match_groups_are_those_of_a_full_scan() -> None:
+    from clausewatch.topics import _rule_groups
+
+    topics = load_topics()
+    for text in [text for case in CASES for text in case[1:]]:
+        full = [(t.id, g) for t in topics for rule in t.rules for g in _rule_groups(rule, text)]
+        assert match_groups(text, list(topics)) == full
