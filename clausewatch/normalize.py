@@ -27,6 +27,8 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
+from clausewatch.regex_literals import guarded_sub
+
 TRACKING_PARAMS: frozenset[str] = frozenset(
     {
         # ad-click and campaign ids
@@ -64,8 +66,8 @@ _KEY_PUNCTUATION = re.compile(r"(?<!\d)[.,]|[.,](?!\d)|[;:!?()\[\]{}\u00ab\u00bb
 _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), replacement)
     for pattern, replacement in (
-        (r"(?<=\w\w)is(?=e\b|es\b|ed\b|ing\b|ation|er\b|ers\b)", "iz"),
-        (r"(?<=\w\w)ys(?=e\b|es\b|ed\b|ing\b)", "yz"),
+        (r"is(?<=\w\wis)(?=e\b|es\b|ed\b|ing\b|ation|er\b|ers\b)", "iz"),  # literal first: found fast
+        (r"ys(?<=\w\wys)(?=e\b|es\b|ed\b|ing\b)", "yz"),
         (r"\b(colo|favo|hono|labo|behavio|neighbo|harbo|rumo|endeavo|flavo|humo|armo)ur", r"\1r"),
         (r"\b(licen|defen|offen|preten)ce", r"\1se"),
         (r"\b(cent|met|theat|lit|fib)re(s?)\b", r"\1er\2"),
@@ -259,7 +261,7 @@ def _canonical_step(block: str) -> str:
     text = fold_typography(_normalize_block(block)).casefold()
     text = _drop_markup(_drop_links(text))
     text = _CROSS_REF.sub(r"\1 #", text)
-    text = _RELATIVE_TIME.sub("# ago", text)
+    text = guarded_sub(_RELATIVE_TIME, "# ago", text)
     text = _MACHINE_ID.sub("", text)
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACE_AFTER_OPEN.sub(r"\1", text))
     text = _NO_SPACE_AFTER_PUNCT.sub(r"\g<0> ", text)
@@ -312,7 +314,7 @@ def fold_spelling(text: str) -> str:
     """British spellings folded to American ones (`licence` → `license`, `organise` → `organize`):
     the same terms served to another region are not a change."""
     for pattern, replacement in _SPELLINGS:
-        text = pattern.sub(replacement, text)
+        text = guarded_sub(pattern, replacement, text)
     return text
 
 

@@ -35,28 +35,39 @@ def may_match(pattern: re.Pattern[str], folded: str) -> bool:
     return required is None or any(literal in folded for literal in required)
 
 
+def guarded_sub(pattern: re.Pattern[str], replacement: str, text: str) -> str:
+    """`pattern.sub(replacement, text)`, without scanning a text that lacks the pattern's required literals."""
+    required = required_literals(pattern, fold=False)
+    if required is not None and not any(literal in text for literal in required):
+        return text
+    return pattern.sub(replacement, text)
+
+
 @lru_cache(maxsize=1024)
-def required_literals(pattern: re.Pattern[str]) -> Literals | None:
-    """Lower-cased strings one of which every match of `pattern` contains; None when none is known."""
+def required_literals(pattern: re.Pattern[str], *, fold: bool = True) -> Literals | None:
+    """Strings one of which every match of `pattern` contains; None when none is known. Lower-cased
+    (for `fold_for_literals` text) when `fold`, else as written (case-insensitive parts then give none)."""
     if not isinstance(pattern.pattern, str) or pattern.flags & (re.LOCALE | re.ASCII):
         return None
+    if not fold and pattern.flags & re.IGNORECASE:
+        return None
     try:
-        return _of_sequence(list(sre_parse.parse(pattern.pattern, pattern.flags)))
+        return _of_sequence(list(sre_parse.parse(pattern.pattern, pattern.flags)), fold)
     except Exception:  # noqa: BLE001 - an unknown parse tree only means no shortcut
         return None
 
 
-def _of_sequence(items: list[tuple[Any, Any]]) -> Literals | None:
+def _of_sequence(items: list[tuple[Any, Any]], fold: bool) -> Literals | None:
     """The most selective requirement among a sequence's literal runs and required sub-patterns."""
     found: list[Literals] = []
     run: list[str] = []
     for op, av in items:
         if op is sre.LITERAL and av < 128:
-            run.append(chr(av).lower())
+            run.append(chr(av).lower() if fold else chr(av))
             continue
         found.append(("".join(run),))
         run = []
-        required = _of_item(op, av)
+        required = _of_item(op, av, fold)
         if required is not None:
             found.append(required)
     found.append(("".join(run),))
@@ -64,13 +75,13 @@ def _of_sequence(items: list[tuple[Any, Any]]) -> Literals | None:
     return max(usable, key=lambda f: min(map(len, f))) if usable else None
 
 
-def _of_item(op: Any, av: Any) -> Literals | None:
+def _of_item(op: Any, av: Any, fold: bool) -> Literals | None:
     if op is sre.SUBPATTERN:
-        return _of_sequence(list(av[3]))
+        return None if not fold and av[1] & re.IGNORECASE else _of_sequence(list(av[3]), fold)
     if op in _REPEATS and av[0] >= 1:
-        return _of_sequence(list(av[2]))
+        return _of_sequence(list(av[2]), fold)
     if op is sre.BRANCH:
-        branches = [_of_sequence(list(items)) for items in av[1]]
+        branches = [_of_sequence(list(items), fold) for items in av[1]]
         if any(b is None for b in branches):
             return None
         return tuple(dict.fromkeys(literal for b in branches if b for literal in b))

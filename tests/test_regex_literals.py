@@ -60,3 +60,27 @@ def test_match_groups_are_those_of_a_full_scan() -> None:
     for text in [text for case in CASES for text in case[1:]]:
         full = [(t.id, g) for t in topics for rule in t.rules for g in _rule_groups(rule, text)]
         assert match_groups(text, list(topics)) == full
+
+
+def test_exact_case_literals_for_case_sensitive_patterns_only() -> None:
+    assert required_literals(re.compile(r"Ab(?i:cdef)"), fold=False) == ("Ab",)
+    assert required_literals(re.compile(r"abc", re.IGNORECASE), fold=False) is None
+    assert required_literals(re.compile(r"x(?i:yz)+"), fold=False) == ("x",)
+
+
+@pytest.mark.parametrize("text", ["organise organised organisation", "analyse", "bis ise", "Organise", ""])
+def test_guarded_sub_is_sub(text: str) -> None:
+    from clausewatch.regex_literals import guarded_sub
+
+    for pattern in (re.compile(r"is(?<=\w\wis)(?=e\b|ation)"), re.compile(r"\b(?:colo|favo)ur"), re.compile(r"\d+")):
+        assert guarded_sub(pattern, "#", text) == pattern.sub("#", text)
+
+
+def test_spelling_patterns_with_the_literal_first_fold_as_before() -> None:
+    from clausewatch.normalize import _SPELLINGS
+
+    before = [re.compile(r"(?<=\w\w)is(?=e\b|es\b|ed\b|ing\b|ation|er\b|ers\b)"),
+              re.compile(r"(?<=\w\w)ys(?=e\b|es\b|ed\b|ing\b)")]
+    words = "is isis organise organisation analyses analysing paralysed xis this_ise 9ise ise aise réalise"
+    for old, (new, replacement) in zip(before, _SPELLINGS[:2], strict=True):
+        assert new.sub(replacement, words) == old.sub(replacement, words)
