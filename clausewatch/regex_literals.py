@@ -22,6 +22,8 @@ tests/test_topics.py checks it); `str.lower` turns no other non-ASCII character 
 _FOLDS = str.maketrans(REGEX_ASCII_FOLDS)
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 Literals = tuple[str, ...]
+_FOLDED: dict[re.Pattern[str], Literals | None] = {}
+"""`required_literals(pattern)` by pattern, for `may_match` (called for every rule on every text)."""
 
 
 def fold_for_literals(text: str) -> str:
@@ -31,8 +33,15 @@ def fold_for_literals(text: str) -> str:
 
 def may_match(pattern: re.Pattern[str], folded: str) -> bool:
     """False only when `pattern` cannot match the text whose `fold_for_literals` is `folded`."""
-    required = required_literals(pattern)
-    return required is None or any(literal in folded for literal in required)
+    if pattern not in _FOLDED:
+        _FOLDED[pattern] = required_literals(pattern)
+    required = _FOLDED[pattern]
+    if required is None:
+        return True
+    for literal in required:
+        if literal in folded:
+            return True
+    return False
 
 
 def guarded_sub(pattern: re.Pattern[str], replacement: str, text: str) -> str:

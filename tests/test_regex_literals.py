@@ -84,3 +84,12 @@ def test_spelling_patterns_with_the_literal_first_fold_as_before() -> None:
     words = "is isis organise organisation analyses analysing paralysed xis this_ise 9ise ise aise réalise"
     for old, (new, replacement) in zip(before, _SPELLINGS[:2], strict=True):
         assert new.sub(replacement, words) == old.sub(replacement, words)
+
+
+@pytest.mark.parametrize("text", ["1.5, 2,3 a.b ,x. 9. .9 ..1 1.. «a» [b] {c} / - ; : ! ? ( )", "x,1 1,x ,1, .,. 1.,.1",
+                                  "v2.0, section 3.1.a; e.g., (see: www.example.com/x-y)", "", "..", "1."])
+def test_key_punctuation_is_the_punctuation_outside_numbers(text: str) -> None:
+    from clausewatch.normalize import _KEY_PUNCTUATION
+
+    as_written = re.compile(r"(?<!\d)[.,]|[.,](?!\d)|[;:!?()\[\]{}\u00ab\u00bb/-]")
+    assert _KEY_PUNCTUATION.sub("", text) == as_written.sub("", text)
