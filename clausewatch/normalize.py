@@ -302,8 +302,10 @@ def _canonical_clause(markdown: str) -> str:
 
 def _canonical_text(markdown: str) -> str:
     text = markdown.replace("\r\n", "\n").replace("\r", "\n")
-    joined = _join_blocks(_canonical_block(block) for block in _BLOCK_BREAK.split(text))
-    return _canonical_fixpoint(joined)
+    parts = [part for part in map(_canonical_block, _BLOCK_BREAK.split(text)) if part]
+    if len(parts) == 1:
+        return parts[0]  # a fixpoint of `_canonical_step` already: one more step would give it back
+    return _canonical_fixpoint(_join_blocks(parts))
 
 
 @lru_cache(maxsize=1 << 15)
