@@ -20,6 +20,7 @@ import yaml
 
 from clausewatch.errors import ConfigError
 from clausewatch.models import ClauseChange, Diff, WordOp
+from clausewatch.regex_literals import fold_for_literals, may_match
 from clausewatch.slugs import is_slug
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "topics.yml"
@@ -213,13 +214,21 @@ def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, max(a[0], b[0]) - min(a[1], b[1]))
 
 
-def _rule_groups(rule: Rule, text: str) -> Iterator[Spans]:
-    """Each match of the rule's patterns, with the `requires` matches closest to it: one group each."""
-    supports = [[m.span() for m in req.finditer(text) if m.end() > m.start()] for req in rule.requires]
+def _rule_groups(rule: Rule, text: str, folded: str | None = None) -> Iterator[Spans]:
+    """Each match of the rule's patterns, with the `requires` matches closest to it: one group each.
+
+    `folded` (`fold_for_literals(text)`) lets patterns that cannot match be skipped unscanned."""
+    if folded is not None and not all(may_match(req, folded) for req in rule.requires):
+        return  # a `requires` pattern that cannot match: no group
+    supports: list[list[tuple[int, int]]] | None = None
     for pattern in rule.patterns:
+        if folded is not None and not may_match(pattern, folded):
+            continue
         for m in pattern.finditer(text):
             if m.end() == m.start():
                 continue
+            if supports is None:
+                supports = [[s.span() for s in req.finditer(text) if s.end() > s.start()] for req in rule.requires]
             group = [m.span()]
             for spans in supports:
                 close = [s for s in spans if _gap(s, m.span()) <= rule.near and not _overlaps(s, [m.span()])]
@@ -277,9 +286,10 @@ def _cached_groups(text: str, key: _TopicsKey) -> tuple[tuple[str, Spans], ...]:
 
 def _groups_of(text: str, topics: Iterable[Topic]) -> tuple[tuple[str, Spans], ...]:
     groups: list[tuple[str, Spans]] = []
+    folded = fold_for_literals(text)
     for topic in topics:
         for rule in topic.rules:
-            groups += [(topic.id, group) for group in _rule_groups(rule, text)]
+            groups += [(topic.id, group) for group in _rule_groups(rule, text, folded)]
     return tuple(groups)
 
 

@@ -109,3 +109,14 @@ def test_canonical_text_is_the_same_memoized_or_not() -> None:
     assert short == again and "binding arbitration" in short and "**" not in short
     assert canonical_text(long_text).startswith(short.rstrip(". ")[:40])
     assert canonical_text(short) == short  # idempotent either way
+
+
+def test_worker_processes_write_the_cache(tmp_path: Path) -> None:
+    workspace = make_workspace(tmp_path / "ws")
+    parallel = render_site(workspace, jobs=2)  # two documents: one worker process each
+    assert sorted(parallel.regenerated) == sorted([PRIVACY, TERMS])
+    cache = workspace.state / "cache" / "site"
+    assert sorted(p.name for p in cache.glob("*/*.json")) == ["privacy.json", "terms-of-service.json"]
+    again = render_site(workspace, jobs=2)
+    assert again.regenerated == ()
+    assert again.files == parallel.files and again.documents == parallel.documents

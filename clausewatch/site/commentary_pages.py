@@ -155,11 +155,11 @@ def decorate_change(
     key = f"{ref.service}/{ref.document}"
     repo_url = str((config or {}).get("repo_url") or "")
     branch = repository_branch(config or {})
-    quotes = {c.id: clause_quote(c) for c in clauses} if per_clause else {}
+    by_id = {c.id: c for c in clauses} if per_clause else {}  # quoted on demand: few clauses get a link
 
     def link_for(clause: str | None) -> str:
         url = add_commentary_url(repo_url, branch, ref.service, ref.document, ref.slug, clause,
-                                 quotes.get(clause or ""))
+                                 clause_quote(by_id.get(clause or "")))
         return add_commentary_markdown(url, key, ref.slug, clause)
 
     body, leftover = insert_commentary(body, by_clause, link_for if per_clause and repo_url else None)

@@ -38,19 +38,27 @@ _DATE_SHAPES = (
     re.compile(rf"^{_YEAR}-(?P<mnum>\d{{1,2}})-(?P<day>\d{{1,2}})"),  # 2026-03-03
     re.compile(r"^(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<year>(?:19|20)\d\d)"),  # 03/03/2026
 )
-_LABEL = re.compile(
-    r"(?P<label>"
-    r"last\s+(?:updated|modified|revised|amended|changed)"
-    r"|date\s+of\s+last\s+(?:revision|update|modification)"
-    r"|(?:effective|revision|version)\s+date"
-    r"|effective\s+(?:as\s+of|from|on)?"
-    r"|(?:take|takes|took|come|comes|came)\s+(?:into\s+)?effect(?:\s+on|\s+as\s+of)?"
-    r"|in\s+(?:force|effect)\s+(?:as\s+of|from|since|on)"
-    r"|(?:updated|revised|modified)(?:\s+on|\s+as\s+of)?"
-    r")\b"
-    r"(?P<gap>[\s:*_\-–—(),]*(?:on|as\s+of|from)?[\s:*_\-–—(),]*)",
-    re.I,
+_LABELS = (
+    r"last\s+(?:updated|modified|revised|amended|changed)",
+    r"date\s+of\s+last\s+(?:revision|update|modification)",
+    *(rf"{word}\s+date" for word in ("effective", "revision", "version")),
+    r"effective\s+(?:as\s+of|from|on)?",
+    *(rf"{word}\s+(?:into\s+)?effect(?:\s+on|\s+as\s+of)?"
+      for word in ("take", "takes", "took", "come", "comes", "came")),
+    r"in\s+(?:force|effect)\s+(?:as\s+of|from|since|on)",
+    *(rf"{word}(?:\s+on|\s+as\s+of)?" for word in ("updated", "revised", "modified")),
 )
+"""The labels, tried in this order at each position; each starts with a plain word, so the regex engine
+skips the positions where none can start."""
+_LABEL_SOURCE = (
+    "(?P<label>" + "|".join(_LABELS) + r")\b"
+    r"(?P<gap>[\s:*_\-–—(),]*(?:on|as\s+of|from)?[\s:*_\-–—(),]*)"
+)
+_LABEL = re.compile(_LABEL_SOURCE, re.I)
+_LABEL_LOWER = re.compile(_LABEL_SOURCE)
+"""`_LABEL` for lower-cased text (case-sensitive matching is several times faster): see `_label_matches`."""
+_ASCII_FOLDS = ("\u0130", "\u0131", "\u017f", "\u212a")
+"""The non-ASCII characters `re.IGNORECASE` matches to an ASCII letter (see clausewatch/regex_literals.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,16 +118,26 @@ def find_stated_dates(text: str) -> list[StatedDate]:
 
 
 def _iter_stated_dates(text: str) -> Iterator[StatedDate]:
-    for match in _LABEL.finditer(text):
+    for match in _label_matches(text):
         parsed = _parse_date_at(text[match.end() : match.end() + DATE_WINDOW])
         if parsed is None:
             continue
         when, length = parsed
-        label = match.group("label").lower()
+        label = text[match.start("label") : match.end("label")].lower()
         kind: StatedKind = "effective" if "effect" in label or "force" in label else "updated"
         written = text[match.start() : match.end() + length]
         phrase = " ".join(written.replace("*", "").replace("_", " ").split())
         yield StatedDate(kind=kind, date=when, phrase=phrase)
+
+
+def _label_matches(text: str) -> Iterator[re.Match[str]]:
+    """`_LABEL.finditer(text)` (same spans), on the lower-cased text when lower-casing changes no match:
+    no character the regex engine takes for an ASCII letter, and one character for each (tested)."""
+    if not any(odd in text for odd in _ASCII_FOLDS):
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            return _LABEL_LOWER.finditer(lowered)
+    return _LABEL.finditer(text)
 
 
 def find_stated_date(text: str) -> StatedDate | None:

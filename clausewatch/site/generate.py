@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
 
 from clausewatch.archive import (
     Archive,
@@ -98,8 +100,7 @@ def render_site(workspace: Workspace, *, jobs: int | None = None) -> GeneratedSi
             done[key] = output
         else:
             todo.append(DocumentJob(key, tuple(entries), notes, cache_key))
-    for output in iter_generated(archive, todo, config, generate_job, jobs=jobs):
-        write_cache_entry(cache_dir / f"{output.key}.json", output.cache_key, output)
+    for output in iter_generated(archive, todo, config, partial(generate_and_cache, cache_dir), jobs=jobs):
         done[output.key] = output
     prune_cache(cache_dir, {f"{key}.json" for key in logs})
     outputs = [done[key] for key in logs]
@@ -120,6 +121,16 @@ def generate_job(
     """Read one document's versions and generate its output."""
     versions = [to_version(archive, e, _text(reader.read(e.blob), e)) for e in job.entries]
     return generate_document(job.key, versions, job.notes, cache_key=job.cache_key, config=config)
+
+
+def generate_and_cache(
+    cache_dir: Path, archive: Archive, reader: BlobReader, job: DocumentJob, config: Mapping[str, object]
+) -> DocumentOutput:
+    """`generate_job`, its output also stored in the cache: in the worker process, so that the main
+    process (collecting the outputs) does not JSON-encode them while the workers need the CPUs."""
+    output = generate_job(archive, reader, job, config)
+    write_cache_entry(cache_dir / f"{job.key}.json", job.cache_key, output)
+    return output
 
 
 def _text(data: bytes, entry: LogEntry) -> str:
