@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -251,10 +252,30 @@ def test_cache_entries_round_trip_exactly(workspace) -> None:
     from clausewatch.site.write import read_cache_entry
 
     site = render_site(workspace)
+    cache = workspace.state / "cache" / "site"
     for output in site.documents:
-        cached = read_cache_entry(workspace.state / "cache" / "site" / f"{output.key}.json", output.cache_key)
-        assert cached == output
-        assert read_cache_entry(workspace.state / "cache" / "site" / f"{output.key}.json", "other") is None
+        cached = read_cache_entry(cache / f"{output.key}.json", output.cache_key)
+        assert cached == replace(output, files={p: c for p, c in output.files.items() if p.endswith("current.txt")})
+        assert read_cache_entry(cache / f"{output.key}.files.json", output.cache_key) == output.files
+        assert dict(cached.hashes) == {p: content_hash(c) for p, c in output.files.items()}
+        assert read_cache_entry(cache / f"{output.key}.json", "other") is None
+
+
+def test_a_lazy_render_keeps_intact_documents_unread_and_reloads_damaged_ones(workspace) -> None:
+    full = render_site(workspace)
+    write_pages(workspace.docs, full.files)
+    lazy = render_site(workspace, lazy=True)
+    assert lazy.regenerated == () and lazy.kept
+    assert {**lazy.files, **dict.fromkeys(lazy.kept)}.keys() == full.files.keys()
+    assert all(full.files[p] == c for p, c in lazy.files.items())
+    page = next(p for p in lazy.kept if p.endswith("/index.md"))
+    (workspace.docs / page).write_text("tampered\n", encoding="utf-8")
+    later = (workspace.docs / MANIFEST).stat().st_mtime_ns + 10**9  # an edit made after the build
+    os.utime(workspace.docs / page, ns=(later, later))
+    repaired = render_site(workspace, lazy=True)
+    assert page in repaired.files and page not in repaired.kept
+    write_pages(workspace.docs, repaired.files, kept=repaired.kept)
+    assert (workspace.docs / page).read_text(encoding="utf-8") == full.files[page]
 
 
 def test_cache_of_documents_gone_from_the_archive_is_pruned(workspace) -> None:

@@ -116,7 +116,8 @@ def test_worker_processes_write_the_cache(tmp_path: Path) -> None:
     parallel = render_site(workspace, jobs=2)  # two documents: one worker process each
     assert sorted(parallel.regenerated) == sorted([PRIVACY, TERMS])
     cache = workspace.state / "cache" / "site"
-    assert sorted(p.name for p in cache.glob("*/*.json")) == ["privacy.json", "terms-of-service.json"]
+    assert sorted(p.name for p in cache.glob("*/*.json")) == [
+        "privacy.files.json", "privacy.json", "terms-of-service.files.json", "terms-of-service.json"]
     again = render_site(workspace, jobs=2)
     assert again.regenerated == ()
     assert again.files == parallel.files and again.documents == parallel.documents

@@ -73,11 +73,11 @@ def _run_steps(workspace: Workspace, site_dir: Path, timer: StepTimer, *, force_
     from clausewatch.site.generate import render_site
 
     with timer.step("generate") as notes:
-        site = render_site(workspace)
+        site = render_site(workspace, lazy=True)
         notes.append(f"{len(site.documents)} documents, {len(site.regenerated)} regenerated")
     with timer.step("write") as notes:
-        report = write_pages(workspace.docs, site.files)
-        notes.append(f"{len(site.files)} files, {len(report.written)} written, {len(report.removed)} removed")
+        report = write_pages(workspace.docs, site.files, kept=site.kept)
+        notes.append(f"{len(site.files) + len(site.kept)} files ({len(site.kept)} kept unread), {len(report.written)} written, {len(report.removed)} removed")
     with timer.step("theme"):
         sync_tree(THEME_DIR, workspace.root / THEME_COPY)
     stamp = build_stamp(workspace, site_dir)

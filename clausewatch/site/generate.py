@@ -17,7 +17,7 @@ Nothing runs inside MkDocs: the output is plain Markdown with front matter, writ
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -41,7 +41,16 @@ from clausewatch.site.cite import change_citation_block
 from clausewatch.site.incremental import DocumentJob, code_fingerprint, document_cache_key, iter_generated
 from clausewatch.site.pages import ChangeContext, ChangeRef, DocumentSummary, TimelineRow
 from clausewatch.site.topic_pages import TopicHit, document_topic_hits, iter_hit_changes
-from clausewatch.site.write import prune_cache, read_cache_entry, write_cache_entry
+from clausewatch.site.data_api import current_text_path
+from clausewatch.site.write import (
+    content_hash,
+    intact_files,
+    prune_cache,
+    read_cache_entry,
+    Manifest,
+    read_manifest_state,
+    write_cache_entry,
+)
 from clausewatch.slugs import RESERVED, is_slug
 from clausewatch.topics import Topic, load_topics, tag_diff
 from clausewatch.workspace import Workspace, read_site_config
@@ -64,6 +73,9 @@ class DocumentOutput:
     """Every version as published (texts left out, to bound memory): input of site-wide extras."""
     topic_hits: tuple[TopicHit, ...] = ()
     """This document's share of the topic pages (cached, so a rebuild re-matches only changed documents)."""
+    hashes: dict[str, str] = field(default_factory=dict)
+    """Path → content hash of every file in `files`: what a rebuild checks on disk instead of loading
+    them (`files` then holds only the current text, which the site-wide dataset needs)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +84,9 @@ class GeneratedSite:
     documents: tuple[DocumentOutput, ...]
     regenerated: tuple[str, ...]
     """Keys of the documents whose pages were rendered (not taken from the cache)."""
+    kept: Mapping[str, str] = field(default_factory=dict)
+    """Generated files left on disk as they are (path → content hash): unchanged documents' pages,
+    not loaded by a `lazy` render (pass them to `write_pages(..., kept=...)`)."""
 
 
 def generate_site(workspace: Workspace) -> Files:
@@ -79,10 +94,13 @@ def generate_site(workspace: Workspace) -> Files:
     return render_site(workspace).files
 
 
-def render_site(workspace: Workspace, *, jobs: int | None = None) -> GeneratedSite:
+def render_site(workspace: Workspace, *, jobs: int | None = None, lazy: bool = False) -> GeneratedSite:
     """The generated site, with which documents had to be regenerated (the rest came from the cache).
 
     `jobs`: processes for regenerating documents (default: one per CPU when there is enough work).
+    `lazy`: the pages of a cached document that are on disk as last written are not loaded, only
+    named in `GeneratedSite.kept` (a rebuild after one new version then reads a few MB, not the GB
+    of every document's pages).
     """
     archive = open_archive(workspace.archive)
     config = read_site_config(workspace)
@@ -90,29 +108,49 @@ def render_site(workspace: Workspace, *, jobs: int | None = None) -> GeneratedSi
     commentary = load_document_commentary(workspace)
     fingerprint = code_fingerprint(config)
     cache_dir = workspace.state / "cache" / "site"
+    on_disk = read_manifest_state(workspace.docs.resolve()) if lazy else None
     done: dict[str, DocumentOutput] = {}
+    kept: dict[str, str] = {}
     todo: list[DocumentJob] = []
     for key, entries in logs.items():
         notes = commentary.get(key, ())
         cache_key = document_cache_key(fingerprint, entries, notes)
-        output = read_cache_entry(cache_dir / f"{key}.json", cache_key)
-        if isinstance(output, DocumentOutput):
-            done[key] = output
-        else:
+        output = read_cached_output(cache_dir, key, cache_key, workspace.docs if lazy else None, on_disk)
+        if output is None:
             todo.append(DocumentJob(key, tuple(entries), notes, cache_key))
+            continue
+        done[key] = output
+        if len(output.files) < len(output.hashes):
+            kept.update(output.hashes)
     for output in iter_generated(archive, todo, config, partial(generate_and_cache, cache_dir), jobs=jobs):
         done[output.key] = output
-    prune_cache(cache_dir, {f"{key}.json" for key in logs})
+    prune_cache(cache_dir, {name for key in logs for name in (f"{key}.json", f"{key}.files.json")})
     outputs = [done[key] for key in logs]
     files: Files = {}
     for output in outputs:
         files.update(output.files)
+    for path in kept:
+        files.pop(path, None)  # a kept document's current text: on disk already
     files.update(site_files(outputs, config))
     files.update(commentary_and_topic_files(outputs, commentary, files))
     files.update(site_extra_files(outputs, config, files))
     files.update(status_page_files(workspace))  # failing and held documents (scraper/quarantine.py)
     regenerated = tuple(job.key for job in todo)
-    return GeneratedSite(files=files, documents=tuple(outputs), regenerated=regenerated)
+    return GeneratedSite(files=files, documents=tuple(outputs), regenerated=regenerated,
+                         kept={path: digest for path, digest in kept.items() if path not in files})
+
+
+def read_cached_output(cache_dir: Path, key: str, cache_key: str, docs_dir: Path | None,
+                       on_disk: Manifest | None) -> DocumentOutput | None:
+    """A document's cached output, None when absent or stale. Its pages are loaded unless `docs_dir`
+    is given and holds them as last written (then `files` has only the current text)."""
+    output = read_cache_entry(cache_dir / f"{key}.json", cache_key)
+    if not isinstance(output, DocumentOutput):
+        return None
+    if docs_dir is not None and intact_files(docs_dir, output.hashes, on_disk):
+        return output
+    files = read_cache_entry(cache_dir / f"{key}.files.json", cache_key)
+    return replace(output, files=files) if isinstance(files, dict) else None
 
 
 def generate_job(
@@ -127,10 +165,15 @@ def generate_and_cache(
     cache_dir: Path, archive: Archive, reader: BlobReader, job: DocumentJob, config: Mapping[str, object]
 ) -> DocumentOutput:
     """`generate_job`, its output also stored in the cache: in the worker process, so that the main
-    process (collecting the outputs) does not JSON-encode them while the workers need the CPUs."""
+    process (collecting the outputs) does not JSON-encode them while the workers need the CPUs. The
+    pages go to `<key>.files.json`, the rest (and the current text) to `<key>.json`."""
     output = generate_job(archive, reader, job, config)
-    write_cache_entry(cache_dir / f"{job.key}.json", job.cache_key, output)
-    return output
+    hashes = {path: content_hash(content) for path, content in sorted(output.files.items())}
+    text_path = current_text_path(job.key)
+    light = {text_path: output.files[text_path]} if text_path in output.files else {}
+    write_cache_entry(cache_dir / f"{job.key}.files.json", job.cache_key, output.files)
+    write_cache_entry(cache_dir / f"{job.key}.json", job.cache_key, replace(output, files=light, hashes=hashes))
+    return replace(output, hashes=hashes)
 
 
 def _text(data: bytes, entry: LogEntry) -> str:
@@ -404,7 +447,7 @@ def site_extra_files(
 ) -> Files:
     """The site-wide extras: Atom/RSS feeds, the data API's index/service files and dataset, the topic
     charts (shown on the topic pages), and subscribe links on the home and service pages."""
-    from clausewatch.site.data_api import current_text_path, site_data_files
+    from clausewatch.site.data_api import site_data_files
     from clausewatch.site.feeds import generate_feeds, subscribe_markdown
     from clausewatch.site.svg import topic_charts
 

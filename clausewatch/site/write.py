@@ -71,12 +71,36 @@ def content_hash(content: str | bytes) -> str:
     return hashlib.sha256(_encode(content)).hexdigest()[:32]
 
 
-def intact_files(docs_dir: Path, expected: Mapping[str, str],
-                 manifest: Mapping[str, str] | None = None) -> bool:
-    """Whether every file of `expected` ({path: content_hash}) is in docs/ as the manifest says it was
-    last written (the manifest can be passed in, read once by the caller with `read_manifest_hashes`)."""
-    known = read_manifest_hashes(docs_dir.resolve()) if manifest is None else manifest
-    return all(known.get(rel) == digest and (docs_dir / rel).is_file() for rel, digest in expected.items())
+def intact_files(docs_dir: Path, expected: Mapping[str, str], manifest: Manifest | None = None) -> bool:
+    """Whether every file of `expected` ({path: content_hash}) is in docs/ as last written: the manifest
+    names it with that hash and the file was not modified after the manifest was written (`manifest`:
+    `read_manifest_state(docs_dir)`, read once by a caller checking many documents)."""
+    state = read_manifest_state(docs_dir.resolve()) if manifest is None else manifest
+    for rel, digest in expected.items():
+        if state.hashes.get(rel) != digest:
+            return False
+        try:
+            if (docs_dir / rel).stat().st_mtime_ns > state.mtime_ns:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """The generated files as the last `write_pages` left them: path → content hash, and when."""
+
+    hashes: dict[str, str]
+    mtime_ns: int
+
+
+def read_manifest_state(root: Path) -> Manifest:
+    try:
+        mtime = (root / MANIFEST).stat().st_mtime_ns
+    except OSError:
+        return Manifest({}, 0)
+    return Manifest(read_manifest_hashes(root), mtime)
 
 
 def safe_target(root: Path, rel: str) -> Path:
