@@ -234,3 +234,17 @@ def test_a_new_workspace_builds_out_of_the_box(tmp_path: Path) -> None:
     assert "No substantive change yet." in home
     assert (site / "about/index.html").is_file() and (site / "topics/index.html").is_file()
     assert live_problems(home) == []
+
+
+def test_compact_whitespace_folds_blank_runs_but_not_inside_pre() -> None:
+    from clausewatch.site.sanitize import compact_whitespace
+
+    page = "<div>\n\n    <p>a  \n\n   b</p>\n  <pre class=x>one\n\n    two</pre>\n\n<textarea>\n\n t</textarea>\n"
+    assert compact_whitespace(page) == "<div>\n<p>a\nb</p>\n<pre class=x>one\n\n    two</pre>\n<textarea>\n\n t</textarea>\n"
+
+
+def test_built_pages_have_no_blank_lines_outside_pre(built) -> None:
+    _root, site, _ = built
+    page = (site / "acme" / "terms-of-service" / "index.html").read_text(encoding="utf-8")
+    outside = re.sub(r"<pre\b.*?</pre>", "", page, flags=re.DOTALL)
+    assert "\n\n" not in outside and "\n  " not in outside

@@ -77,6 +77,7 @@ def as_of_page(
         "service": summary.service,
         "document": summary.document,
         "search_exclude": True,
+        "hide": ["toc"],  # a whole old text: its clauses are listed on the document page
     }
     change = link(page, f"{summary.service}/{summary.document}/{slug}/index.md")
     current = link(page, f"{summary.service}/{summary.document}/index.md")

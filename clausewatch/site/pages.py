@@ -374,6 +374,10 @@ def change_page(
     meta = {"title": heading, "description": ref.summary, "date": date_of(ref.observed_at),
             "service": ref.service, "document": ref.document, "class": ref.version_class,
             "topics": list(ref.topics)}
+    if ref.version_class == "first":
+        # A whole text, like the document page: no clause list in the sidebar, and not indexed for
+        # search (every word of it is found on the document page or, if later removed, in a change).
+        meta.update({"hide": ["toc"], "search_exclude": True})
     lead = f"**{escape_untrusted(ref.summary)}**\n" if ref.version_class == "first" else ""
     lines = [front_matter(meta), f"# {escape_untrusted(heading)}\n", lead, _facts(context),
              _neighbours(context)]
