@@ -240,7 +240,8 @@ def test_compact_whitespace_folds_blank_runs_but_not_inside_pre() -> None:
     from clausewatch.site.sanitize import compact_whitespace
 
     page = "<div>\n\n    <p>a  \n\n   b</p>\n  <pre class=x>one\n\n    two</pre>\n\n<textarea>\n\n t</textarea>\n"
-    assert compact_whitespace(page) == "<div>\n<p>a\nb</p>\n<pre class=x>one\n\n    two</pre>\n<textarea>\n\n t</textarea>\n"
+    expected = "<div>\n<p>a\nb</p>\n<pre class=x>one\n\n    two</pre>\n<textarea>\n\n t</textarea>\n"
+    assert compact_whitespace(page) == expected
 
 
 def test_built_pages_have_no_blank_lines_outside_pre(built) -> None:
