@@ -156,9 +156,12 @@ def measure_build(workspace, site_dir: Path) -> dict[str, object]:  # noqa: ANN0
         "pagefind_mb": round(_size(site_dir / "pagefind") / 1e6, 1),
         "pagefind_query": pagefind_query_bytes(site_dir / "pagefind", QUERY_WORD),
     }
+    figures["site_bytes_on_disk"] = _disk_usage(site_dir)
     figures["new_version"] = add_one_version(workspace)
     seconds, steps = _timed_build(build_site, workspace, site_dir)
     figures["incremental_seconds"], figures["incremental_steps"] = seconds, steps
+    figures["full_over_incremental"] = round(full_seconds / max(seconds, 0.1), 1)
+    figures["site_mb_after_rebuild"] = round(_size(site_dir) / 1e6, 1)
     return figures
 
 
@@ -260,6 +263,11 @@ def _cbor(data: bytes, at: int) -> tuple[object, int]:
             mapping[str(key)], at = _cbor(data, at)
         return mapping, at
     return None, at
+
+
+def _disk_usage(path: Path) -> int:
+    """Bytes the files take on disk (whole blocks), as `du` counts them."""
+    return sum(p.stat().st_blocks * 512 for p in path.rglob("*") if p.is_file()) if path.exists() else 0
 
 
 def _size(path: Path) -> int:
