@@ -707,6 +707,21 @@ def iter_source_commits(repo: Path, ref: str) -> Iterator[SourceCommit]:
                            body.decode("utf-8", "replace"), tuple(_parse_raw_changes(raw)))
 
 
+def iter_source_versions(repo: Path, paths: Sequence[str], ref: str = "refs/heads/main"
+                         ) -> Iterator[tuple[str, list[Version]]]:
+    """Each of `paths` with its versions in another repository (a clone or bundle opened with
+    `open_source_repository`), oldest first, as plain `Version`s: for measuring the diff core on real
+    histories without importing them (ids `s/d`, no provenance but the commit time)."""
+    commits = list(iter_source_commits(repo, ref))
+    with BlobReader(Archive(repo, "")) as reader:
+        for path in paths:
+            yield path, [
+                Version("s", "d", c.commit, c.authored_at.astimezone(UTC),
+                        reader.read(ch.blob).decode("utf-8", "replace"), Provenance("", c.authored_at, 200, ""))
+                for c in commits for ch in c.changes if ch.path == path and ch.status != "D"
+            ]
+
+
 def _parse_raw_changes(raw: bytes) -> Iterator[SourceChange]:
     fields = raw.lstrip(b"\x00\n").split(b"\x00")
     at = 0

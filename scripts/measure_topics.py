@@ -13,12 +13,11 @@ import argparse
 import random
 import time
 from collections import Counter
-from datetime import UTC
 from pathlib import Path
 
-from clausewatch.archive import Archive, BlobReader, iter_source_commits, open_source_repository
+from clausewatch.archive import iter_source_versions, open_source_repository
 from clausewatch.history import iter_history
-from clausewatch.models import Diff, Provenance, Version
+from clausewatch.models import Diff
 from clausewatch.topics import iter_changed_matches, load_rule_set, tag_diff
 
 
@@ -26,16 +25,8 @@ def read_diffs(bundle: Path, paths: list[str]) -> list[Diff]:
     """The clause diffs of every recorded change of `paths` (untagged)."""
     diffs: list[Diff] = []
     with open_source_repository(bundle) as repo:
-        commits = list(iter_source_commits(repo, "refs/heads/main"))
-        with BlobReader(Archive(repo, "")) as reader:
-            for path in paths:
-                versions = [
-                    Version("s", "d", c.commit, c.authored_at.astimezone(UTC),
-                            reader.read(ch.blob).decode("utf-8", "replace"),
-                            Provenance("", c.authored_at, 200, ""))
-                    for c in commits for ch in c.changes if ch.path == path and ch.status != "D"
-                ]
-                diffs += [e.diff for e in iter_history(versions) if e.diff is not None]
+        for _path, versions in iter_source_versions(repo, paths):
+            diffs += [e.diff for e in iter_history(versions) if e.diff is not None]
     return diffs
 
 

@@ -327,24 +327,13 @@ def real_diffs() -> list[tuple[str, object]]:
     """Every tagged diff of a few real documents' histories, read through clausewatch.archive."""
     if not BUNDLE.is_file():
         pytest.skip(f"real data absent: {BUNDLE} (see ../shared/data/README.md)")
-    from datetime import UTC
-
-    from clausewatch.archive import Archive, BlobReader, iter_source_commits, open_source_repository
+    from clausewatch.archive import iter_source_versions, open_source_repository
     from clausewatch.history import iter_history
-    from clausewatch.models import Provenance, Version
 
     diffs = []
     with open_source_repository(BUNDLE) as repo:
-        commits = list(iter_source_commits(repo, "refs/heads/main"))
-        with BlobReader(Archive(repo, "")) as reader:
-            for path in REAL_DOCUMENTS:
-                versions = [
-                    Version("s", "d", c.commit, c.authored_at.astimezone(UTC),
-                            reader.read(ch.blob).decode("utf-8", "replace"),
-                            Provenance("", c.authored_at, 200, ""))
-                    for c in commits for ch in c.changes if ch.path == path and ch.status != "D"
-                ]
-                diffs += [(path, tag_diff(e.diff)) for e in iter_history(versions) if e.diff is not None]
+        for path, versions in iter_source_versions(repo, REAL_DOCUMENTS):
+            diffs += [(path, tag_diff(e.diff)) for e in iter_history(versions) if e.diff is not None]
     return diffs
 
 

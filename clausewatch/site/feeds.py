@@ -22,7 +22,7 @@ FEEDS_DIR = "feeds"
 FEED_LIMIT = 20
 """Entries per feed: the newest ones. A feed is polled for what is new; 50 entries of word diffs made
 the 2,500 feeds of the imported archive 177 MB, an eighth of the site."""
-MAX_CLAUSES_PER_ENTRY = 10
+MAX_CLAUSES_PER_ENTRY = 5
 """Substantive clause changes shown in one entry; the entry links to the whole change."""
 FEED_KINDS = ("all", "service", "document", "topic")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
