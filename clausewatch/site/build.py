@@ -1,8 +1,11 @@
-"""The site build: generate → write → theme → `mkdocs build --strict` → sanitize → Pagefind.
+"""The site build: generate → write → theme → MkDocs (strict) → sanitize → Pagefind.
 
-MkDocs runs as a subprocess on the workspace's own mkdocs.yml: no hooks, no plugins of ours, nothing
-of Clausewatch runs inside the build, so the engine can be swapped (ProperDocs, Zensical) by changing
-one command line here.
+MkDocs runs in its own processes on the workspace's own mkdocs.yml (`clausewatch/site/engine.py`):
+no hooks, no plugins of ours, nothing of Clausewatch runs inside the build, so the engine can be
+swapped (ProperDocs, Zensical) by changing that module. A full build splits the pages across one
+MkDocs process per CPU; a rebuild of the same site folder renders only the pages whose Markdown
+changed (MkDocs' dirty build), sanitizes only those, and indexes new pages apart
+(`clausewatch/site/search_index.py`), unless something every page depends on changed.
 """
 
 from __future__ import annotations
