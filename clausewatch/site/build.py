@@ -125,7 +125,8 @@ def build_stamp(workspace: Workspace, site_dir: Path) -> str:
                          if p.is_file() and not p.name.startswith(".")
                          and p.relative_to(workspace.docs).as_posix() not in generated)
     theme = sorted(p for p in (workspace.root / THEME_COPY).rglob("*") if p.is_file())
-    parts = [str(site_dir), fingerprint_files([workspace.mkdocs_yml, *theme]), "\n".join(handwritten),
+    post_build = [Path(__file__).with_name(name) for name in ("engine.py", "sanitize.py", "search_index.py")]
+    parts = [str(site_dir), fingerprint_files([workspace.mkdocs_yml, *theme, *post_build]), "\n".join(handwritten),
              *(f"{name} {version(name)}" for name in ("mkdocs", "mkdocs-material", "markdown"))]
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 

@@ -28,6 +28,10 @@ PARALLEL_MIN_VERSIONS = 500
 """Below this many versions to regenerate, worker processes cost more than they save."""
 _WRITE_SIDE = frozenset({"scraper", "importer", "__pycache__"})
 """Package folders whose code cannot change a generated page (left out of the cache fingerprint)."""
+_BUILD_SIDE = frozenset({"cli.py", "demo.py", "init.py", "check.py", "site/build.py", "site/engine.py",
+                         "site/search_index.py", "site/sanitize.py"})
+"""Modules that run before or after generating but never shape a generated page (also left out: a change
+to the build steps must not regenerate 40,000 versions; `build.build_stamp` covers the post-build ones)."""
 
 Output = TypeVar("Output")
 Generate = Callable[[Archive, BlobReader, "DocumentJob", Mapping[str, object]], Output]
@@ -81,6 +85,7 @@ def code_fingerprint(config: Mapping[str, object]) -> str:
     sources = sorted(
         p for p in package.rglob("*")
         if p.suffix in (".py", ".yml", ".yaml") and p.is_file() and not _WRITE_SIDE.intersection(p.parts)
+        and p.relative_to(package).as_posix() not in _BUILD_SIDE
     )
     config_text = json.dumps(config, sort_keys=True, default=str)
     text = f"{GENERATOR_VERSION}\n{fingerprint_files(sources)}\n{config_text}"
