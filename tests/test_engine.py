@@ -60,7 +60,16 @@ def _tree(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-def test_a_sharded_build_equals_a_single_process_build(tmp_path: Path) -> None:
+def _sitemap_locs(site: Path) -> list[str]:
+    return sorted(block.split("<loc>")[1].split("<")[0] for block in engine.read_sitemap(site / "sitemap.xml"))
+
+
+def _page_count(site: Path) -> int:
+    return sum(1 for rel in search_index.iter_pages(site) if "refresh" not in (site / rel).read_text("utf-8")[:2000])
+
+
+def test_a_sharded_build_equals_a_single_process_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAUSEWATCH_SITE_URL", "https://watch.example/cw/")  # sitemaps list pages only then
     workspace = make_workspace(tmp_path / "ws")
     build_site(workspace, tmp_path / "first")  # generates and writes docs/, theme
     run_mkdocs(workspace, tmp_path / "single")
@@ -73,6 +82,9 @@ def test_a_sharded_build_equals_a_single_process_build(tmp_path: Path) -> None:
     assert differing == ["sitemap.xml", "sitemap.xml.gz"] or differing == []
     assert sorted(engine.read_sitemap(tmp_path / "single" / "sitemap.xml")) == sorted(
         engine.read_sitemap(tmp_path / "sharded2" / "sitemap.xml"))
+    locs = _sitemap_locs(tmp_path / "sharded2")
+    assert len(locs) == _page_count(tmp_path / "sharded2") > 5
+    assert "https://watch.example/cw/acme/privacy/" in locs
     assert not (tmp_path / "sharded2.building").exists()
 
 
@@ -109,7 +121,9 @@ def _mtimes(site: Path) -> dict[str, int]:
             if not p.relative_to(site).as_posix().startswith("pagefind")}
 
 
-def test_a_rebuild_after_one_version_renders_only_what_changed(tmp_path: Path) -> None:
+def test_a_rebuild_after_one_version_renders_only_what_changed(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAUSEWATCH_SITE_URL", "https://watch.example/")
     workspace = make_workspace(tmp_path / "ws")
     site = tmp_path / "site"
     assert "full" in _timed_build(workspace, site)
@@ -130,6 +144,9 @@ def test_a_rebuild_after_one_version_renders_only_what_changed(tmp_path: Path) -
     assert rebuilt < set(after) and len(rebuilt) < len(after) // 2
     bundles = json.loads((site / search_index.BUNDLES).read_text(encoding="utf-8"))
     assert bundles == {"merge": ["pagefind-recent/"]}
+    locs = _sitemap_locs(site)  # the dirty build still lists every page, not only those it rendered
+    assert f"https://watch.example/{new_page.removesuffix('index.html')}" in locs
+    assert "https://watch.example/acme/privacy/" in locs and len(locs) == _page_count(site)
     assert (site / "pagefind-recent" / "pagefind-entry.json").is_file()
 
 

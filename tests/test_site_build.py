@@ -249,3 +249,20 @@ def test_built_pages_have_no_blank_lines_outside_pre(built) -> None:
     page = (site / "acme" / "terms-of-service" / "index.html").read_text(encoding="utf-8")
     outside = re.sub(r"<pre\b.*?</pre>", "", page, flags=re.DOTALL)
     assert "\n\n" not in outside and "\n  " not in outside
+
+
+def test_many_pages_are_sanitized_in_worker_processes(tmp_path: Path) -> None:
+    from clausewatch.site.build import SANITIZE_PARALLEL_MIN, sanitize_site
+
+    site = tmp_path / "site"
+    for k in range(SANITIZE_PARALLEL_MIN + 10):
+        page = site / f"p{k}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<html><body><p onclick='x()'>page {k}</p><script>alert({k})</script></body></html>",
+                        encoding="utf-8")
+    (site / "pagefind").mkdir()
+    (site / "pagefind" / "x.html").write_text("<script>kept()</script>", encoding="utf-8")
+    assert sanitize_site(site) == SANITIZE_PARALLEL_MIN + 10
+    cleaned = (site / "p7" / "index.html").read_text(encoding="utf-8")
+    assert "page 7" in cleaned and "onclick" not in cleaned and "alert" not in cleaned
+    assert (site / "pagefind" / "x.html").read_text(encoding="utf-8") == "<script>kept()</script>"

@@ -262,10 +262,11 @@ def sanitize_site(site_dir: Path, clean: Callable[[str], str] = sanitize_html, *
         for path in paths:
             _sanitize_file(path, clean)
         return len(paths)
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    workers = os.cpu_count() or 1
-    with ProcessPoolExecutor(workers) as pool:
+    workers = os.cpu_count() or 1  # forkserver, as the generator: never fork a process with threads
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
         list(pool.map(_sanitize_file, paths, chunksize=64))
     return len(paths)
 
