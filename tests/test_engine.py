@@ -50,10 +50,10 @@ def test_merge_sitemaps_keeps_one_block_per_address_sorted() -> None:
 
 
 def test_output_paths_follow_directory_urls() -> None:
-    assert engine.output_paths("index.md") == ["index.html"]
-    assert engine.output_paths("acme/terms/2026-03-02/index.md") == ["acme/terms/2026-03-02/index.html"]
-    assert engine.output_paths("about.md") == ["about/index.html"]
-    assert engine.output_paths("feeds/all.atom.xml") == ["feeds/all.atom.xml"]
+    assert engine.output_path("index.md") == "index.html"
+    assert engine.output_path("acme/terms/2026-03-02/index.md") == "acme/terms/2026-03-02/index.html"
+    assert engine.output_path("about.md") == "about/index.html"
+    assert engine.output_path("feeds/all.atom.xml") == "feeds/all.atom.xml"
 
 
 def _tree(site: Path) -> dict[str, bytes]:

@@ -80,12 +80,12 @@ def _run_steps(workspace: Workspace, site_dir: Path, timer: StepTimer, *, force_
         notes.append(f"{len(site.documents)} documents, {len(site.regenerated)} regenerated")
     with timer.step("write") as notes:
         report = write_pages(workspace.docs, site.files, kept=site.kept)
-        notes.append(f"{len(site.files) + len(site.kept)} files ({len(site.kept)} kept unread), {len(report.written)} written, {len(report.removed)} removed")
+        notes.append(f"{len(site.files) + len(site.kept)} files ({len(site.kept)} kept unread), "
+                     f"{len(report.written)} written, {len(report.removed)} removed")
     with timer.step("theme"):
         sync_tree(THEME_DIR, workspace.root / THEME_COPY)
-    stamp = build_stamp(workspace, site_dir)
-    incremental = not force_full and read_build_state(workspace).get("stamp") == stamp \
-        and (site_dir / "index.html").is_file()
+    stamp, state = build_stamp(workspace, site_dir), read_build_state(workspace)
+    incremental = not force_full and state.get("stamp") == stamp and (site_dir / "index.html").is_file()
     started = time.time_ns()
     with timer.step("mkdocs") as notes:
         if incremental:
@@ -100,7 +100,7 @@ def _run_steps(workspace: Workspace, site_dir: Path, timer: StepTimer, *, force_
         notes.append(f"{sanitize_site(site_dir, since_ns=started if incremental else None)} pages")
     with timer.step("pagefind") as notes:
         if incremental:
-            count = search_index.index_recent(site_dir, read_build_state(workspace).get("indexed", []))
+            count = search_index.index_recent(site_dir, state.get("indexed", []))
             notes.append(f"{count} pages new since the last full build indexed apart")
         else:
             indexed = search_index.index_all(site_dir)
@@ -175,8 +175,8 @@ def run_mkdocs(workspace: Workspace, site_dir: Path, *, dirty: bool = False) -> 
     """`mkdocs build --strict` of the workspace into `site_dir` (`dirty`: only pages whose Markdown is
     newer than their HTML); BuildError with its output on failure."""
     _check_config(workspace)
-    _run(_engine_command(workspace, site_dir, *(["--dirty"] if dirty else [])), workspace.root,
-         "mkdocs build --strict", MKDOCS_FIX)
+    run_commands([_engine_command(workspace, site_dir, *(["--dirty"] if dirty else []))], workspace.root,
+                 "mkdocs build --strict", MKDOCS_FIX)
 
 
 def run_mkdocs_sharded(workspace: Workspace, site_dir: Path, processes: int | None = None) -> int:
@@ -198,17 +198,10 @@ def run_mkdocs_sharded(workspace: Workspace, site_dir: Path, processes: int | No
         patterns = work / f"exclude-{k}.txt"
         patterns.write_text(engine.exclude_patterns(shards, k, top_files), encoding="utf-8")
         commands.append(_engine_command(workspace, work / f"shard-{k}", "--exclude-from", str(patterns)))
-    _run_parallel(commands, workspace.root, "mkdocs build --strict", MKDOCS_FIX)
+    run_commands(commands, workspace.root, "mkdocs build --strict", MKDOCS_FIX)
     engine.merge_trees([work / f"shard-{k}" for k in range(len(commands))], site_dir)
     shutil.rmtree(work)
     return len(commands)
-
-
-def run_pagefind(site_dir: Path) -> None:
-    """Index the built site with Pagefind (its files go to `site_dir/pagefind/`)."""
-    from clausewatch.site import search_index
-
-    search_index.index_all(site_dir)
 
 
 def write_redirects(workspace: Workspace, site_dir: Path) -> int:
@@ -236,12 +229,9 @@ def write_redirects(workspace: Workspace, site_dir: Path) -> int:
     return len(pages)
 
 
-def _run(command: list[str], cwd: Path, name: str, fix: str) -> None:
-    _run_parallel([command], cwd, name, fix)
-
-
-def _run_parallel(commands: list[list[str]], cwd: Path, name: str, fix: str) -> None:
-    """Run the commands at once; BuildError quoting the output of the first that failed."""
+def run_commands(commands: list[list[str]], cwd: Path, name: str, fix: str) -> None:
+    """Run the commands at once (MkDocs shards, Pagefind); BuildError quoting the output of the first
+    that failed, with `fix`."""
     procs = [subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               env=_quiet_env()) for command in commands]
     outputs = [proc.communicate()[0] for proc in procs]

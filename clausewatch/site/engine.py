@@ -142,26 +142,25 @@ def write_sitemap(site_dir: Path, blocks: Sequence[str]) -> None:
         stream.write(text.encode("utf-8"))
 
 
-def output_paths(rel: str) -> list[str]:
+def output_path(rel: str) -> str:
     """What MkDocs (use_directory_urls) makes of a docs/ file: `a/index.md` → `a/index.html`,
     `a.md` → `a/index.html`, `index.md` → `index.html`, anything else → itself."""
     path = PurePosixPath(rel)
     if path.suffix != ".md":
-        return [rel]
+        return rel
     if path.stem in ("index", "README"):
-        return [str(path.parent / "index.html") if str(path.parent) != "." else "index.html"]
-    return [str(path.with_suffix("") / "index.html")]
+        return str(path.parent / "index.html") if str(path.parent) != "." else "index.html"
+    return str(path.with_suffix("") / "index.html")
 
 
 def remove_outputs(site_dir: Path, removed: Iterable[str]) -> int:
     """Delete the built files of docs/ files that are gone; return how many were deleted."""
     count = 0
     for rel in removed:
-        for out in output_paths(rel):
-            target = (site_dir / out).resolve()
-            if target.is_relative_to(site_dir.resolve()) and target.is_file():
-                target.unlink()
-                count += 1
+        target = (site_dir / output_path(rel)).resolve()
+        if target.is_relative_to(site_dir.resolve()) and target.is_file():
+            target.unlink()
+            count += 1
     return count
 
 

@@ -115,13 +115,13 @@ def render_site(workspace: Workspace, *, jobs: int | None = None, lazy: bool = F
     for key, entries in logs.items():
         notes = commentary.get(key, ())
         cache_key = document_cache_key(fingerprint, entries, notes)
-        output = read_cached_output(cache_dir, key, cache_key, workspace.docs if lazy else None, on_disk)
-        if output is None:
+        cached = read_cached_output(cache_dir, key, cache_key, workspace.docs if lazy else None, on_disk)
+        if cached is None:
             todo.append(DocumentJob(key, tuple(entries), notes, cache_key))
             continue
-        done[key] = output
-        if len(output.files) < len(output.hashes):
-            kept.update(output.hashes)
+        done[key], intact = cached
+        if intact:
+            kept.update(done[key].hashes)
     for output in iter_generated(archive, todo, config, partial(generate_and_cache, cache_dir), jobs=jobs):
         done[output.key] = output
     prune_cache(cache_dir, {name for key in logs for name in (f"{key}.json", f"{key}.files.json")})
@@ -141,16 +141,17 @@ def render_site(workspace: Workspace, *, jobs: int | None = None, lazy: bool = F
 
 
 def read_cached_output(cache_dir: Path, key: str, cache_key: str, docs_dir: Path | None,
-                       on_disk: Manifest | None) -> DocumentOutput | None:
-    """A document's cached output, None when absent or stale. Its pages are loaded unless `docs_dir`
-    is given and holds them as last written (then `files` has only the current text)."""
+                       on_disk: Manifest | None) -> tuple[DocumentOutput, bool] | None:
+    """A document's cached output, None when absent or stale, and whether its pages were left unread:
+    they are loaded unless `docs_dir` is given and holds them as last written (then `files` has only
+    the current text)."""
     output = read_cache_entry(cache_dir / f"{key}.json", cache_key)
     if not isinstance(output, DocumentOutput):
         return None
     if docs_dir is not None and intact_files(docs_dir, output.hashes, on_disk):
-        return output
+        return output, True
     files = read_cache_entry(cache_dir / f"{key}.files.json", cache_key)
-    return replace(output, files=files) if isinstance(files, dict) else None
+    return (replace(output, files=files), False) if isinstance(files, dict) else None
 
 
 def generate_job(

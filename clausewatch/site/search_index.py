@@ -14,12 +14,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from clausewatch.errors import BuildError
 
 INDEXED_GLOB = "*/*/{index.html,[0-9][0-9][0-9][0-9]-*/index.html}"
 """Document pages (`service/document/`) and change pages (`service/document/YYYY-MM-DD/`): the only
@@ -28,7 +26,6 @@ RECENT = "pagefind-recent"
 BUNDLES = "search-bundles.json"
 """Which extra bundles the search box merges (`{"merge": ["pagefind-recent/"]}`), written by every build."""
 BODY_MARK = "data-pagefind-body"
-OUTPUT_TAIL = 40
 
 
 def index_all(site_dir: Path) -> list[str]:
@@ -90,10 +87,9 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 def run_pagefind(site_dir: Path, output: Path, *, glob: str | None = None) -> None:
     """`python -m pagefind` over `site_dir`, its bundle written to `output`."""
+    from clausewatch.site.build import run_commands
+
     command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-path", str(output),
                "--exclude-selectors", ".headerlink", *(["--glob", glob] if glob else [])]
-    proc = subprocess.run(command, cwd=site_dir, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-OUTPUT_TAIL:])
-        raise BuildError(f"pagefind failed (exit {proc.returncode}):\n{tail}",
-                         fix="check that `pagefind[bin]` is installed (pip install -e .) and that the site has pages")
+    run_commands([command], site_dir, "pagefind",
+                 "check that `pagefind[bin]` is installed (pip install -e .) and that the site has pages")
