@@ -14,6 +14,8 @@ from functools import lru_cache
 from itertools import islice
 from typing import Literal
 
+from clausewatch.regex_literals import REGEX_ASCII_FOLDS
+
 StatedKind = Literal["effective", "updated"]
 CheckStatus = Literal["agrees", "back-dated", "not-updated", "future", "missing"]
 
@@ -57,8 +59,6 @@ _LABEL_SOURCE = (
 _LABEL = re.compile(_LABEL_SOURCE, re.I)
 _LABEL_LOWER = re.compile(_LABEL_SOURCE)
 """`_LABEL` for lower-cased text (case-sensitive matching is several times faster): see `_label_matches`."""
-_ASCII_FOLDS = ("\u0130", "\u0131", "\u017f", "\u212a")
-"""The non-ASCII characters `re.IGNORECASE` matches to an ASCII letter (see clausewatch/regex_literals.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +133,7 @@ def _iter_stated_dates(text: str) -> Iterator[StatedDate]:
 def _label_matches(text: str) -> Iterator[re.Match[str]]:
     """`_LABEL.finditer(text)` (same spans), on the lower-cased text when lower-casing changes no match:
     no character the regex engine takes for an ASCII letter, and one character for each (tested)."""
-    if not any(odd in text for odd in _ASCII_FOLDS):
+    if not any(odd in text for odd in REGEX_ASCII_FOLDS):
         lowered = text.lower()
         if len(lowered) == len(text):
             return _LABEL_LOWER.finditer(lowered)
