@@ -101,6 +101,16 @@ def run_round(rounds: Rounds) -> None:
     rounds.reports.append(json.loads(latest.read_text(encoding="utf-8")))
 
 
+@pytest.fixture
+def server() -> Iterator[FaultServer]:
+    """A fault server on loopback for one test."""
+    started = FaultServer().start()
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
 @pytest.fixture(scope="module")
 def rounds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rounds]:
     workspace = init_workspace(tmp_path_factory.mktemp("faults") / "ws")
@@ -199,48 +209,36 @@ def test_the_archive_is_consistent_afterwards(rounds: Rounds) -> None:
     assert git(rounds.workspace, "status", "--porcelain", "--", "archive") == ""
 
 
-def test_only_good_documents_exit_0(tmp_path: Path) -> None:
-    server = FaultServer().start()
-    try:
-        workspace = init_workspace(tmp_path / "ws")
-        (workspace / "services" / "fine.yml").write_text(
-            f"documents:\n  terms:\n    url: {server.url('/terms')}\n    select: main\n"
-            f"  privacy:\n    url: {server.url('/privacy')}\n    select: main\n", encoding="utf-8")
-        assert invoke(workspace, *TRACK)[0] == 0
-        assert invoke(workspace, "status")[0] == 0
-    finally:
-        server.stop()
+def test_only_good_documents_exit_0(tmp_path: Path, server: FaultServer) -> None:
+    workspace = init_workspace(tmp_path / "ws")
+    (workspace / "services" / "fine.yml").write_text(
+        f"documents:\n  terms:\n    url: {server.url('/terms')}\n    select: main\n"
+        f"  privacy:\n    url: {server.url('/privacy')}\n    select: main\n", encoding="utf-8")
+    assert invoke(workspace, *TRACK)[0] == 0
+    assert invoke(workspace, "status")[0] == 0
 
 
-def test_without_the_flag_loopback_is_refused(tmp_path: Path) -> None:
-    server = FaultServer().start()
-    try:
-        workspace = init_workspace(tmp_path / "ws")
-        (workspace / "services" / "local.yml").write_text(
-            f"documents:\n  terms:\n    url: {server.url('/terms')}\n    select: main\n", encoding="utf-8")
-        code, output = invoke(workspace, "track", "--timeout", "1")
-        assert code == 1 and "[private-address]" in output
-        assert server.hits == {}
-    finally:
-        server.stop()
+def test_without_the_flag_loopback_is_refused(tmp_path: Path, server: FaultServer) -> None:
+    workspace = init_workspace(tmp_path / "ws")
+    (workspace / "services" / "local.yml").write_text(
+        f"documents:\n  terms:\n    url: {server.url('/terms')}\n    select: main\n", encoding="utf-8")
+    code, output = invoke(workspace, "track", "--timeout", "1")
+    assert code == 1 and "[private-address]" in output
+    assert server.hits == {}
 
 
-def test_check_fetch_fails_on_unstable_or_refused_pages(tmp_path: Path) -> None:
-    server = FaultServer().start()
-    try:
-        workspace = init_workspace(tmp_path / "ws")
-        (workspace / "services" / "pr.yml").write_text(
-            "documents:\n"
-            f"  terms:\n    url: {server.url('/terms')}\n    select: main\n"
-            f"  unstable:\n    url: {server.url('/unstable')}\n    select: main\n"
-            f"  challenge:\n    url: {server.url('/challenge')}\n    select: main\n", encoding="utf-8")
-        code, output = invoke(workspace, "check", "--fetch", "pr", "--allow-private-addresses")
-        assert code == 1
-        assert "documents.unstable.select: two fetches gave different texts" in output
-        assert "documents.challenge: fetch 1 failed [bot-wall]" in output
-        assert "documents.terms" not in output
-    finally:
-        server.stop()
+def test_check_fetch_fails_on_unstable_or_refused_pages(tmp_path: Path, server: FaultServer) -> None:
+    workspace = init_workspace(tmp_path / "ws")
+    (workspace / "services" / "pr.yml").write_text(
+        "documents:\n"
+        f"  terms:\n    url: {server.url('/terms')}\n    select: main\n"
+        f"  unstable:\n    url: {server.url('/unstable')}\n    select: main\n"
+        f"  challenge:\n    url: {server.url('/challenge')}\n    select: main\n", encoding="utf-8")
+    code, output = invoke(workspace, "check", "--fetch", "pr", "--allow-private-addresses")
+    assert code == 1
+    assert "documents.unstable.select: two fetches gave different texts" in output
+    assert "documents.challenge: fetch 1 failed [bot-wall]" in output
+    assert "documents.terms" not in output
 
 
 def test_quarantine_keeps_one_entry_per_text_and_refuses_bad_keys(tmp_path: Path) -> None:
@@ -285,35 +283,27 @@ def test_the_site_has_a_status_page_with_escaped_messages(rounds: Rounds, tmp_pa
     assert "<title>just a moment" not in page.lower()
 
 
-def test_without_a_browser_only_the_scripted_document_fails(tmp_path: Path, monkeypatch) -> None:
+def test_without_a_browser_only_the_scripted_document_fails(tmp_path: Path, monkeypatch, server: FaultServer) -> None:
     monkeypatch.setenv("CLAUSEWATCH_CHROMIUM", str(tmp_path / "no-chromium"))
-    server = FaultServer().start()
-    try:
-        workspace = init_workspace(tmp_path / "ws")
-        (workspace / "services" / "mixed.yml").write_text(
-            f"documents:\n  terms:\n    url: {server.url('/terms')}\n    select: main\n"
-            f"  app:\n    url: {server.url('/js-only')}\n    select: main\n    executable: true\n"
-            f"  blocked:\n    url: {server.url('/bot-403')}\n    select: main\n", encoding="utf-8")
-        code, output = invoke(workspace, *TRACK)
-        report = json.loads((workspace / ".clausewatch" / "runs" / "latest.json").read_text(encoding="utf-8"))
-        assert code == 1
-        assert report["recorded"] == ["mixed/terms"]
-        reasons = {f["key"]: (f["reason"], f["message"]) for f in report["failed"]}
-        assert reasons["mixed/app"] == ("no-browser", f"cannot fetch '{server.url('/js-only')}' with a browser: "
-                                        "no Chromium executable found")
-        assert reasons["mixed/blocked"][0] == "bot-wall" and "no headless browser" in reasons["mixed/blocked"][1]
-    finally:
-        server.stop()
+    workspace = init_workspace(tmp_path / "ws")
+    (workspace / "services" / "mixed.yml").write_text(
+        f"documents:\n  terms:\n    url: {server.url('/terms')}\n    select: main\n"
+        f"  app:\n    url: {server.url('/js-only')}\n    select: main\n    executable: true\n"
+        f"  blocked:\n    url: {server.url('/bot-403')}\n    select: main\n", encoding="utf-8")
+    code, output = invoke(workspace, *TRACK)
+    report = json.loads((workspace / ".clausewatch" / "runs" / "latest.json").read_text(encoding="utf-8"))
+    assert code == 1
+    assert report["recorded"] == ["mixed/terms"]
+    reasons = {f["key"]: (f["reason"], f["message"]) for f in report["failed"]}
+    assert reasons["mixed/app"] == ("no-browser", f"cannot fetch '{server.url('/js-only')}' with a browser: "
+                                    "no Chromium executable found")
+    assert reasons["mixed/blocked"][0] == "bot-wall" and "no headless browser" in reasons["mixed/blocked"][1]
 
 
-def test_extract_prints_the_text_of_a_pdf_as_track_records_it(tmp_path: Path) -> None:
-    server = FaultServer().start()
-    try:
-        result = CliRunner().invoke(cli, ["extract", server.url("/terms.pdf"), "--allow-private-addresses"])
-        assert result.exit_code == 0, result.output
-        assert result.output.splitlines()[:2] == terms_text(1)[:2]
-        saved = tmp_path / "terms.pdf"
-        saved.write_bytes(make_pdf(["Local terms", "1. Be kind."]))
-        assert CliRunner().invoke(cli, ["extract", str(saved)]).output == "Local terms\n1. Be kind.\n"
-    finally:
-        server.stop()
+def test_extract_prints_the_text_of_a_pdf_as_track_records_it(tmp_path: Path, server: FaultServer) -> None:
+    result = CliRunner().invoke(cli, ["extract", server.url("/terms.pdf"), "--allow-private-addresses"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == terms_text(1)[:2]
+    saved = tmp_path / "terms.pdf"
+    saved.write_bytes(make_pdf(["Local terms", "1. Be kind."]))
+    assert CliRunner().invoke(cli, ["extract", str(saved)]).output == "Local terms\n1. Be kind.\n"
