@@ -54,7 +54,7 @@ def init(directory: Path) -> None:
     Example:
         clausewatch init my-archive
     """
-    from clausewatch.init import init_workspace
+    from clausewatch.commands.init import init_workspace
 
     init_workspace(directory)
     click.echo(f"Created a Clausewatch workspace in {directory}", err=True)
@@ -114,7 +114,7 @@ def check(workspace: Workspace, fetch_service: str | None, allow_private_address
         clausewatch check
         clausewatch check --fetch acme
     """
-    from clausewatch.check import check_workspace
+    from clausewatch.commands.check import check_workspace
 
     result = check_workspace(workspace, fetch_service=fetch_service, allow_private=allow_private_addresses)
     for line in result.warnings:
@@ -142,7 +142,7 @@ def annotate(workspace: Workspace, key: str, change: str, clause_id: str | None)
     Example:
         clausewatch annotate acme/terms-of-service 2026-03-10 --clause arbitration
     """
-    from clausewatch.annotate import write_commentary_template
+    from clausewatch.commentary.template import write_commentary_template
 
     path = write_commentary_template(workspace, key, change, clause_id)
     click.echo(str(path.relative_to(workspace.root)) if path.is_relative_to(workspace.root) else str(path))
@@ -163,7 +163,7 @@ def extract(source: str, select: tuple[str, ...], remove: tuple[str, ...], base_
         clausewatch extract page.html --select main --remove nav
         clausewatch extract https://example.com/terms --select "#terms"
     """
-    from clausewatch.scraper.extract import extract_source
+    from clausewatch.commands.extract import extract_source
 
     click.echo(extract_source(source, select=select, remove=remove, base_url=base_url,
                               allow_private=allow_private_addresses), nl=False)
@@ -181,8 +181,9 @@ def diff(old: Path, new: Path, fmt: str) -> None:
     Example:
         clausewatch diff old.md new.md --format json
     """
-    from clausewatch.diff import diff_texts
-    from clausewatch.render_diff import diff_to_json, render_markdown, render_text
+    from clausewatch.diff.compare import diff_texts
+    from clausewatch.diff.render import diff_to_json, render_text
+    from clausewatch.site.diff_markdown import render_markdown
 
     result = diff_texts(old.read_text(encoding="utf-8"), new.read_text(encoding="utf-8"))
     if fmt == "json":
@@ -205,14 +206,14 @@ def log(workspace: Workspace, key: str, fmt: str) -> None:
     Example:
         clausewatch log acme/terms-of-service --format json
     """
-    from clausewatch.history import log_document
+    from clausewatch.commands.log import log_document
 
     entries = log_document(workspace, key)
     if fmt == "json":
-        click.echo(json.dumps({"versions": entries}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({"versions": [e.to_json() for e in entries]}, indent=2, ensure_ascii=False))
         return
     for entry in entries:
-        click.echo(f"{entry['date']}  {entry['commit'][:10]}  {entry['class']:<11}  {entry['summary_line']}")
+        click.echo(f"{entry.date}  {entry.commit[:10]}  {entry.version_class:<11}  {entry.summary_line}")
 
 
 @cli.command()
@@ -249,7 +250,8 @@ def serve(workspace: Workspace, port: int) -> None:
     Example:
         clausewatch serve --port 8080
     """
-    from clausewatch.site.build import build_site, serve_site
+    from clausewatch.site.build import build_site
+    from clausewatch.site.serve import serve_site
 
     site_dir = build_site(workspace, workspace.root / "site", timings=False)
     serve_site(site_dir, port)
@@ -271,12 +273,12 @@ def demo(out: Path, serve_after: bool, port: int) -> None:
     Example:
         clausewatch demo --out demo-site --serve
     """
-    from clausewatch.demo import run_demo
+    from clausewatch.commands.demo import run_demo
 
     site_dir = run_demo(out)
     click.echo(f"Demo site built in {site_dir} (open {site_dir / 'index.html'})")
     if serve_after:
-        from clausewatch.site.build import serve_site
+        from clausewatch.site.serve import serve_site
 
         serve_site(site_dir, port)
 

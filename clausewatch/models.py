@@ -15,7 +15,7 @@ ChangeKind = Literal["added", "removed", "modified", "moved", "split", "merged"]
 """What happened to one clause between two versions."""
 
 ChangeClass = Literal["substantive", "cosmetic", "links"]
-"""How much one clause change matters to a reader (see `clausewatch.classify`)."""
+"""How much one clause change matters to a reader (see `clausewatch.diff.classify`)."""
 
 VersionClass = Literal["first", "substantive", "cosmetic", "links", "blink"]
 """How much one recorded version matters against the one before it."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from clausewatch.errors import ConfigError
+
 RESERVED = frozenset(
     {"about", "assets", "commentary", "data", "feeds", "pagefind", "search", "status", "topics", "stylesheets"}
 )
@@ -26,3 +28,14 @@ def slugify(name: str) -> str:
 def is_slug(value: str) -> bool:
     """True for a valid id (`terms-of-service`), False for `Terms`, `a--b`, `../x` or ``."""
     return bool(_SLUG.match(value))
+
+
+def parse_key(key: str, *, example: str = "clausewatch log acme/terms-of-service") -> tuple[str, str]:
+    """`service/document` → its two slugs; anything else (paths, `..`, capitals) is a ConfigError."""
+    service, sep, document = key.strip().strip("/").partition("/")
+    if not sep or not (is_slug(service) and is_slug(document)):
+        raise ConfigError(
+            f"'{key}' is not a SERVICE/DOCUMENT key (two ids such as acme/terms-of-service)",
+            fix=f"write it as SERVICE/DOCUMENT, e.g. `{example}`",
+        )
+    return service, document

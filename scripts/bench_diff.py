@@ -28,11 +28,11 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from clausewatch.archive import BlobReader, git, iter_log, open_archive
-from clausewatch.diff import clear_caches, diff_texts
+from clausewatch.diff.compare import clear_caches, diff_texts
+from clausewatch.diff.history import iter_history
+from clausewatch.diff.words import tokenize
 from clausewatch.errors import ConfigError
-from clausewatch.history import iter_history
 from clausewatch.models import Provenance, Version
-from clausewatch.worddiff import tokenize
 
 BUNDLE = Path(__file__).resolve().parents[1] / "../shared/data/ota-contrib-versions.bundle"
 RESTRUCTURES = (

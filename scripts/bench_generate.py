@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from clausewatch.archive import BlobReader, iter_log, open_archive
-from clausewatch.diff import clear_caches
+from clausewatch.diff.compare import clear_caches
 from clausewatch.site.generate import generate_job, group_log
 from clausewatch.site.incremental import DocumentJob
 from clausewatch.workspace import Workspace, read_site_config

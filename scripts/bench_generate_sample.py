@@ -24,8 +24,9 @@ import time
 from pathlib import Path
 
 from clausewatch.archive import BlobReader, iter_log, open_archive
-from clausewatch.site.generate import DocumentOutput, generate_job, group_log, load_document_commentary
+from clausewatch.site.generate import generate_job, group_log, load_document_commentary
 from clausewatch.site.incremental import DocumentJob
+from clausewatch.site.views import DocumentOutput
 from clausewatch.workspace import Workspace, read_site_config
 
 

@@ -61,7 +61,7 @@ def main() -> int:
 
 def run(bundle: Path, work: Path, *, build: bool, history: bool, reuse: bool,
         sample: int = 1) -> dict[str, object]:
-    from clausewatch.init import init_workspace
+    from clausewatch.commands.init import init_workspace
 
     workspace_dir = work / "workspace"
     figures: dict[str, object] = {"bundle": str(bundle), "started": datetime.now(UTC).isoformat(),
@@ -124,7 +124,7 @@ def measure_import(workspace, bundle: Path, only: list[str] | tuple[()] = ()) ->
 def measure_history(workspace) -> dict[str, object]:  # noqa: ANN001
     """Classify every kept version with `iter_history`, reading the archive once (one log, one cat-file)."""
     from clausewatch.archive import BlobReader, iter_log, open_archive, to_version
-    from clausewatch.history import iter_history
+    from clausewatch.diff.history import iter_history
 
     started = time.perf_counter()
     archive = open_archive(workspace.archive)

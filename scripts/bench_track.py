@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from faults import FaultServer  # noqa: E402 (the fault server lives with the tests)
 
-from clausewatch.init import init_workspace  # noqa: E402
+from clausewatch.commands.init import init_workspace  # noqa: E402
 from clausewatch.scraper.fetch import fetch  # noqa: E402
 
 

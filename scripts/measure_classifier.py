@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clausewatch.archive import Archive, BlobReader, LogEntry, git, iter_log, to_version
-from clausewatch.history import iter_history
+from clausewatch.diff.history import iter_history
+from clausewatch.diff.normalize import normalize_text
 from clausewatch.models import Version
-from clausewatch.normalize import normalize_text
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "../shared/data/ota-contrib-versions.bundle"

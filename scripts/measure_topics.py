@@ -16,9 +16,9 @@ from collections import Counter
 from pathlib import Path
 
 from clausewatch.archive import iter_source_versions, open_source_repository
-from clausewatch.history import iter_history
+from clausewatch.diff.history import iter_history
+from clausewatch.diff.topics import iter_changed_matches, load_rule_set, tag_diff
 from clausewatch.models import Diff
-from clausewatch.topics import iter_changed_matches, load_rule_set, tag_diff
 
 
 def read_diffs(bundle: Path, paths: list[str]) -> list[Diff]:

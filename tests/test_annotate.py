@@ -8,7 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from clausewatch.annotate import (
+from clausewatch.archive import init_repository, open_archive, record_version
+from clausewatch.cli import cli
+from clausewatch.commentary.check import check_commentary
+from clausewatch.commentary.parse import parse_commentary, split_front_matter
+from clausewatch.commentary.template import (
     add_commentary_link,
     add_commentary_url,
     commentary_path,
@@ -16,10 +20,7 @@ from clausewatch.annotate import (
     repository_branch,
     write_commentary_template,
 )
-from clausewatch.archive import init_repository, open_archive, record_version
-from clausewatch.clauses import split_clauses
-from clausewatch.cli import cli
-from clausewatch.commentary import check_commentary, parse_commentary, split_front_matter
+from clausewatch.diff.clauses import split_clauses
 from clausewatch.errors import ConfigError
 from clausewatch.models import Provenance
 from clausewatch.workspace import Workspace

@@ -49,7 +49,7 @@ def test_document_timeline_links_the_texts(pages: dict) -> None:
 
 def test_older_texts_are_named_with_their_archive_commit(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr("clausewatch.site.asof.AS_OF_LIMIT", 1)
-    monkeypatch.setattr("clausewatch.site.pages.AS_OF_LIMIT", 1)
+    monkeypatch.setattr("clausewatch.site.asof.AS_OF_LIMIT", 1)
     pages = generate_site(make_workspace(tmp_path))
     assert f"{TERMS}/as-of/2026-03-01/index.md" not in pages
     index = pages[f"{TERMS}/as-of/index.md"]

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from test_commentary import CLAUSE_SITE, REPO_URL, commentary_site
 
-from clausewatch.commentary import parse_commentary
-from clausewatch.site.build import make_server
+from clausewatch.commentary.parse import parse_commentary
+from clausewatch.site.serve import make_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = Path("/usr/bin/chromium")

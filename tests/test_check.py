@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from clausewatch.check import check_workspace
 from clausewatch.cli import cli
+from clausewatch.commands.check import check_workspace
 from clausewatch.workspace import Workspace
 
 

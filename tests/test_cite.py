@@ -13,13 +13,13 @@ from clausewatch.models import Provenance, Version
 from clausewatch.site.cite import (
     build_citation,
     change_citation_block,
-    escape_html,
     render_bibtex,
     render_cite_block,
     render_plain,
     wayback_urls,
 )
 from clausewatch.site.effective_date import check_stated_date, find_stated_date, find_stated_dates
+from clausewatch.site.escape import html_text
 
 
 def make_version(text: str, when: datetime, *, url: str = "https://acme.example/terms", name: str = "Acme",
@@ -143,8 +143,8 @@ def test_hostile_archive_values_never_become_markup() -> None:
 
 
 def test_escape_html_neutralises_markdown_syntax() -> None:
-    assert escape_html("{++a++}") == "&#123;&#43;&#43;a&#43;&#43;&#125;"
-    assert escape_html("<b>&") == "&lt;b&gt;&amp;"
+    assert html_text("{++a++}") == "&#123;&#43;&#43;a&#43;&#43;&#125;"
+    assert html_text("<b>&") == "&lt;b&gt;&amp;"
 
 
 def test_change_citation_block_uses_the_site_config() -> None:

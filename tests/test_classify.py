@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from clausewatch.classify import (
+from clausewatch.diff.classify import (
     class_of_diff,
     classify_change,
     classify_pair,
-    classify_version,
     is_noise_text,
     noise_ids,
 )
-from clausewatch.clauses import split_clauses
-from clausewatch.diff import diff_texts
-from clausewatch.models import Clause, ClauseChange
+from clausewatch.diff.clauses import split_clauses
+from clausewatch.diff.compare import diff_texts
+from clausewatch.diff.history import iter_history
+from clausewatch.models import Clause, ClauseChange, Provenance, Version, VersionClass
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "../shared/data/ota-contrib-versions.bundle"
@@ -143,7 +144,17 @@ def test_a_split_clause_with_the_same_words_is_cosmetic() -> None:
     assert classify_change(split) == "cosmetic"
 
 
-# --- versions ----------------------------------------------------------------------------------
+# --- versions: the classification production uses (`iter_history`) -----------------------------
+
+
+def classify_version(previous_texts: list[str], text: str) -> VersionClass:
+    """The class `iter_history` gives `text` recorded after `previous_texts` (oldest first)."""
+    texts = [*previous_texts, text]
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    versions = [Version("acme", "terms", f"{i:040x}", start + timedelta(days=i), text_,
+                        Provenance("https://acme.example/terms", start + timedelta(days=i), 200, ""))
+                for i, text_ in enumerate(texts)]
+    return list(iter_history(versions))[-1].version_class
 
 
 def test_first_version() -> None:
@@ -171,7 +182,7 @@ def test_version_class_follows_the_clause_diff() -> None:
     assert class_of_diff(diff) == "cosmetic"
     assert classify_version([LICENCE], moved) == "cosmetic"
     reworded = edit(LICENCE, ("solely to\noperate the Services", "to operate and improve our AI models"))
-    assert classify_version([LICENCE], reworded, diff_texts(LICENCE, reworded)) == "substantive"
+    assert classify_version([LICENCE], reworded) == "substantive"
 
 
 # --- page noise, flapping clauses, obfuscated e-mails ----------------------------------------

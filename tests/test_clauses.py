@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from clausewatch.clauses import iter_blocks, split_clauses
-from clausewatch.diff import clear_caches
+from clausewatch.diff.clauses import iter_blocks, split_clauses
+from clausewatch.diff.compare import clear_caches
 
 ANCHOR = re.compile(r"^[a-z][a-z0-9-]*$")
 

@@ -9,19 +9,13 @@ import markdown
 import pytest
 
 from clausewatch.archive import init_repository, iter_versions, open_archive, record_version
-from clausewatch.clauses import split_clauses
-from clausewatch.commentary import (
-    anchor_commentary,
-    change_slugs,
-    check_commentary,
-    load_commentary,
-    parse_commentary,
-    place_commentary,
-    render_commentary,
-    resolve_change,
-    safe_markdown,
-)
+from clausewatch.commentary.anchor import anchor_commentary
+from clausewatch.commentary.check import change_slugs, check_commentary, resolve_change
+from clausewatch.commentary.parse import load_commentary, parse_commentary
+from clausewatch.diff.clauses import split_clauses
 from clausewatch.models import Commentary, Provenance
+from clausewatch.site.commentary_render import place_commentary, render_commentary
+from clausewatch.site.escape import commentary_markdown as safe_markdown
 from clausewatch.workspace import Workspace
 
 V1 = """# Terms

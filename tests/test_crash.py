@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from faults import FaultServer, terms_text
 
-from clausewatch.init import init_workspace
+from clausewatch.commands.init import init_workspace
 
 DOCUMENTS = 8
 RUNS = 15

@@ -13,19 +13,18 @@ from golden import assert_golden
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clausewatch.align import align_clauses
-from clausewatch.clauses import split_clauses
 from clausewatch.cli import cli
-from clausewatch.diff import diff_texts
-from clausewatch.render_diff import (
+from clausewatch.diff.align import align_clauses
+from clausewatch.diff.clauses import split_clauses
+from clausewatch.diff.compare import diff_texts
+from clausewatch.diff.render import (
     diff_to_json,
-    escape_strict,
-    escape_untrusted,
-    render_markdown,
     render_text,
     summary_line,
 )
-from clausewatch.worddiff import diff_words, new_text, old_text
+from clausewatch.diff.words import diff_words, new_text, old_text
+from clausewatch.site.diff_markdown import render_markdown
+from clausewatch.site.escape import admonition_title, markdown_text
 
 OLD = """# Confero Terms of Service
 
@@ -237,10 +236,10 @@ def test_untrusted_text_never_becomes_markup(payload: str) -> None:
 
 
 def test_escape_untrusted_is_entity_only() -> None:
-    escaped = escape_untrusted("a<b>&[c](d)!{e}*_\\`~^=+#|-")
+    escaped = markdown_text("a<b>&[c](d)!{e}*_\\`~^=+#|-")
     assert not any(ch in escaped for ch in "<>[]{}*_\\`~^=+|")
-    assert escape_untrusted("plain words (really): it's \"fine\" - ok.") == "plain words (really): it's \"fine\" - ok."
-    assert not any(ch in escape_strict('say "no" (now) - ok!') for ch in "\"()-!")
+    assert markdown_text("plain words (really): it's \"fine\" - ok.") == "plain words (really): it's \"fine\" - ok."
+    assert not any(ch in admonition_title('say "no" (now) - ok!') for ch in "\"()-!")
 
 
 LINE_STARTS = ["- item", "+ item", "* item", "> quote", "!!! note", "??? note", ": term", "1. item",
@@ -249,7 +248,7 @@ LINE_STARTS = ["- item", "+ item", "* item", "> quote", "!!! note", "??? note", 
 
 @pytest.mark.parametrize("line", LINE_STARTS)
 def test_escaped_line_starts_stay_one_paragraph(line: str) -> None:
-    html = markdown.markdown("Before.\n" + escape_untrusted(f"{line}\n{line}"), extensions=SITE_EXTENSIONS)
+    html = markdown.markdown("Before.\n" + markdown_text(f"{line}\n{line}"), extensions=SITE_EXTENSIONS)
     parser = TagCollector()
     parser.feed(html)
     assert [tag for tag, _ in parser.tags] == ["p"]
@@ -261,7 +260,7 @@ def test_escaped_line_starts_stay_one_paragraph(line: str) -> None:
 def test_escaped_text_renders_as_written(text: str) -> None:
     """Whatever the characters, escaped text renders as one or more plain paragraphs of itself."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    source = "\n".join(escape_untrusted(line) for line in lines)
+    source = "\n".join(markdown_text(line) for line in lines)
     html = markdown.markdown(source, extensions=SITE_EXTENSIONS)
     parser = TagCollector()
     parser.feed(html)

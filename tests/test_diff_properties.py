@@ -9,11 +9,12 @@ import markdown
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clausewatch.clauses import full_text, split_clauses
-from clausewatch.diff import diff_texts
+from clausewatch.diff.clauses import full_text, split_clauses
+from clausewatch.diff.compare import diff_texts
+from clausewatch.diff.render import render_text
+from clausewatch.diff.words import diff_words, new_text, old_text
 from clausewatch.models import Diff
-from clausewatch.render_diff import render_markdown, render_text
-from clausewatch.worddiff import diff_words, new_text, old_text
+from clausewatch.site.diff_markdown import render_markdown
 
 WORDS = ("the provider may use your content data account service fees terms licence share "
          "personal information third parties notice law court arbitration refund consent training "

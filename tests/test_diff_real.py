@@ -14,11 +14,12 @@ import pytest
 from golden import assert_golden
 
 from clausewatch.archive import BlobReader, git, iter_log, open_archive
-from clausewatch.clauses import full_text, split_clauses
-from clausewatch.diff import diff_texts
+from clausewatch.diff.clauses import full_text, split_clauses
+from clausewatch.diff.compare import diff_texts
+from clausewatch.diff.render import render_text
+from clausewatch.diff.words import new_text, old_text
 from clausewatch.models import Diff
-from clausewatch.render_diff import render_markdown, render_text
-from clausewatch.worddiff import new_text, old_text
+from clausewatch.site.diff_markdown import render_markdown
 
 BUNDLE = Path(__file__).resolve().parents[1] / "../shared/data/ota-contrib-versions.bundle"
 ANCHOR = re.compile(r"^[a-z][a-z0-9-]*$")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from clausewatch.regex_literals import REGEX_ASCII_FOLDS
+from clausewatch.diff.regex_literals import REGEX_ASCII_FOLDS
 from clausewatch.site.effective_date import _LABEL, _label_matches, find_stated_dates
 
 ORIGINAL_LABEL = re.compile(  # the label regex as first written (one alternative per kind of label)

@@ -10,8 +10,9 @@ import pytest
 from golden import assert_golden
 from rapidfuzz.distance import Indel
 
+from clausewatch.commands.extract import extract_source
 from clausewatch.errors import ExtractError, FetchError
-from clausewatch.scraper.extract import extract_markdown, extract_source
+from clausewatch.scraper.extract import extract_markdown
 
 SHARED = Path(__file__).resolve().parents[1] / "../shared/data/ota-demo-extraction"
 BASE = "https://acme.example/legal/terms?lang=en"

@@ -20,8 +20,8 @@ from faults import FaultServer, make_pdf, terms_text
 
 from clausewatch.archive import Archive
 from clausewatch.cli import cli
+from clausewatch.commands.init import init_workspace
 from clausewatch.errors import ConfigError
-from clausewatch.init import init_workspace
 from clausewatch.models import Document, Snapshot
 from clausewatch.scraper import quarantine
 from clausewatch.scraper.browser import find_chromium

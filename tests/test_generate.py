@@ -232,15 +232,15 @@ def test_worker_processes_generate_the_same_site(workspace) -> None:
 
 def test_multi_line_headings_keep_their_anchor_on_one_line() -> None:
     from clausewatch.models import Clause
-    from clausewatch.site.pages import render_clauses
+    from clausewatch.site.markdown import render_clauses
 
     text = render_clauses([Clause("acme-inc-privacy", "1.", "Acme Inc.\nPrivacy", "Body.", "heading")])
     assert "### 1&#46; Acme Inc. Privacy { #acme-inc-privacy }\n" in text
 
 
 def test_multi_line_headings_in_a_diff_keep_their_anchor_on_one_line() -> None:
-    from clausewatch.diff import diff_texts
-    from clausewatch.render_diff import render_markdown
+    from clausewatch.diff.compare import diff_texts
+    from clausewatch.site.diff_markdown import render_markdown
 
     new = "The Meet Group Inc.\nPrivacy Policy\n==============\n\nWe collect data.\n"
     rendered = render_markdown(diff_texts("# Policy\n\nNothing.\n", new))
@@ -249,7 +249,7 @@ def test_multi_line_headings_in_a_diff_keep_their_anchor_on_one_line() -> None:
 
 
 def test_cache_entries_round_trip_exactly(workspace) -> None:
-    from clausewatch.site.write import read_cache_entry
+    from clausewatch.site.cache import read_cache_entry
 
     site = render_site(workspace)
     cache = workspace.state / "cache" / "site"

@@ -28,8 +28,8 @@ from click.testing import CliRunner
 
 from clausewatch import archive as git_archive
 from clausewatch.cli import cli
+from clausewatch.diff.history import iter_history
 from clausewatch.errors import ArchiveError, ConfigError
-from clausewatch.history import iter_history
 from clausewatch.importer.declarations import import_ota_declarations
 from clausewatch.importer.ota import document_key, import_ota
 from clausewatch.models import Provenance
@@ -360,7 +360,7 @@ def test_shard_commits_combine_without_conflicts(tmp_path: Path) -> None:
 
 
 def test_imported_history_is_attributed_on_the_generated_site(source: Source, tmp_path: Path) -> None:
-    from clausewatch.init import init_workspace
+    from clausewatch.commands.init import init_workspace
     from clausewatch.site.generate import render_site
 
     workspace = Workspace(init_workspace(tmp_path / "ws"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clausewatch.normalize import (
+from clausewatch.diff.normalize import (
     TRACKING_PARAMS,
     canonical_key,
     canonical_text,

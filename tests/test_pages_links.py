@@ -6,7 +6,7 @@ import lxml.html
 import markdown
 import pytest
 
-from clausewatch.site.pages import escape_inline
+from clausewatch.site.escape import markdown_inline as escape_inline
 
 EXTENSIONS = ["attr_list", "admonition", "toc", "pymdownx.details"]
 

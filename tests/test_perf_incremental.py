@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from site_workspace import START, make_workspace, record
 
-from clausewatch.normalize import CANONICAL_CACHE_MAX_CHARS, canonical_text
+from clausewatch.diff.normalize import CANONICAL_CACHE_MAX_CHARS, canonical_text
+from clausewatch.diff.topics import load_topics, match_groups
 from clausewatch.site import topic_pages
 from clausewatch.site.effective_date import find_stated_date, find_stated_dates
 from clausewatch.site.generate import render_site
-from clausewatch.topics import load_topics, match_groups
 
 PRIVACY = "acme/privacy"
 TERMS = "acme/terms-of-service"

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from clausewatch.regex_literals import REGEX_ASCII_FOLDS, fold_for_literals, may_match, required_literals
-from clausewatch.topics import load_topics, match_groups
+from clausewatch.diff.regex_literals import REGEX_ASCII_FOLDS, fold_for_literals, may_match, required_literals
+from clausewatch.diff.topics import load_topics, match_groups
 from tests.test_topics import CASES
 
 
@@ -54,7 +54,7 @@ def test_every_rule_pattern_that_matches_a_case_passes_the_shortcut() -> None:
 
 
 def test_match_groups_are_those_of_a_full_scan() -> None:
-    from clausewatch.topics import _rule_groups
+    from clausewatch.diff.topics import _rule_groups
 
     topics = load_topics()
     for text in [text for case in CASES for text in case[1:]]:
@@ -70,14 +70,14 @@ def test_exact_case_literals_for_case_sensitive_patterns_only() -> None:
 
 @pytest.mark.parametrize("text", ["organise organised organisation", "analyse", "bis ise", "Organise", ""])
 def test_guarded_sub_is_sub(text: str) -> None:
-    from clausewatch.regex_literals import guarded_sub
+    from clausewatch.diff.regex_literals import guarded_sub
 
     for pattern in (re.compile(r"is(?<=\w\wis)(?=e\b|ation)"), re.compile(r"\b(?:colo|favo)ur"), re.compile(r"\d+")):
         assert guarded_sub(pattern, "#", text) == pattern.sub("#", text)
 
 
 def test_spelling_patterns_with_the_literal_first_fold_as_before() -> None:
-    from clausewatch.normalize import _SPELLINGS
+    from clausewatch.diff.normalize import _SPELLINGS
 
     before = [re.compile(r"(?<=\w\w)is(?=e\b|es\b|ed\b|ing\b|ation|er\b|ers\b)"),
               re.compile(r"(?<=\w\w)ys(?=e\b|es\b|ed\b|ing\b)")]
@@ -89,7 +89,7 @@ def test_spelling_patterns_with_the_literal_first_fold_as_before() -> None:
 @pytest.mark.parametrize("text", ["1.5, 2,3 a.b ,x. 9. .9 ..1 1.. «a» [b] {c} / - ; : ! ? ( )", "x,1 1,x ,1, .,. 1.,.1",
                                   "v2.0, section 3.1.a; e.g., (see: www.example.com/x-y)", "", "..", "1."])
 def test_key_punctuation_is_the_punctuation_outside_numbers(text: str) -> None:
-    from clausewatch.normalize import _KEY_PUNCTUATION
+    from clausewatch.diff.normalize import _KEY_PUNCTUATION
 
     as_written = re.compile(r"(?<!\d)[.,]|[.,](?!\d)|[;:!?()\[\]{}\u00ab\u00bb/-]")
     assert _KEY_PUNCTUATION.sub("", text) == as_written.sub("", text)

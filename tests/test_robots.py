@@ -10,7 +10,8 @@ import pytest
 
 from clausewatch.errors import FetchError, StatusError
 from clausewatch.scraper.fetch import RetryPolicy, fetch
-from clausewatch.scraper.hosts import (
+from clausewatch.scraper.robots import RobotsCache, parse_robots, robots_url
+from clausewatch.scraper.schedule import (
     CacheEntry,
     cache_entry,
     conditional_headers,
@@ -19,7 +20,6 @@ from clausewatch.scraper.hosts import (
     load_http_cache,
     save_http_cache,
 )
-from clausewatch.scraper.robots import RobotsCache, parse_robots, robots_url
 
 ROBOTS = """User-agent: *
 Disallow: /private/

@@ -18,8 +18,9 @@ import pytest
 from site_workspace import add_hostile, make_workspace, new_workspace
 
 from clausewatch.errors import BuildError
-from clausewatch.site.build import SKELETON_DIR, build_site, make_server, run_mkdocs
+from clausewatch.site.build import SKELETON_DIR, build_site, run_mkdocs
 from clausewatch.site.sanitize import sanitize_html, theme_script_hash
+from clausewatch.site.serve import make_server
 from clausewatch.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -226,7 +227,7 @@ def test_serve_answers_on_loopback(built) -> None:
 
 
 def test_a_new_workspace_builds_out_of_the_box(tmp_path: Path) -> None:
-    from clausewatch.init import init_workspace
+    from clausewatch.commands.init import init_workspace
 
     root = init_workspace(tmp_path / "fresh")
     site = build_site(Workspace(root), tmp_path / "site")

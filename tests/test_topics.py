@@ -7,10 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clausewatch.errors import ConfigError
-from clausewatch.models import Clause, ClauseChange, Diff, DiffSummary, WordOp
-from clausewatch.topics import (
-    highlight_matches,
+from clausewatch.diff.topics import (
     iter_changed_matches,
     load_rule_set,
     load_topics,
@@ -20,6 +17,9 @@ from clausewatch.topics import (
     tag_diff,
     topics_for_change,
 )
+from clausewatch.errors import ConfigError
+from clausewatch.models import Clause, ClauseChange, Diff, DiffSummary, WordOp
+from clausewatch.site.topic_pages import highlight_matches
 
 ZOOM_2023 = (
      "You agree to grant and hereby grant Zoom a perpetual, worldwide, non-exclusive, royalty-free, "
@@ -268,7 +268,7 @@ def test_highlight_marks_matched_words_and_escapes_the_rest() -> None:
 def published(day: int, old: str, new: str, service: str = "acme"):
     from datetime import UTC, datetime
 
-    from clausewatch.diff import diff_texts
+    from clausewatch.diff.compare import diff_texts
     from clausewatch.models import Provenance, PublishedChange, Version
 
     when = datetime(2026, 3, day, 12, tzinfo=UTC)
@@ -328,7 +328,7 @@ def real_diffs() -> list[tuple[str, object]]:
     if not BUNDLE.is_file():
         pytest.skip(f"real data absent: {BUNDLE} (see ../shared/data/README.md)")
     from clausewatch.archive import iter_source_versions, open_source_repository
-    from clausewatch.history import iter_history
+    from clausewatch.diff.history import iter_history
 
     diffs = []
     with open_source_repository(BUNDLE) as repo:
@@ -350,7 +350,7 @@ def test_real_histories_get_topics_only_from_changed_words(real_diffs) -> None:
             assert set(change.topics) == found
             for side, _text, matches in iter_changed_matches(change):
                 if change.before is not None and change.after is not None:
-                    from clausewatch.topics import side_text
+                    from clausewatch.diff.topics import side_text
 
                     _, changed = side_text(change.words, side)
                     for topic in {m.topic_id for m in matches}:  # each topic touches the changed words

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from clausewatch.archive import lock_archive, open_archive
 from clausewatch.cli import cli
+from clausewatch.commands.init import init_workspace
 from clausewatch.errors import ArchiveError
-from clausewatch.init import init_workspace
 from clausewatch.workspace import Workspace, read_site_config
 
 

@@ -36,8 +36,8 @@ from pathlib import Path
 
 from clausewatch import archive as git_archive
 from clausewatch.archive import Archive, BlobReader, PendingCommit, SourceCommit
+from clausewatch.diff.normalize import normalize_text
 from clausewatch.errors import ConfigError
-from clausewatch.normalize import normalize_text
 from clausewatch.slugs import RESERVED, slugify
 from clausewatch.workspace import Workspace
 

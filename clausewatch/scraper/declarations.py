@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -306,7 +307,6 @@ def _reject_filters(decl: dict[str, Any], rel: str, where: str, errors: _Errors)
 
 def _finish(document: Document, service: str, doc_id: str, service_name: str, document_name: Any,
             decl: dict[str, Any], rel: str) -> Document:
-    from dataclasses import replace
 
     return replace(
         document,

@@ -1,4 +1,4 @@
-"""Extraction: a fetched page (bytes or text) → the document's clean Markdown. Pure, except `extract_source`.
+"""Extraction: a fetched page (bytes or text) → the document's clean Markdown. Pure.
 
 Steps, in this order (the same as Open Terms Archive's, so its declarations mean the same here):
 1. decode (`decode_content`: BOM, then the Content-Type charset, then `<meta>`, then charset-normalizer);
@@ -27,9 +27,8 @@ import copy
 import json
 import re
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urljoin
 
 from bs4 import BeautifulSoup, Comment, PageElement, Tag
 from charset_normalizer import from_bytes
@@ -37,6 +36,7 @@ from markdownify import ATX, MarkdownConverter
 from soupsieve import SelectorSyntaxError
 
 from clausewatch.errors import ExtractError
+from clausewatch.scraper.pdf import is_pdf, pdf_to_text
 
 Selector = str | dict[str, str]
 DROPPED_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
@@ -92,30 +92,15 @@ def _plain_text(text: str, select: Sequence[Selector], remove: Sequence[Selector
     return tidy_markdown(text)
 
 
-def extract_source(
-    source: str,
-    *,
-    select: Sequence[Selector] = (),
-    remove: Sequence[Selector] = (),
-    base_url: str | None = None,
-    allow_private: bool = False,
-) -> str:
-    """`extract_markdown` of a local file or of a URL fetched with the tracker's fetcher (for the CLI);
-    a PDF gives its text, as the tracker records it (`pdf.extract_page`)."""
-    from clausewatch.scraper.pdf import extract_page
-
-    if urlsplit(source).scheme in ("http", "https"):
-        from clausewatch.scraper.fetch import fetch
-
-        snapshot = fetch(source, allow_private=allow_private)
-        return extract_page(snapshot.content, select=select, remove=remove,
-                                base_url=base_url or snapshot.final_url, content_type=snapshot.content_type)
-    path = Path(source)
-    if not path.is_file():
-        raise ExtractError(f"'{source}' is neither an http(s) URL nor an existing file", reason="source",
-                           fix="give the path of a saved HTML page or a full http(s) URL")
-    return extract_page(path.read_bytes(), select=select, remove=remove,
-                        base_url=base_url or path.resolve().as_uri())
+def extract_page(content: bytes, *, select: Sequence[str | dict[str, str]] = (),
+                 remove: Sequence[str | dict[str, str]] = (),
+                 base_url: str | None = None, content_type: str = "text/html") -> str:
+    """The document text of one fetched page: PDF text for a PDF (selectors do not apply), else the
+    Markdown of the HTML (`extract_markdown`)."""
+    if is_pdf(content, content_type):
+        return pdf_to_text(content, where=base_url or "the PDF")
+    return extract_markdown(content, select=select, remove=remove, base_url=base_url,
+                            content_type=content_type)
 
 
 def decode_content(content: bytes, content_type: str = "") -> str:

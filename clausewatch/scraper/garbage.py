@@ -19,8 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from clausewatch.diff.normalize import normalize_text
 from clausewatch.errors import ExtractError
 from clausewatch.models import Document, Snapshot
+from clausewatch.scraper.extract import decode_content
+from clausewatch.scraper.pdf import is_pdf
 
 BOT_STATUSES = frozenset({403, 429, 503})
 """Statuses that bot-protection services answer with; the tracker may retry these with a browser."""
@@ -264,9 +267,6 @@ HTML_SCAN_BYTES = 512 * 1024
 def check_document_text(document: Document, markdown: str, snapshot: Snapshot, previous: str | None) -> None:
     """`check_extraction` for one tracked document: its `expect:` phrases, the raw page's shape, and the
     normalized text against the last recorded one."""
-    from clausewatch.normalize import normalize_text
-    from clausewatch.scraper.extract import decode_content
-    from clausewatch.scraper.pdf import is_pdf
 
     html = "" if is_pdf(snapshot.content, snapshot.content_type) else decode_content(
         snapshot.content[:HTML_SCAN_BYTES], snapshot.content_type)

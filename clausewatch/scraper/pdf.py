@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Sequence
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
@@ -44,16 +43,3 @@ def tidy_text(text: str) -> str:
     """Strip trailing spaces per line and fold three or more newlines into one blank line."""
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
-
-
-def extract_page(content: bytes, *, select: Sequence[str | dict[str, str]] = (),
-                 remove: Sequence[str | dict[str, str]] = (),
-                 base_url: str | None = None, content_type: str = "text/html") -> str:
-    """The document text of one fetched page: PDF text for a PDF (selectors do not apply), else the
-    Markdown of the HTML (`extract_markdown`)."""
-    from clausewatch.scraper.extract import extract_markdown
-
-    if is_pdf(content, content_type):
-        return pdf_to_text(content, where=base_url or "the PDF")
-    return extract_markdown(content, select=select, remove=remove, base_url=base_url,
-                            content_type=content_type)

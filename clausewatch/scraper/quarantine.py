@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import html
 import json
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,10 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from clausewatch.archive import Archive, head_commit, iso_utc, latest_text, lock_archive, record_version
+from clausewatch.archive import Archive, head_commit, latest_text, lock_archive, record_version
+from clausewatch.dates import iso_utc
 from clausewatch.errors import ConfigError
 from clausewatch.models import Document, Provenance, Snapshot
-from clausewatch.slugs import is_slug
+from clausewatch.slugs import is_slug, parse_key
 from clausewatch.workspace import Workspace
 
 
@@ -66,15 +65,6 @@ def quarantine_dir(workspace: Workspace) -> Path:
     return workspace.state / "quarantine"
 
 
-def parse_key(key: str) -> tuple[str, str]:
-    """`service/document` → its two slugs; anything else (paths, `..`) is a ConfigError."""
-    service, _, document = key.partition("/")
-    if not (is_slug(service) and is_slug(document)):
-        raise ConfigError(f"'{key}' is not a SERVICE/DOCUMENT key",
-                          fix="write it as in `clausewatch status`, e.g. acme/terms-of-service")
-    return service, document
-
-
 def hold(
     workspace: Workspace,
     document: Document,
@@ -86,7 +76,7 @@ def hold(
     now: datetime | None = None,
 ) -> Path:
     """Keep `text` and its raw `snapshot` for review; return the held version's folder."""
-    service, name = parse_key(document.key)
+    service, name = parse_key(document.key, example="clausewatch release acme/terms-of-service")
     now = now or datetime.now(UTC)
     base = quarantine_dir(workspace) / service / name
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -191,7 +181,7 @@ def _read_held(folder: Path, service: str, document: str) -> Held | None:
 def release(workspace: Workspace, key: str, archive: Archive) -> str:
     """Record the newest held version of `key` in the archive, then clear its quarantine; return the
     commit id (the existing one if that text is already recorded, e.g. after a killed release)."""
-    service, document = parse_key(key)
+    service, document = parse_key(key, example="clausewatch release acme/terms-of-service")
     base = quarantine_dir(workspace) / service / document
     held = list(iter_held_of(base, service, document))
     if not held:
@@ -210,7 +200,7 @@ def release(workspace: Workspace, key: str, archive: Archive) -> str:
 
 def discard(workspace: Workspace, key: str) -> int:
     """Drop every held version of `key` without recording; return how many were dropped."""
-    service, document = parse_key(key)
+    service, document = parse_key(key, example="clausewatch release acme/terms-of-service")
     base = quarantine_dir(workspace) / service / document
     count = len(list(iter_held_of(base, service, document)))
     if not count:
@@ -221,7 +211,7 @@ def discard(workspace: Workspace, key: str) -> int:
 
 def held_texts(workspace: Workspace, key: str) -> list[str]:
     """The held texts of one document, oldest first (for pages and tests)."""
-    service, document = parse_key(key)
+    service, document = parse_key(key, example="clausewatch release acme/terms-of-service")
     return [h.read_text() for h in iter_held_of(quarantine_dir(workspace) / service / document,
                                                   service, document)]
 
@@ -280,45 +270,3 @@ def _read_run_reports(runs: Path, max_runs: int) -> list[dict[str, Any]]:
         if isinstance(data, dict):
             reports.append(data)
     return reports
-
-
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-
-
-def escape_markdown(text: str) -> str:
-    """Untrusted text as literal Markdown table-cell text: no markup, no HTML, one line."""
-    return html.escape(_MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(text.split())), quote=False)
-
-
-def render_status_page(report: dict[str, Any]) -> str:
-    """The site's status page (`status.md`) from `status_report`: failing documents (why, since when)
-    and versions held for review. Messages quote fetched pages and URLs, so every cell is escaped."""
-    lines = ["---", "title: Tracking status", "---", "", "# Tracking status", ""]
-    last_run = report.get("last_run") or "never"
-    lines += [f"Last tracking run: {escape_markdown(str(last_run))}.", ""]
-    failing, held = report.get("failing") or [], report.get("held") or []
-    lines += ["## Failing documents", ""]
-    if failing:
-        lines += ["| document | reason | since | runs | message |", "|---|---|---|---|---|"]
-        lines += [f"| {escape_markdown(item['key'])} | {escape_markdown(item['reason'])} | "
-                  f"{escape_markdown(item['since'])} | {int(item['runs'])} | {escape_markdown(item['message'])} |"
-                  for item in failing]
-    else:
-        lines.append("None: every document was fetched in the last run.")
-    lines += ["", "## Held for review", ""]
-    if held:
-        lines += ["A drastic change is held until a maintainer releases it (`clausewatch release`).", "",
-                  "| document | reason | since | runs | message |", "|---|---|---|---|---|"]
-        lines += [f"| {escape_markdown(item['key'])} | {escape_markdown(item['reason'])} | "
-                  f"{escape_markdown(item['first_held'])} | {int(item['runs'])} | "
-                  f"{escape_markdown(item['message'])} |" for item in held]
-    else:
-        lines.append("Nothing is held.")
-    return "\n".join(lines) + "\n"
-
-
-def status_page_files(workspace: Workspace) -> dict[str, str]:
-    """`{"status.md": page}` once the workspace has tracking runs or held versions, else nothing."""
-    if not (workspace.state / "runs").is_dir() and not quarantine_dir(workspace).is_dir():
-        return {}
-    return {"status.md": render_status_page(status_report(workspace))}

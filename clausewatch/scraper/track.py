@@ -29,13 +29,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from clausewatch import archive as archive_module
+from clausewatch.diff.normalize import normalize_text
 from clausewatch.errors import ArchiveError, ClausewatchError, ConfigError, ExtractError, FetchError
 from clausewatch.models import Document, Provenance, Snapshot
-from clausewatch.normalize import normalize_text
-from clausewatch.scraper import garbage, hosts, quarantine
+from clausewatch.scraper import garbage, quarantine, schedule
 from clausewatch.scraper.declarations import load_declarations
+from clausewatch.scraper.extract import extract_page
 from clausewatch.scraper.fetch import make_session
-from clausewatch.scraper.pdf import extract_page
 from clausewatch.workspace import Workspace
 
 WORKERS = 16
@@ -120,7 +120,7 @@ def track_documents(
     progress: bool = True,
     clock: Callable[[], datetime] | None = None,
     timeout: float = 30.0,
-    host_delay: float = hosts.DEFAULT_DELAY,
+    host_delay: float = schedule.DEFAULT_DELAY,
     per_host: int = 1,
 ) -> TrackReport:
     """Fetch, extract, normalize and record every selected document; write and return the run report.
@@ -133,8 +133,8 @@ def track_documents(
     started = datetime.now(UTC)
     cache_path = workspace.state / "http-cache.json"
     pending: list[archive_module.NewVersion] = []
-    politeness = hosts.Politeness(allow_private=allow_private, timeout=timeout, delay=host_delay,
-                                  per_host=per_host, http_cache=hosts.load_http_cache(cache_path))
+    politeness = schedule.Politeness(allow_private=allow_private, timeout=timeout, delay=host_delay,
+                                  per_host=per_host, http_cache=schedule.load_http_cache(cache_path))
     documents = select_documents(load_declarations(workspace.services), only, shard)
     archive = archive_module.open_archive(workspace.archive)
     console = Console(stderr=True)
@@ -158,22 +158,22 @@ def track_documents(
         archive_module.record_versions(archive, pending)
         if any(o.status == "recorded" for o in outcomes):
             archive_module.write_commit_graph(archive)
-    hosts.save_http_cache(cache_path, politeness.http_cache or {})
+    schedule.save_http_cache(cache_path, politeness.http_cache or {})
     report = _to_report(outcomes, started)
     write_report(workspace, report)
     print_summary(console, report)
     return report
 
 
-def _iter_fetched(documents: Sequence[Document], session: requests.Session, politeness: hosts.Politeness,
+def _iter_fetched(documents: Sequence[Document], session: requests.Session, politeness: schedule.Politeness,
                   ) -> Iterator[tuple[Document, Snapshot | ClausewatchError]]:
-    """Fetch concurrently across hosts, politely per host (`hosts.fetch_all`); yield each document with its
+    """Fetch concurrently across hosts, politely per host (`schedule.fetch_all`); yield each document with its
     snapshot (or error) in declaration-key order, as soon as the next one in order is there."""
     done: dict[int, Snapshot | ClausewatchError] = {}
     index = {id(document): n for n, document in enumerate(documents)}
-    results = hosts.fetch_all(documents,
+    results = schedule.fetch_all(documents,
                               lambda d: fetch_document(d, session, politeness.allow_private, politeness),
-                              key=lambda d: hosts.host_of(d.url), per_host=politeness.per_host,
+                              key=lambda d: schedule.host_of(d.url), per_host=politeness.per_host,
                               delay=politeness.delay, workers=WORKERS)
     next_up = 0
     try:
@@ -187,14 +187,14 @@ def _iter_fetched(documents: Sequence[Document], session: requests.Session, poli
 
 
 def fetch_document(document: Document, session: requests.Session, allow_private: bool,
-                   politeness: hosts.Politeness | None = None) -> Snapshot | ClausewatchError:
+                   politeness: schedule.Politeness | None = None) -> Snapshot | ClausewatchError:
     """Every page of the document as one snapshot; errors are returned, not raised (run goes on).
 
-    Each page goes through `hosts.fetch_source`: robots.txt, conditional request, browser if needed.
+    Each page goes through `schedule.fetch_source`: robots.txt, conditional request, browser if needed.
     """
-    politeness = politeness or hosts.Politeness(allow_private=allow_private)
+    politeness = politeness or schedule.Politeness(allow_private=allow_private)
     try:
-        snapshots = [hosts.fetch_source(document, source, session, politeness) for source in document.sources]
+        snapshots = [schedule.fetch_source(document, source, session, politeness) for source in document.sources]
     except ClausewatchError as exc:
         return exc
     except Exception as exc:  # a bug must fail this document only
@@ -204,7 +204,7 @@ def fetch_document(document: Document, session: requests.Session, allow_private:
 
 
 def _record_one(archive: archive_module.Archive, document: Document, fetched: Snapshot | ClausewatchError, *,
-                workspace: Workspace | None = None, politeness: hosts.Politeness | None = None,
+                workspace: Workspace | None = None, politeness: schedule.Politeness | None = None,
                 pending: list[archive_module.NewVersion] | None = None) -> _Outcome:
     """extract → check → normalize → compare with the last version → record (or fail, recording nothing).
 
@@ -246,7 +246,7 @@ def _record_one(archive: archive_module.Archive, document: Document, fetched: Sn
     return _Outcome(document.key, "recorded")
 
 
-def _not_modified(document: Document, previous: str | None, cache: dict[str, hosts.CacheEntry]) -> _Outcome:
+def _not_modified(document: Document, previous: str | None, cache: dict[str, schedule.CacheEntry]) -> _Outcome:
     """A 304: unchanged, if the archive holds the document (else forget the validators and fail)."""
     if previous is not None:
         return _Outcome(document.key, "unchanged")
@@ -255,9 +255,9 @@ def _not_modified(document: Document, previous: str | None, cache: dict[str, hos
                     "Modified but nothing is recorded yet; the next run fetches the page in full")
 
 
-def _remember_validators(cache: dict[str, hosts.CacheEntry], document: Document, snapshot: Snapshot) -> None:
+def _remember_validators(cache: dict[str, schedule.CacheEntry], document: Document, snapshot: Snapshot) -> None:
     """Keep (or drop) the page's ETag / Last-Modified for a conditional request next run."""
-    entry = hosts.cache_entry(snapshot.final_url or snapshot.url,
+    entry = schedule.cache_entry(snapshot.final_url or snapshot.url,
                               {"ETag": snapshot.etag, "Last-Modified": snapshot.last_modified},
                               document.declaration_sha256) if len(document.sources) == 1 else None
     if entry is None:

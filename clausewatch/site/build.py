@@ -10,19 +10,24 @@ changed (MkDocs' dirty build), sanitizes only those, and indexes new pages apart
 
 from __future__ import annotations
 
-import http.server
+import hashlib
+import json
 import os
 import shutil
-import subprocess
 import sys
 import time
+from importlib.metadata import version
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 from typing import Any
 
+from clausewatch.site import engine, redirects, search_index
+from clausewatch.site.generate import render_site
+from clausewatch.site.write import fingerprint_files, read_manifest, safe_target
+from clausewatch.workspace import read_site_config
 from clausewatch.errors import BuildError
+from clausewatch.site.run import run_commands
 from clausewatch.site.sanitize import sanitize_html
 from clausewatch.site.write import sync_tree, write_pages
 from clausewatch.workspace import Workspace
@@ -33,8 +38,6 @@ THEME_DIR = Path(__file__).resolve().parent / "theme"
 """Material overrides and assets shipped in the package; copied to `<workspace>/.clausewatch/theme`."""
 THEME_COPY = Path(".clausewatch") / "theme"
 """Where mkdocs.yml's `theme.custom_dir` points, relative to the workspace."""
-OUTPUT_TAIL = 40
-"""Lines of MkDocs' or Pagefind's output quoted in a BuildError."""
 
 class StepTimer:
     """Wall-clock time of each build step, with a note (counts) per step."""
@@ -72,8 +75,6 @@ def build_site(workspace: Workspace, site_dir: Path, *, timings: bool = False, f
 
 
 def _run_steps(workspace: Workspace, site_dir: Path, timer: StepTimer, *, force_full: bool) -> None:
-    from clausewatch.site import engine, search_index
-    from clausewatch.site.generate import render_site
 
     with timer.step("generate") as notes:
         site = render_site(workspace, lazy=True)
@@ -115,11 +116,6 @@ BUILD_STATE = Path(".clausewatch") / "site-build.json"
 def build_stamp(workspace: Workspace, site_dir: Path) -> str:
     """What every built page depends on besides its own Markdown: mkdocs.yml, the theme, the engine's
     versions, the hand-written pages, the site folder. An incremental build needs the same stamp."""
-    import hashlib
-    from importlib.metadata import version
-
-    from clausewatch.site.write import fingerprint_files, read_manifest
-
     generated = read_manifest(workspace.docs)
     handwritten = sorted(p.relative_to(workspace.docs).as_posix() for p in workspace.docs.rglob("*")
                          if p.is_file() and not p.name.startswith(".")
@@ -132,8 +128,6 @@ def build_stamp(workspace: Workspace, site_dir: Path) -> str:
 
 
 def read_build_state(workspace: Workspace) -> dict[str, Any]:
-    import json
-
     path = workspace.root / BUILD_STATE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -143,15 +137,9 @@ def read_build_state(workspace: Workspace) -> dict[str, Any]:
 
 
 def write_build_state(workspace: Workspace, state: dict[str, Any]) -> None:
-    import json
-
     path = workspace.root / BUILD_STATE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(state, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def _quiet_env() -> dict[str, str]:
-    return {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
 
 
 SHARD_MIN_BYTES = 20_000_000
@@ -182,7 +170,6 @@ def run_mkdocs(workspace: Workspace, site_dir: Path, *, dirty: bool = False) -> 
 def run_mkdocs_sharded(workspace: Workspace, site_dir: Path, processes: int | None = None) -> int:
     """A full build split across processes (one per CPU, see `clausewatch.site.engine`), each building
     its share of docs/ into its own folder; the folders then become `site_dir`. Returns how many."""
-    from clausewatch.site import engine
 
     _check_config(workspace)
     weights, top_files = engine.docs_weights(workspace.docs)
@@ -207,9 +194,6 @@ def run_mkdocs_sharded(workspace: Workspace, site_dir: Path, processes: int | No
 def write_redirects(workspace: Workspace, site_dir: Path) -> int:
     """Redirect pages for every published URL that lost its page, and the URL registry brought up to
     date (`site-urls.txt`, `redirects.yml` in the workspace; see `clausewatch.site.redirects`)."""
-    from clausewatch.site import redirects
-    from clausewatch.site.write import safe_target
-    from clausewatch.workspace import read_site_config
 
     registry, moves_file = workspace.root / redirects.REGISTRY_FILE, workspace.root / redirects.MOVES_FILE
     published = (redirects.parse_registry(registry.read_text("utf-8"), str(registry))
@@ -227,18 +211,6 @@ def write_redirects(workspace: Workspace, site_dir: Path) -> int:
     if not registry.is_file() or registry.read_text("utf-8") != text:
         registry.write_text(text, encoding="utf-8")
     return len(pages)
-
-
-def run_commands(commands: list[list[str]], cwd: Path, name: str, fix: str) -> None:
-    """Run the commands at once (MkDocs shards, Pagefind); BuildError quoting the output of the first
-    that failed, with `fix`."""
-    procs = [subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              env=_quiet_env()) for command in commands]
-    outputs = [proc.communicate()[0] for proc in procs]
-    for proc, output in zip(procs, outputs, strict=True):
-        if proc.returncode != 0:
-            tail = "\n".join(output.strip().splitlines()[-OUTPUT_TAIL:])
-            raise BuildError(f"{name} failed (exit {proc.returncode}):\n{tail}", fix=fix)
 
 
 def sanitize_site(site_dir: Path, clean: Callable[[str], str] = sanitize_html, *,
@@ -270,29 +242,3 @@ def _sanitize_file(path: Path, clean: Callable[[str], str] = sanitize_html) -> N
     cleaned = clean(text)
     if cleaned != text:
         path.write_text(cleaned, encoding="utf-8")
-
-
-def make_server(site_dir: Path, port: int) -> http.server.ThreadingHTTPServer:
-    """An HTTP server for the built site bound to 127.0.0.1 only (port 0: any free port)."""
-    if not (site_dir / "index.html").is_file():
-        raise BuildError(
-            f"'{site_dir}' holds no built site (no index.html)", fix="run `clausewatch build` first"
-        )
-    handler = partial(_QuietHandler, directory=str(site_dir))
-    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's signature)
-        return
-
-
-def serve_site(site_dir: Path, port: int) -> None:
-    """Serve the built site on http://127.0.0.1:PORT/ until interrupted."""
-    with make_server(site_dir, port) as server:
-        print(f"Serving {site_dir} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)",
-              file=sys.stderr)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass

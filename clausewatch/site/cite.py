@@ -15,12 +15,11 @@ from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
 from clausewatch.models import Version
+from clausewatch.site.escape import html_text, is_web_url
 from clausewatch.site.effective_date import DateCheck, StatedDate, check_stated_date, find_stated_date
 
 WAYBACK = "https://web.archive.org/web"
 
-_MARKDOWN_ACTIVE = str.maketrans({c: f"&#{ord(c)};" for c in "[]()!{}*_`\\~^=+#|-:"})
-"""Characters Markdown extensions (critic, attr_list, emphasis, links) could act on, as entities."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,19 +39,6 @@ class Citation:
     wayback_nearest: str
     """`https://web.archive.org/web/<YYYYMMDDhhmmss>/<url>`: the capture nearest our observation."""
     site_name: str
-
-
-def escape_html(text: str) -> str:
-    """Text made inert in HTML and in the Markdown page around it (entities for Markdown syntax)."""
-    return html.escape(text, quote=True).translate(_MARKDOWN_ACTIVE)
-
-
-def is_web_url(url: str) -> bool:
-    """True for an absolute http(s) URL with a host and no whitespace or control characters."""
-    if not url or re.search(r"[\s\x00-\x1f\x7f]", url):
-        return False
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def wayback_urls(url: str, moment: datetime) -> tuple[str, str]:
@@ -163,22 +149,22 @@ def render_bibtex(citation: Citation) -> str:
 
 def _link(url: str, label: str) -> str:
     if not is_web_url(url) and not url.startswith("/"):
-        return escape_html(url)
-    return f'<a href="{escape_html(url)}" rel="nofollow noopener">{escape_html(label)}</a>'
+        return html_text(url)
+    return f'<a href="{html_text(url)}" rel="nofollow noopener">{html_text(label)}</a>'
 
 
 _UNKNOWN = '<span class="cw-none">unknown</span>'
 
 
 def _dates_row(citation: Citation) -> str:
-    observed = escape_html(citation.observed_at.strftime("%Y-%m-%d %H:%M UTC"))
+    observed = html_text(citation.observed_at.strftime("%Y-%m-%d %H:%M UTC"))
     if citation.stated is None:
         stated = '<span class="cw-none">none stated</span>'
     else:
         when, phrase = citation.stated.date.isoformat(), citation.stated.phrase
-        stated = f"{escape_html(when)} (&#8220;{escape_html(phrase)}&#8221;)"
+        stated = f"{html_text(when)} (&#8220;{html_text(phrase)}&#8221;)"
     css = "cw-date-flag cw-date-flag--warn" if citation.check.disagrees else "cw-date-flag"
-    flag = f'<span class="{css}">{escape_html(citation.check.message)}</span>'
+    flag = f'<span class="{css}">{html_text(citation.check.message)}</span>'
     return (
         f"<dt>Observed</dt><dd>{observed}</dd>"
         f"<dt>Date the document states</dt><dd>{stated} {flag}</dd>"
@@ -195,8 +181,8 @@ def render_cite_block(citation: Citation) -> str:
         f"<dt>Permanent link</dt><dd>{_link(citation.permalink, citation.permalink)}</dd>",
         _dates_row(citation),
         f"<dt>Source</dt><dd>{_link(citation.source_url, citation.source_url) or _UNKNOWN}</dd>",
-        f"<dt>Archive commit</dt><dd><code>{escape_html(citation.commit)}</code></dd>",
-        f"<dt>Snapshot SHA-256</dt><dd><code>{escape_html(citation.snapshot_sha256 or 'none')}</code></dd>",
+        f"<dt>Archive commit</dt><dd><code>{html_text(citation.commit)}</code></dd>",
+        f"<dt>Snapshot SHA-256</dt><dd><code>{html_text(citation.snapshot_sha256 or 'none')}</code></dd>",
     ]
     if citation.wayback_calendar:
         rows.append(
@@ -204,8 +190,8 @@ def render_cite_block(citation: Citation) -> str:
             f"{_link(citation.wayback_calendar, 'captures that day')} &middot; "
             f"{_link(citation.wayback_nearest, 'nearest capture')}</dd>"
         )
-    plain = escape_html(render_plain(citation))
-    bibtex = escape_html(render_bibtex(citation)).replace("\n", "&#10;")
+    plain = html_text(render_plain(citation))
+    bibtex = html_text(render_bibtex(citation)).replace("\n", "&#10;")
     return (
         '<div class="cw-cite" id="cite-this-change">\n'
         "<h2>Cite this change</h2>\n"

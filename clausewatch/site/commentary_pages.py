@@ -7,13 +7,15 @@ untrusted and escaped.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from clausewatch.commentary.anchor import anchor_commentary, names_change
+from clausewatch.commentary.template import add_commentary_url, clause_quote, repository_branch
 from clausewatch.models import Clause, Commentary
-from clausewatch.render_diff import escape_untrusted
-from clausewatch.site.pages import ChangeRef, front_matter, heading_id, link
+from clausewatch.site.escape import markdown_text
+from clausewatch.site.markdown import front_matter, heading_id, link
+from clausewatch.site.views import ChangeRef
 
 INDEX = "commentary/index.md"
 
@@ -39,8 +41,7 @@ def resolve_entries(items: Iterable[Commentary], refs: Iterable[ChangeRef]) -> l
         if item.status != "published":
             continue
         candidates = by_doc.get((item.service, item.document), [])
-        found = next((r for r in candidates if r.slug == item.change
-                      or (len(item.change) >= 7 and r.commit.startswith(item.change))), None)
+        found = next((r for r in candidates if names_change(item.change, r.slug, r.commit)), None)
         date = found.observed_at[:10] if found else item.change[:10]
         entries.append(CommentaryEntry(item, found.page if found else "", date))
     return sorted(entries, key=lambda e: (e.date, e.commentary.path), reverse=True)
@@ -48,11 +49,11 @@ def resolve_entries(items: Iterable[Commentary], refs: Iterable[ChangeRef]) -> l
 
 def _entry_line(page: str, entry: CommentaryEntry, *, with_service: bool) -> str:
     item = entry.commentary
-    title = escape_untrusted(item.title)
+    title = markdown_text(item.title)
     where = f"{item.service}/{item.document}" if with_service else item.document
     target = f"[{title}]({link(page, entry.page)})" if entry.page else title
-    authors = ", ".join(escape_untrusted(a) for a in item.authors)
-    return f"- **{entry.date}** · {escape_untrusted(where)} · {target} — by {authors}"
+    authors = ", ".join(markdown_text(a) for a in item.authors)
+    return f"- **{entry.date}** · {markdown_text(where)} · {target} — by {authors}"
 
 
 def commentary_index_page(entries: Sequence[CommentaryEntry]) -> str:
@@ -77,21 +78,9 @@ def service_commentary_section(service: str, entries: Sequence[CommentaryEntry])
     return "\n".join(lines) + "\n"
 
 
-def commentary_files(items: Iterable[Commentary], refs: Iterable[ChangeRef],
-                     service_pages: dict[str, str]) -> dict[str, str]:
-    """The commentary index, and the service pages (`{service: Markdown}`) with their sections appended."""
-    entries = resolve_entries(items, refs)
-    files = {INDEX: commentary_index_page(entries)}
-    for service, text in service_pages.items():
-        section = service_commentary_section(service, entries)
-        if section:
-            files[f"{service}/index.md"] = text.rstrip("\n") + "\n" + section
-    return files
-
-
-_ANCHOR = re.compile(r"\{:? #([A-Za-z0-9][A-Za-z0-9_-]*) \}")
-_TRAILER = re.compile(r"^\*\d+ other clauses? unchanged")
-"""`render_diff.render_markdown`'s closing note: it ends the last clause."""
+def commentary_sections(entries: Sequence[CommentaryEntry], services: Iterable[str]) -> dict[str, str]:
+    """Each service's `## Commentary` section (for its page), '' when it has none."""
+    return {service: service_commentary_section(service, entries) for service in services}
 
 
 def add_commentary_markdown(url: str | None, key: str, change: str, clause: str | None = None) -> str:
@@ -105,65 +94,23 @@ def add_commentary_markdown(url: str | None, key: str, change: str, clause: str 
     return f"*{label}: run `{command}`{one} in a clone of the repository (see CONTRIBUTING.md).*"
 
 
-def insert_commentary(
-    body: str,
-    by_clause: Mapping[str, Sequence[str]],
-    add_link: Callable[[str], str] | None = None,
-) -> tuple[str, dict[str, list[str]]]:
-    """Put each clause's commentary (and an "Add commentary" link) right after the clause in a change
-    page's body; return the body and the commentary whose clause anchor is not in it.
-
-    Clauses are found by their generated anchors (`{ #id }` / `{: #id }`); untrusted text cannot
-    contain them (it is escaped). A clause ends where the next anchored clause starts.
-    """
-    blocks = body.strip("\n").split("\n\n")
-    out: list[str] = []
-    current: str | None = None
-    placed: set[str] = set()
-
-    def close(anchor: str | None) -> None:
-        if anchor is None:
-            return
-        out.extend(item.rstrip("\n") for item in by_clause.get(anchor, ()))
-        placed.add(anchor)
-        if add_link is not None:
-            out.append(add_link(anchor))
-
-    for block in blocks:
-        found = _ANCHOR.search(block)
-        if _TRAILER.match(block):
-            close(current)
-            current = None
-        elif found and found.group(1) != current:
-            close(current)
-            current = found.group(1)
-        out.append(block)
-    close(current)
-    leftover = {k: list(v) for k, v in by_clause.items() if k not in placed}
-    return "\n\n".join(out) + "\n", leftover
-
-
-def decorate_change(
-    ref: ChangeRef, body: str, by_clause: Mapping[str, Sequence[str]], unanchored: Sequence[str],
-    config: Mapping[str, object] | None, *, per_clause: bool, clauses: Iterable[Clause] = (),
-) -> tuple[str, dict[str, list[str]], list[str]]:
-    """A change page's body with commentary next to its clauses and "Add commentary" links (one per
-    changed clause when `per_clause`, one for the whole change); returns (body, commentary whose clause
-    is not in the body, commentary and link for the top of the page)."""
-    from clausewatch.annotate import add_commentary_url, clause_quote, repository_branch
-
+def add_commentary_links(ref: ChangeRef, config: Mapping[str, object], anchors: Iterable[str],
+                         clauses: Iterable[Clause] = ()) -> dict[str, str]:
+    """"Add commentary" links of a change page: `""` for the whole change, and one per clause anchor in
+    `anchors` when the site knows its repository (`repo_url`) to open the web editor on."""
     key = f"{ref.service}/{ref.document}"
-    repo_url = str((config or {}).get("repo_url") or "")
-    branch = repository_branch(config or {})
-    by_id = {c.id: c for c in clauses} if per_clause else {}  # quoted on demand: few clauses get a link
+    repo_url = str(config.get("repo_url") or "")
+    branch = repository_branch(config)
+    by_id = {c.id: c for c in clauses}
 
     def link_for(clause: str | None) -> str:
-        url = add_commentary_url(repo_url, branch, ref.service, ref.document, ref.slug, clause,
-                                 clause_quote(by_id.get(clause or "")))
+        quote = clause_quote(by_id.get(clause or "")) if clause else None  # quoted only where a link is made
+        url = add_commentary_url(repo_url, branch, ref.service, ref.document, ref.slug, clause, quote)
         return add_commentary_markdown(url, key, ref.slug, clause)
 
-    body, leftover = insert_commentary(body, by_clause, link_for if per_clause and repo_url else None)
-    return body, leftover, [*unanchored, link_for(None) + "\n"]
+    links = {anchor: link_for(anchor) for anchor in anchors} if repo_url else {}
+    links[""] = link_for(None)
+    return links
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,34 +123,26 @@ class ChangeClauses:
     after: Sequence[Clause]
 
 
-def annotate_current_text(page_text: str, page: str, notes: Iterable[Commentary],
-                          changes: Sequence[ChangeClauses], latest: Sequence[Clause]) -> str:
-    """A document page with, after each clause of its current text, links to the commentary on it.
+def current_text_notes(page: str, notes: Iterable[Commentary], changes: Sequence[ChangeClauses],
+                       latest: Sequence[Clause]) -> dict[str, str]:
+    """For the current text on a document page: `{clause id: links to the commentary on that clause}`.
 
     Each published commentary is anchored in the latest version: by its clause id, else by its quote,
     else by the words its clause had in the change it explains (so renumbered, moved or reworded
     clauses keep their commentary); commentary whose clause is gone stays on its change page only.
     """
-    from clausewatch.commentary import anchor_commentary
-
     by_clause: dict[str, list[str]] = {}
     folder = page.rsplit("/", 1)[0]
+    latest_ids = {c.id for c in latest}
     for item in notes:
-        change = next((c for c in changes if c.slug == item.change
-                       or (len(item.change) >= 7 and c.commit.startswith(item.change))), None)
+        change = next((c for c in changes if names_change(item.change, c.slug, c.commit)), None)
         if item.status != "published" or not item.clause or change is None:
             continue
         old = [c for c in (*change.after, *change.before) if c.id == item.clause][:1]
         anchor = anchor_commentary(item, old, latest)
-        if anchor.clause_id is None or not any(c.id == anchor.clause_id for c in latest):
+        if anchor.clause_id is None or anchor.clause_id not in latest_ids:
             continue
         target = link(page, f"{folder}/{change.slug}/index.md")
         by_clause.setdefault(anchor.clause_id, []).append(
-            f"*Commentary: [{escape_untrusted(item.title)}]({target}) ({change.slug})*")
-    if not by_clause:
-        return page_text
-    head, marker, text = page_text.partition(f"{{ #{heading_id('text')} }}")
-    if not marker:
-        return page_text
-    body, _ = insert_commentary(text, by_clause)
-    return head + marker + "\n\n" + body
+            f"*Commentary: [{markdown_text(item.title)}]({target}) ({change.slug})*")
+    return {clause: "\n\n".join(items) for clause, items in by_clause.items()}

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
-from clausewatch.archive import iso_utc
+from clausewatch.dates import iso_utc
 from clausewatch.models import Clause, ClauseChange, PublishedChange
 from clausewatch.site.effective_date import find_stated_date
 from clausewatch.site.feeds import chronological_key, feed_path, topics_of

@@ -14,7 +14,7 @@ from functools import lru_cache
 from itertools import islice
 from typing import Literal
 
-from clausewatch.regex_literals import REGEX_ASCII_FOLDS
+from clausewatch.diff.regex_literals import REGEX_ASCII_FOLDS
 
 StatedKind = Literal["effective", "updated"]
 CheckStatus = Literal["agrees", "back-dated", "not-updated", "future", "missing"]

@@ -16,6 +16,7 @@ from datetime import UTC
 
 from feedgen.feed import FeedGenerator
 
+from clausewatch.site.escape import xml_text, xml_chars
 from clausewatch.models import ClauseChange, DiffSummary, PublishedChange
 
 FEEDS_DIR = "feeds"
@@ -25,7 +26,6 @@ the 2,500 feeds of the imported archive 177 MB, an eighth of the site."""
 MAX_CLAUSES_PER_ENTRY = 5
 """Substantive clause changes shown in one entry; the entry links to the whole change."""
 FEED_KINDS = ("all", "service", "document", "topic")
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def feed_path(kind: str, key: str = "", fmt: str = "atom") -> str:
@@ -42,11 +42,6 @@ def feed_path(kind: str, key: str = "", fmt: str = "atom") -> str:
 def chronological_key(change: PublishedChange) -> tuple[object, ...]:
     """Sort key: observation time, then the same-day suffix (`2026-03-01/` < `-2/` < `-10/`)."""
     return (change.version.observed_at, len(change.path), change.path)
-
-
-def _clean(text: str) -> str:
-    """Text that XML can carry (control characters removed)."""
-    return _XML_INVALID.sub("", text)
 
 
 def _absolute(site_url: str, path: str) -> str:
@@ -81,31 +76,31 @@ def _clause_body(change: ClauseChange) -> str:
     if change.words:
         runs = []
         for op in change.words:
-            words = html.escape(_clean(op.text))
+            words = xml_text(op.text)
             tag = "ins" if op.op == "insert" else "del"
             runs.append(words if op.op == "equal" else f"<{tag}>{words}</{tag}>")
         return "".join(runs)
     if change.after is not None and change.before is None:
-        return f"<ins>{html.escape(_clean(change.after.text))}</ins>"
+        return f"<ins>{xml_text(change.after.text)}</ins>"
     if change.before is not None and change.after is None:
-        return f"<del>{html.escape(_clean(change.before.text))}</del>"
+        return f"<del>{xml_text(change.before.text)}</del>"
     clause = change.after or change.before
-    return html.escape(_clean(clause.text)) if clause else ""
+    return xml_text(clause.text) if clause else ""
 
 
 def entry_html(change: PublishedChange, link: str) -> str:
     """The HTML content of one feed entry: summary, then each substantive clause's word diff."""
     if change.diff is None:
-        return (f"<p>First record of this document.</p><p><a href=\"{html.escape(link)}\">"
+        return (f"<p>First record of this document.</p><p><a href=\"{xml_text(link)}\">"
                 "Read the text</a></p>")
-    parts = [f"<p>{html.escape(summary_text(change.diff.summary))}.</p>"]
+    parts = [f"<p>{xml_text(summary_text(change.diff.summary))}.</p>"]
     substantive = [c for c in change.diff.changes if c.change_class == "substantive"]
     for clause_change in substantive[:MAX_CLAUSES_PER_ENTRY]:
-        parts.append(f"<h3>{html.escape(_clean(_clause_title(clause_change)))}</h3>")
+        parts.append(f"<h3>{xml_text(_clause_title(clause_change))}</h3>")
         parts.append(f"<p>{_clause_body(clause_change)}</p>")
     if len(substantive) > MAX_CLAUSES_PER_ENTRY:
         parts.append(f"<p>… and {len(substantive) - MAX_CLAUSES_PER_ENTRY} more clauses.</p>")
-    parts.append(f"<p><a href=\"{html.escape(link)}\">See the whole change</a></p>")
+    parts.append(f"<p><a href=\"{xml_text(link)}\">See the whole change</a></p>")
     return "".join(parts)
 
 
@@ -141,10 +136,10 @@ def render_feed(
     newest = sorted(changes, key=chronological_key, reverse=True)[:FEED_LIMIT]
     gen = FeedGenerator()
     gen.id(_absolute(site_url, self_path))
-    gen.title(_clean(title))
+    gen.title(xml_chars(title))
     gen.link(href=_absolute(site_url, ""), rel="alternate")
     gen.link(href=_absolute(site_url, self_path), rel="self")
-    gen.description(_clean(f"{title}: changes recorded by Clausewatch"))
+    gen.description(xml_chars(f"{title}: changes recorded by Clausewatch"))
     gen.language("en")
     if newest:
         gen.updated(newest[0].version.observed_at)
@@ -153,11 +148,11 @@ def render_feed(
         link = _absolute(site_url, change.path)
         entry = gen.add_entry()
         entry.id(link)
-        entry.title(_clean(entry_title(change)))
+        entry.title(xml_chars(entry_title(change)))
         entry.link(href=link)
         entry.updated(change.version.observed_at)
         entry.published(change.version.observed_at)
-        body = bodies.get(change.path) or bodies.setdefault(change.path, _clean(entry_html(change, link)))
+        body = bodies.get(change.path) or bodies.setdefault(change.path, xml_chars(entry_html(change, link)))
         if fmt == "rss":
             entry.guid(link, permalink=True)
             entry.description(body)  # RSS readers render the (escaped) description as HTML

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 
 import yaml
 
+from clausewatch.site.escape import xml_text, xml_chars
 from clausewatch.errors import ConfigError
 
 REGISTRY_FILE = "site-urls.txt"
@@ -128,15 +129,15 @@ def relative_url(from_page: str, to_page: str) -> str:
 
 def render_redirect_page(old: str, new: str, site_url: str = "") -> str:
     """A small HTML page at `old` that sends the reader to `new` (meta refresh, canonical, a link)."""
-    href = html.escape(relative_url(old, new), quote=True)
-    canonical = html.escape(site_url.rstrip("/") + "/" + new, quote=True) if site_url else href
+    href = xml_text(relative_url(old, new))
+    canonical = xml_text(site_url.rstrip("/") + "/" + new) if site_url else href
     return (
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<title>Moved to /{html.escape(new)}</title>\n"
+        f"<title>Moved to /{xml_text(new)}</title>\n"
         f'<meta http-equiv="refresh" content="0; url={href}">\n'
         f'<link rel="canonical" href="{canonical}">\n'
         '<meta name="robots" content="noindex">\n</head>\n<body>\n'
-        f'<p>This page has moved to <a href="{href}">/{html.escape(new)}</a>.</p>\n'
+        f'<p>This page has moved to <a href="{href}">/{xml_text(new)}</a>.</p>\n'
         "</body>\n</html>\n"
     )
 

@@ -18,6 +18,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from clausewatch.site.run import run_commands
+
 
 INDEXED_GLOB = "*/*/{index.html,[0-9][0-9][0-9][0-9]-*/index.html}"
 """Document pages (`service/document/`) and change pages (`service/document/YYYY-MM-DD/`): the only
@@ -87,8 +89,6 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 def run_pagefind(site_dir: Path, output: Path, *, glob: str | None = None) -> None:
     """`python -m pagefind` over `site_dir`, its bundle written to `output`."""
-    from clausewatch.site.build import run_commands
-
     command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-path", str(output),
                "--exclude-selectors", ".headerlink", *(["--glob", glob] if glob else [])]
     run_commands([command], site_dir, "pagefind",

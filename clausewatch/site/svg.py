@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from clausewatch.site.escape import xml_text, xml_chars
 from clausewatch.models import PublishedChange
 from clausewatch.site.feeds import chronological_key, summary_text, topics_of
 
@@ -35,12 +36,6 @@ CLASS_LABELS = {
 }
 WIDTH = 760
 LEFT, RIGHT = 24, 24
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _esc(text: str) -> str:
-    """Text safe inside SVG elements and attributes."""
-    return html.escape(_XML_INVALID.sub("", text), quote=True)
 
 
 def change_size(change: PublishedChange) -> int:
@@ -86,7 +81,7 @@ def _axis(start: datetime, end: datetime, scale: Callable[[datetime], float], y:
         x = scale(moment)
         parts.append(f'<line x1="{x}" y1="{y - 4}" x2="{x}" y2="{y + 4}" stroke="#90a4ae"/>')
         parts.append(f'<text x="{x}" y="{y + 18}" text-anchor="middle" font-size="11" fill="#546e7a">'
-                     f"{_esc(label)}</text>")
+                     f"{xml_text(label)}</text>")
     return parts
 
 
@@ -94,7 +89,7 @@ def _legend(y: float, classes: Iterable[str]) -> list[str]:
     parts, x = ['<g class="legend">'], LEFT
     for cls in classes:
         parts.append(f'<circle cx="{x + 6}" cy="{y}" r="6" fill="{CLASS_COLOURS[cls]}"/>')
-        parts.append(f'<text x="{x + 16}" y="{y + 4}" font-size="12" fill="#37474f">{_esc(CLASS_LABELS[cls])}'
+        parts.append(f'<text x="{x + 16}" y="{y + 4}" font-size="12" fill="#37474f">{xml_text(CLASS_LABELS[cls])}'
                      "</text>")
         x += 26 + 7 * len(CLASS_LABELS[cls])
     parts.append(f'<text x="{x + 8}" y="{y + 4}" font-size="12" fill="#37474f">'
@@ -113,7 +108,7 @@ def _svg(height: int, title: str, desc: str, body: list[str]) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
         f'height="{height}" role="img" aria-labelledby="svg-title svg-desc" font-family="sans-serif">\n'
-        f'<title id="svg-title">{_esc(title)}</title>\n<desc id="svg-desc">{_esc(desc)}</desc>\n'
+        f'<title id="svg-title">{xml_text(title)}</title>\n<desc id="svg-desc">{xml_text(desc)}</desc>\n'
         f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>\n' + "\n".join(body) + "\n</svg>\n"
     )
 
@@ -121,8 +116,8 @@ def _svg(height: int, title: str, desc: str, body: list[str]) -> str:
 def _mark(change: PublishedChange, x: float, y: float, href: str, colour: str, label: str) -> str:
     """A circle with its tooltip, linked to the change page when the version has one (`href`)."""
     circle = (f'<circle cx="{x}" cy="{y}" r="{_radius(change_size(change))}" fill="{colour}" '
-              f'fill-opacity="0.8" stroke="#263238" stroke-width="0.5"><title>{_esc(label)}</title></circle>')
-    return f'<a href="{_esc(href)}">{circle}</a>' if href else circle
+              f'fill-opacity="0.8" stroke="#263238" stroke-width="0.5"><title>{xml_text(label)}</title></circle>')
+    return f'<a href="{xml_text(href)}">{circle}</a>' if href else circle
 
 
 def _label(change: PublishedChange) -> str:
@@ -165,7 +160,7 @@ def render_topic_chart(topic: str, changes: Sequence[PublishedChange], *, title:
     for index, (service, members) in enumerate(sorted(rows.items())):
         y = top + row_height * index + row_height / 2
         name = members[-1].version.service_name or service
-        body.append(f'<text x="{LEFT}" y="{y + 4}" font-size="12" fill="#37474f">{_esc(name[:24])}</text>')
+        body.append(f'<text x="{LEFT}" y="{y + 4}" font-size="12" fill="#37474f">{xml_text(name[:24])}</text>')
         body.append(f'<line x1="{LEFT + label_width}" y1="{y}" x2="{WIDTH - RIGHT}" y2="{y}" '
                     'stroke="#eceff1"/>')
         for change in members:

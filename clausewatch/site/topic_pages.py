@@ -3,21 +3,23 @@
 Pure: published changes in, `{path under docs/: Markdown}` out. A topic page lists every change
 that touches the topic across all services, newest first, each clause with the words that matched
 highlighted (`<mark>`), so a reader sees why the change got the tag. The methodology page is
-generated from `clausewatch/topics.yml`, so the rules it shows are the rules that ran.
+generated from `clausewatch/diff/topics.yml`, so the rules it shows are the rules that ran.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from clausewatch import render_diff
+from clausewatch.diff import render as render_diff
+from clausewatch.diff.topics import RuleSet, Topic, TopicMatch, iter_changed_matches, merge_matches
 from clausewatch.models import ClauseChange, PublishedChange
-from clausewatch.render_diff import escape_untrusted
-from clausewatch.site.pages import document_title, front_matter, heading_id, link, service_title
+from clausewatch.site.escape import mark_spans, markdown_text
+from clausewatch.site.feeds import subscribe_markdown
+from clausewatch.site.markdown import document_title, front_matter, heading_id, link, service_title
+from clausewatch.site.views import TopicHit
 from clausewatch.slugs import is_slug
-from clausewatch.topics import RuleSet, Topic, TopicMatch, highlight_matches, iter_changed_matches
 
 METHODOLOGY = "methodology.md"
 EXCERPT_CONTEXT = 90
@@ -44,6 +46,14 @@ class TopicChange:
 def change_anchors(changes: Sequence[ClauseChange]) -> list[str]:
     """The anchor each clause change gets on its change page (the one `render_diff` assigns)."""
     return render_diff.change_anchors(changes)
+
+
+def highlight_matches(text: str, matches: Iterable[TopicMatch], titles: Mapping[str, str] | None = None) -> str:
+    """`text` made safe for a Markdown page, with `<mark>` around every matched span (overlaps merged),
+    each naming its topics (by title when `titles` maps topic ids to titles)."""
+    spans = [(start, end, ", ".join(sorted((titles or {}).get(i, i) for i in ids)))
+             for start, end, ids in merge_matches(text, matches)]
+    return mark_spans(text, spans)
 
 
 def excerpt(text: str, matches: Sequence[TopicMatch], titles: dict[str, str] | None = None) -> str:
@@ -79,19 +89,6 @@ def iter_topic_changes(changes: Iterable[PublishedChange], topics: Sequence[Topi
                                       excerpt(text, mine, titles))
 
 
-@dataclass(frozen=True, slots=True)
-class TopicHit:
-    """A `TopicChange` of one document without its change: `change` is the index of that change in the
-    document's published changes (so it is cached with the document: see `site/generate.py`)."""
-
-    topic_id: str
-    change: int
-    clause_id: str
-    kind: str
-    side: str
-    excerpt: str
-
-
 def document_topic_hits(changes: Sequence[PublishedChange], topics: Sequence[Topic]) -> tuple[TopicHit, ...]:
     """One document's share of the topic pages: `iter_topic_changes` of its changes, by index."""
     index = {id(change): number for number, change in enumerate(changes)}
@@ -107,8 +104,8 @@ def iter_hit_changes(changes: Sequence[PublishedChange], hits: Iterable[TopicHit
 
 def _change_label(change: PublishedChange) -> str:
     version = change.version
-    return (f"{escape_untrusted(service_title(version.service, version.service_name))} — "
-            f"{escape_untrusted(document_title(version.document, version.document_name))}")
+    return (f"{markdown_text(service_title(version.service, version.service_name))} — "
+            f"{markdown_text(document_title(version.document, version.document_name))}")
 
 
 def _group_lines(page: str, group: Sequence[TopicChange]) -> list[str]:
@@ -122,17 +119,18 @@ def _group_lines(page: str, group: Sequence[TopicChange]) -> list[str]:
         if is_slug(item.clause_id):
             label, href = item.clause_id, f"{link(page, target)}#{item.clause_id}"
         else:
-            label, href = escape_untrusted(item.clause_id), link(page, target)
+            label, href = markdown_text(item.clause_id), link(page, target)
         lines.append(f"    - [{label}]({href}) ({verb}): {item.excerpt}\n")
     return lines
 
 
-def topic_page(topic: Topic, items: Sequence[TopicChange]) -> str:
-    """One topic's page: its changes across all services, newest first, matched words highlighted."""
+def topic_page(topic: Topic, items: Sequence[TopicChange], *, chart: bool = False) -> str:
+    """One topic's page: its changes across all services, newest first, matched words highlighted;
+    with `chart` (it has changes), its picture over time (`chart.svg` beside the page) and its feeds."""
     page = f"topics/{topic.id}/index.md"
     meta = {"title": f"Topic: {topic.title}", "description": topic.description, "topics": [topic.id]}
     rules = f"{link(page, METHODOLOGY)}#{topic.id}"
-    lines = [front_matter(meta), f"# {escape_untrusted(topic.title)}\n", escape_untrusted(topic.description),
+    lines = [front_matter(meta), f"# {markdown_text(topic.title)}\n", markdown_text(topic.description),
              f"\nWhy a change is listed here: [the rules of this topic]({rules}). Only the words a change "
              "adds or removes count; highlighted words are what matched.\n"]
     ordered = sorted(items, key=lambda i: (i.change.version.observed_at, i.change.path), reverse=True)
@@ -146,7 +144,11 @@ def topic_page(topic: Topic, items: Sequence[TopicChange]) -> str:
     if len(groups) > TOPIC_PAGE_LIMIT:
         lines.append(f"\n*{len(groups) - TOPIC_PAGE_LIMIT} older changes are not listed here; "
                      "see this topic's feed and the data API.*")
-    return "\n".join(lines) + "\n"
+    if chart:  # a topic with changes: its picture over time, and its feeds
+        lines.append("\n## Over time\n\n![Changes on this topic across services over time](chart.svg)"
+                     "{ .cw-timeline }\n")
+        lines.append(subscribe_markdown(page, "topic", topic.id))
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def topics_index_page(topics: Sequence[Topic], counts: dict[str, int], version: int) -> str:
@@ -158,8 +160,8 @@ def topics_index_page(topics: Sequence[Topic], counts: dict[str, int], version: 
              f"set (version {version}): see [how changes are tagged]({link(page, METHODOLOGY)}).\n"]
     for topic in topics:
         count = counts.get(topic.id, 0)
-        lines.append(f"- [{escape_untrusted(topic.title)}]({link(page, f'topics/{topic.id}/index.md')}) — "
-                     f"{count} change{'s' if count != 1 else ''}. {escape_untrusted(topic.description)}")
+        lines.append(f"- [{markdown_text(topic.title)}]({link(page, f'topics/{topic.id}/index.md')}) — "
+                     f"{count} change{'s' if count != 1 else ''}. {markdown_text(topic.description)}")
     return "\n".join(lines) + "\n"
 
 
@@ -173,7 +175,7 @@ def methodology_page(rules: RuleSet) -> str:
     """How changes are tagged: the algorithm in words, then every topic's rules as written."""
     meta = {"title": "How changes are tagged", "description": "The topic rules, generated from topics.yml"}
     lines = [front_matter(meta), "# How changes are tagged\n",
-             f"Topic rules version **{rules.version}**, generated from `clausewatch/topics.yml` "
+             f"Topic rules version **{rules.version}**, generated from `clausewatch/diff/topics.yml` "
              "(the file that runs; changes to it are reviewed in public like any code).\n",
              "A rule matches a clause when one of its *patterns* (case-insensitive regular expressions) "
              "or *phrases* (whole words; spaces and hyphens interchangeable) is found and, if the rule has "
@@ -183,8 +185,8 @@ def methodology_page(rules: RuleSet) -> str:
              "and cosmetic or link-only changes get no topic. Rules can be wrong both ways: a matched "
              "change is a lead to read, not a legal finding.\n"]
     for topic in rules.topics:
-        lines += [f"## {escape_untrusted(topic.title)} {{ #{topic.id} }}\n",
-                  escape_untrusted(topic.description),
+        lines += [f"## {markdown_text(topic.title)} {{ #{topic.id} }}\n",
+                  markdown_text(topic.description),
                   f"\n[Changes on this topic]({link(METHODOLOGY, f'topics/{topic.id}/index.md')})\n"]
         for number, rule in enumerate(topic.rules, 1):
             body = [f"pattern: {p}" for p in rule.sources] + [f"phrase:  {p}" for p in rule.phrases]
@@ -192,7 +194,7 @@ def methodology_page(rules: RuleSet) -> str:
                 body += [f"requires (each within {rule.near} characters): {r.pattern}" for r in rule.requires]
             lines += [f"Rule {number}:\n", *_fenced(body), ""]
     lines.append(f"## Changing the rules {{ #{heading_id('changing')} }}\n")
-    lines.append("Edit `clausewatch/topics.yml`, bump its `version`, add a positive and a negative example "
+    lines.append("Edit `clausewatch/diff/topics.yml`, bump its `version`, add a positive and a negative example "
                  "to `tests/test_topics.py`, and open a pull request.")
     return "\n".join(lines) + "\n"
 
@@ -202,8 +204,10 @@ def topic_files(changes: Iterable[PublishedChange], rules: RuleSet) -> dict[str,
     return topic_files_of(iter_topic_changes(changes, rules.topics), rules)
 
 
-def topic_files_of(items: Iterable[TopicChange], rules: RuleSet) -> dict[str, str]:
-    """`topic_files` from the topic changes already found (e.g. each document's cached share)."""
+def topic_files_of(items: Iterable[TopicChange], rules: RuleSet,
+                   charts: Mapping[str, object] | None = None) -> dict[str, str]:
+    """`topic_files` from the topic changes already found (e.g. each document's cached share);
+    `charts`: the topic charts generated beside the pages (`topics/<topic>/chart.svg`)."""
     by_topic: dict[str, list[TopicChange]] = {t.id: [] for t in rules.topics}
     for item in items:
         by_topic[item.topic_id].append(item)
@@ -211,5 +215,6 @@ def topic_files_of(items: Iterable[TopicChange], rules: RuleSet) -> dict[str, st
     files = {"topics/index.md": topics_index_page(rules.topics, counts, rules.version),
              METHODOLOGY: methodology_page(rules)}
     for topic in rules.topics:
-        files[f"topics/{topic.id}/index.md"] = topic_page(topic, by_topic[topic.id])
+        chart = f"topics/{topic.id}/chart.svg" in (charts or {})
+        files[f"topics/{topic.id}/index.md"] = topic_page(topic, by_topic[topic.id], chart=chart)
     return files

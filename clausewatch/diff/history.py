@@ -4,25 +4,28 @@
 each version's canonical text once (`canonical_key`), so blinks and cosmetic changes are found without
 a diff; the clause diff is computed only for versions whose canonical text is new.
 
-`log_document` is what `clausewatch log` shows: one archive read, then `iter_history`, newest first.
+`assign_slugs` names the published versions' change pages (`YYYY-MM-DD`, `-2`, `-3`...): the
+site, commentary and `clausewatch log` all name changes this way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
-from clausewatch.classify import (
+from clausewatch.dates import iso_utc
+from clausewatch.diff.classify import (
     class_of_version_diff,
     classify_pair,
     clause_key,
     new_side,
     only_whitespace_changed,
 )
-from clausewatch.errors import ConfigError
-from clausewatch.models import Clause, Diff, DiffSummary, Version, VersionClass
-from clausewatch.normalize import canonical_key
-from clausewatch.workspace import Workspace
+from clausewatch.diff.clauses import split_clauses
+from clausewatch.diff.compare import diff_clauses
+from clausewatch.diff.normalize import canonical_key
+from clausewatch.diff.render import summary_line
+from clausewatch.models import Clause, Diff, Version, VersionClass
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +41,6 @@ class HistoryEntry:
 
 def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
     """Classify each version (oldest first) against those recorded before it."""
-    from clausewatch.clauses import split_clauses
-    from clausewatch.diff import diff_clauses
-
     keys_by_text: dict[str, str] = {}
     seen: set[str] = set()
     seen_clauses: set[str] = set()
@@ -76,38 +76,8 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
         previous, previous_key, previous_clauses = version, key, clauses
 
 
-def parse_key(key: str) -> tuple[str, str]:
-    """`service/document` → (service, document); anything else is a ConfigError."""
-    service, sep, document = key.strip().strip("/").partition("/")
-    if not sep or not service or not document or "/" in document:
-        raise ConfigError(
-            f"'{key}' is not a document key",
-            fix="write it as SERVICE/DOCUMENT, e.g. `clausewatch log acme/terms-of-service`",
-        )
-    return service, document
-
-
-def known_documents(workspace: Workspace) -> list[str]:
-    """Keys of the documents with a file in the archive folder, sorted."""
-    root = workspace.archive
-    if not root.is_dir():
-        return []
-    return sorted(
-        f"{path.parent.name}/{path.stem}"
-        for path in root.glob("*/*.md")
-        if not path.parent.name.startswith(("_", "."))
-    )
-
-
-def summary_dict(diff: Diff | None) -> dict[str, int]:
-    """The counts of a diff's summary (all zero when there is no diff)."""
-    return asdict(diff.summary if diff is not None else DiffSummary())
-
-
 def describe_entry(entry: HistoryEntry) -> str:
     """A one-line description of a history entry, for terminals and the log."""
-    from clausewatch.render_diff import summary_line
-
     if entry.version_class == "first":
         return "first record"
     if entry.version_class == "blink":
@@ -117,28 +87,23 @@ def describe_entry(entry: HistoryEntry) -> str:
     return summary_line(entry.diff.summary)
 
 
-def log_document(workspace: Workspace, key: str) -> list[dict[str, object]]:
-    """Every recorded version of document `key` (`service/document`), newest first, as plain data."""
-    from clausewatch.archive import iso_utc, iter_versions, open_archive
+PUBLISHED = ("first", "substantive")
+"""Version classes that get a change page at a permanent URL."""
 
-    service, document = parse_key(key)
-    archive = open_archive(workspace.archive)
-    entries = list(iter_history(iter_versions(archive, service, document)))
-    if not entries:
-        known = known_documents(workspace)
-        listing = ", ".join(known[:5]) + (", …" if len(known) > 5 else "")
-        raise ConfigError(
-            f"no recorded versions of '{key}' in the archive '{workspace.archive}'",
-            fix=f"use one of the recorded documents: {listing}" if known
-            else "run `clausewatch track` first: nothing is recorded yet",
-        )
-    return [
-        {
-            "date": iso_utc(entry.version.observed_at),
-            "commit": entry.version.commit,
-            "class": entry.version_class,
-            "summary": summary_dict(entry.diff),
-            "summary_line": describe_entry(entry),
-        }
-        for entry in reversed(entries)
-    ]
+
+def assign_slugs(history: Sequence[HistoryEntry]) -> list[str]:
+    """The change-page folder of each entry ('' if unpublished): `YYYY-MM-DD`, then `-2`, `-3`, ...
+
+    Assigned oldest first and classification only looks backwards, so a slug never changes as
+    history grows.
+    """
+    per_day: dict[str, int] = {}
+    slugs = []
+    for entry in history:
+        if entry.version_class not in PUBLISHED:
+            slugs.append("")
+            continue
+        day = iso_utc(entry.version.observed_at)[:10]
+        per_day[day] = per_day.get(day, 0) + 1
+        slugs.append(day if per_day[day] == 1 else f"{day}-{per_day[day]}")
+    return slugs

@@ -28,7 +28,12 @@ from pathlib import Path
 
 import markdown
 
+from clausewatch.archive import latest_text, open_archive
+from clausewatch.commands.init import init_workspace
+from clausewatch.diff.clauses import split_clauses
 from clausewatch.errors import ConfigError
+from clausewatch.scraper.track import track_documents
+from clausewatch.site.build import build_site
 from clausewatch.workspace import Workspace
 
 MARKER = ".clausewatch-demo"
@@ -203,9 +208,6 @@ def prepare_out_dir(out: Path) -> None:
 
 def run_demo(out: Path) -> Path:
     """Track the fictional service over every round, build the site, return the site folder."""
-    from clausewatch.init import init_workspace
-    from clausewatch.scraper.track import track_documents
-    from clausewatch.site.build import build_site
 
     out = out.resolve()
     prepare_out_dir(out)
@@ -225,8 +227,6 @@ def run_demo(out: Path) -> Path:
 
 def _write_commentary(workspace: Workspace) -> None:
     """The demo's contributor note on the AI-training licence, anchored to its clause id."""
-    from clausewatch.archive import latest_text, open_archive
-    from clausewatch.clauses import split_clauses
 
     text = latest_text(open_archive(workspace.archive), "confero", "terms-of-service") or ""
     clause = next(c.id for c in split_clauses(text) if "Customer License Grant" in (c.heading or c.text))

@@ -1,6 +1,6 @@
 """Topics: which subjects (AI training, arbitration, content licences…) a clause change touches.
 
-The rules are data (`clausewatch/topics.yml`, versioned); this module loads and validates them, finds
+The rules are data (`clausewatch/diff/topics.yml`, versioned); this module loads and validates them, finds
 their matches in a text, tags changes with the topics of the words they add or remove, and renders a
 text with its matched words highlighted so a reader can see why a change got its tags.
 """
@@ -8,9 +8,8 @@ text with its matched words highlighted so a reader can see why a change got its
 from __future__ import annotations
 
 import difflib
-import html
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -18,9 +17,9 @@ from typing import Any
 
 import yaml
 
+from clausewatch.diff.regex_literals import fold_for_literals, may_match
 from clausewatch.errors import ConfigError
 from clausewatch.models import ClauseChange, Diff, WordOp
-from clausewatch.regex_literals import fold_for_literals, may_match
 from clausewatch.slugs import is_slug
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "topics.yml"
@@ -104,7 +103,7 @@ def _load_cached(path_text: str) -> RuleSet:
         lines = tuple(f"{path}: {e}" for e in errors)
         raise ConfigError(
             "invalid topic rules:\n  " + "\n  ".join(lines),
-            fix="correct the listed keys (see the comment at the top of clausewatch/topics.yml)",
+            fix="correct the listed keys (see the comment at the top of clausewatch/diff/topics.yml)",
             errors=lines,
         )
     return replace(rule_set, source=str(path))
@@ -113,7 +112,7 @@ def _load_cached(path_text: str) -> RuleSet:
 def _parse_rule_set(data: Any, errors: list[str]) -> RuleSet:
     if not isinstance(data, dict):
         errors.append("top level: expected a mapping with `version` and `topics`. "
-                      "To fix: start from clausewatch/topics.yml")
+                      "To fix: start from clausewatch/diff/topics.yml")
         return RuleSet(0, (), "")
     for key in sorted(set(data) - TOP_KEYS, key=str):
         errors.append(f"'{key}': unknown key. To fix: remove it (allowed: version, topics)")
@@ -415,15 +414,9 @@ def tag_diff(diff: Diff, topics: Iterable[Topic] | None = None) -> Diff:
     return replace(diff, changes=tuple(tag_change(c, topics) for c in diff.changes))
 
 
-def highlight_matches(text: str, matches: Iterable[TopicMatch],
-                      titles: Mapping[str, str] | None = None) -> str:
-    """`text` made safe for a Markdown page, with `<mark>` around every matched span (overlaps merged).
-
-    Each mark carries a `title` naming its topics when `titles` (topic id → title) is given.
-    """
-    from clausewatch.render_diff import escape_untrusted
-
-    merged: list[tuple[int, int, set[str]]] = []
+def merge_matches(text: str, matches: Iterable[TopicMatch]) -> list[tuple[int, int, frozenset[str]]]:
+    """The matched spans of `text`, sorted, overlapping ones merged: (start, end, topic ids)."""
+    merged: list[tuple[int, int, frozenset[str]]] = []
     for m in sorted(matches, key=lambda m: (m.start, m.end)):
         if m.start < 0 or m.end > len(text) or m.end <= m.start:
             continue
@@ -431,14 +424,5 @@ def highlight_matches(text: str, matches: Iterable[TopicMatch],
             start, end, ids = merged[-1]
             merged[-1] = (start, max(end, m.end), ids | {m.topic_id})
         else:
-            merged.append((m.start, m.end, {m.topic_id}))
-    out: list[str] = []
-    pos = 0
-    for start, end, ids in merged:
-        out.append(escape_untrusted(text[pos:start]))
-        label = ", ".join(sorted((titles or {}).get(i, i) for i in ids))
-        marked = escape_untrusted(text[start:end])
-        out.append(f'<mark class="cw-topic" title="{html.escape(label, quote=True)}">{marked}</mark>')
-        pos = end
-    out.append(escape_untrusted(text[pos:]))
-    return "".join(out)
+            merged.append((m.start, m.end, frozenset({m.topic_id})))
+    return merged

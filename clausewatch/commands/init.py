@@ -7,6 +7,7 @@ from pathlib import Path
 
 from clausewatch import archive
 from clausewatch.errors import ConfigError
+from clausewatch.site.build import SKELETON_DIR
 
 GITIGNORE = """# Built site and machine-local state
 /site/
@@ -34,7 +35,6 @@ One YAML file per service (see the Clausewatch documentation, "Declarations"). E
 
 def init_workspace(directory: Path) -> Path:
     """Create services/, archive/, commentary/, docs/, mkdocs.yml in DIRECTORY, a new git repository."""
-    from clausewatch.site.build import SKELETON_DIR
 
     directory = directory.resolve()
     taken = [name for name in ("services", "archive", "commentary", "mkdocs.yml") if (directory / name).exists()]

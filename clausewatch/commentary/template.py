@@ -14,6 +14,9 @@ from urllib.parse import quote, urlsplit
 
 import yaml
 
+from clausewatch.archive import iter_versions, open_archive
+from clausewatch.commentary.check import change_slugs, clauses_at, latest_changes, resolve_change
+from clausewatch.diff.clauses import plain_words
 from clausewatch.errors import ConfigError
 from clausewatch.models import Clause
 from clausewatch.slugs import is_slug
@@ -38,8 +41,6 @@ def clause_quote(clause: Clause | None) -> str | None:
     """The first words of a clause: what lets a commentary find it again if its id changes."""
     if clause is None:
         return None
-    from clausewatch.clauses import plain_words
-
     words = plain_words(f"{clause.heading or ''} {clause.text}")
     return " ".join(words[:QUOTE_WORDS]) or None
 
@@ -107,9 +108,6 @@ def write_commentary_template(workspace: Workspace, key: str, change: str,
 
     Raises ConfigError when the document, the change or the clause does not exist, or the file does.
     """
-    from clausewatch.archive import iter_versions, open_archive
-    from clausewatch.commentary import change_slugs, clauses_at, latest_changes, resolve_change
-
     service, _, document = key.partition("/")
     if not is_slug(service) or not is_slug(document):
         raise ConfigError(f"'{key}' is not SERVICE/DOCUMENT", fix="give it as e.g. acme/terms-of-service")

@@ -20,8 +20,8 @@ from collections.abc import Collection, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
+from clausewatch.diff.normalize import canonical_key, canonical_text, is_link_only, targetless_blocks
 from clausewatch.models import ChangeClass, Clause, ClauseChange, Diff, VersionClass
-from clausewatch.normalize import canonical_key, canonical_text, is_link_only, targetless_blocks
 
 _OBFUSCATED_EMAIL = re.compile(
     r"\[(?:\\\[)?email(?:&#160;|\s)protected(?:\\\])?\]\([^()\s]*\)|\[?email\s+protected\]?", re.IGNORECASE
@@ -276,30 +276,3 @@ def is_cut_short(before: Sequence[Clause], after: Sequence[Clause]) -> bool:
         and old[last] != new[last]
         and old[last].startswith(new[last])
     )
-
-
-def classify_version(previous_texts: Sequence[str], text: str, diff: Diff | None = None) -> VersionClass:
-    """Class of a version with text `text`, given the texts recorded before it (oldest first).
-
-    `diff` is the clause diff of the immediately previous text against `text`; it is computed here
-    (with `clausewatch.diff.diff_texts`) only when the canonical texts differ and none was given.
-    """
-    if not previous_texts:
-        return "first"
-    previous = previous_texts[-1]
-    key = canonical_key(text)
-    if key == canonical_key(previous):
-        return classify_pair(previous, text)
-    if any(canonical_key(earlier) == key for earlier in previous_texts[:-1]):
-        return "blink"
-    if only_whitespace_changed(previous, text):
-        return "cosmetic"
-    from clausewatch.clauses import split_clauses
-
-    before, after = split_clauses(previous), split_clauses(text)
-    if diff is None:
-        from clausewatch.diff import diff_clauses
-
-        diff = diff_clauses(before, after)
-    seen = {clause_key(c) for earlier in previous_texts for c in split_clauses(earlier)}
-    return class_of_version_diff(diff, before, after, seen)

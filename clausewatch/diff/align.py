@@ -22,7 +22,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-from clausewatch.clauses import full_text, plain_words
+from clausewatch.diff.clauses import full_text, plain_words
 from clausewatch.models import Clause
 
 PairingKind = Literal["match", "split", "merged", "added", "removed"]

@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 
 from clausewatch.errors import ConfigError, FetchError, StatusError
 from clausewatch.models import Document, Snapshot, Source
+from clausewatch.scraper.browser import fetch_with_browser, find_chromium
+from clausewatch.scraper.fetch import RetryPolicy, fetch
 from clausewatch.scraper.robots import RobotsCache
 
 if TYPE_CHECKING:
@@ -231,8 +233,6 @@ def fetch_source(document: Document, source: Source, session: requests.Session,
                  politeness: Politeness) -> Snapshot:
     """Fetch one page of `document`: robots.txt first, then plain HTTP (conditional when the document's
     validators apply) or the browser for `executable` pages, and the browser again on a bot block."""
-    from clausewatch.scraper.browser import fetch_with_browser
-    from clausewatch.scraper.fetch import fetch
 
     robots_cache(politeness, session).check(source.url, ignore=bool(document.robots_ignore_reason),
                                             reason=document.robots_ignore_reason, where=document.key)
@@ -256,7 +256,6 @@ def fetch_source(document: Document, source: Source, session: requests.Session,
 def _browser_fallback(document: Document, source: Source, politeness: Politeness,
                       blocked: StatusError) -> Snapshot:
     """A bot block answered by plain HTTP: try once with the browser; still blocked → `bot-wall`."""
-    from clausewatch.scraper.browser import fetch_with_browser, find_chromium
 
     detail = f"the server answered {blocked.status} to plain HTTP"
     if politeness.browser_fallback and find_chromium() is not None:
@@ -280,7 +279,6 @@ def _browser_fallback(document: Document, source: Source, politeness: Politeness
 def robots_cache(politeness: Politeness, session: requests.Session) -> RobotsCache:
     """The run's robots.txt cache, made on first use with a small, guarded fetch of robots.txt."""
     if politeness.robots is None:
-        from clausewatch.scraper.fetch import RetryPolicy, fetch
 
         def fetch_text(url: str) -> tuple[int, str]:
             try:

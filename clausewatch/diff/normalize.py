@@ -27,7 +27,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-from clausewatch.regex_literals import guarded_sub
+from clausewatch.diff.regex_literals import guarded_sub
 
 TRACKING_PARAMS: frozenset[str] = frozenset(
     {

@@ -3,7 +3,7 @@
 Unchanged clauses produce no `ClauseChange`. A clause whose only change is its number is not a
 change: it is counted in `summary.renumbered` only. A clause that moved with its words unchanged is
 a `moved` change of class `cosmetic` (the reader reads the same words, elsewhere). Topics are left
-empty here: `clausewatch.topics.tag_diff` adds them afterwards.
+empty here: `clausewatch.diff.topics.tag_diff` adds them afterwards.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from clausewatch.align import Pairing, align_clauses
-from clausewatch.clauses import full_text, split_clauses
+from clausewatch.diff import align, clauses
+from clausewatch.diff.align import Pairing, align_clauses
+from clausewatch.diff.classify import classify_change
+from clausewatch.diff.clauses import full_text, split_clauses
+from clausewatch.diff.words import diff_words
 from clausewatch.models import ChangeClass, Clause, ClauseChange, Diff, DiffSummary
-from clausewatch.worddiff import diff_words
 
 
 def diff_texts(old: str, new: str) -> Diff:
@@ -42,7 +44,6 @@ def diff_clauses(before: Sequence[Clause], after: Sequence[Clause]) -> Diff:
 
 def clear_caches() -> None:
     """Forget the memoized splits, block parses and match keys (for benchmarks and memory)."""
-    from clausewatch import align, clauses
 
     clauses.split_clauses.cache_clear()
     clauses.clear_block_cache()
@@ -60,7 +61,6 @@ def _number_key(number: str | None) -> str:
 
 def _change_for(pairing: Pairing, olds: tuple[Clause, ...], news: tuple[Clause, ...]) -> ClauseChange | None:
     """The change a pairing stands for, or None when the clause is unchanged (maybe renumbered)."""
-    from clausewatch.classify import classify_change
 
     first_old = olds[0] if olds else None
     first_new = news[0] if news else None

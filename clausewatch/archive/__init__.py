@@ -28,9 +28,11 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from clausewatch.dates import iso_utc
 from clausewatch.errors import ArchiveError
 from clausewatch.models import Provenance, Version
 
@@ -192,11 +194,6 @@ def parse_trailers(message: str) -> dict[str, str]:
     return found
 
 
-def iso_utc(moment: datetime) -> str:
-    """ISO-8601 UTC with seconds, e.g. `2026-03-01T12:00:00Z`."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def record_version(
     archive: Archive,
     service: str,
@@ -306,7 +303,6 @@ def _run_fast_import(archive: Archive, stream: bytes) -> dict[int, str]:
 
 
 def _with_snapshot_path(provenance: Provenance, snap_path: str) -> Provenance:
-    from dataclasses import replace
 
     return replace(provenance, snapshot_path=snap_path)
 

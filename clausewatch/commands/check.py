@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from clausewatch.commentary.check import check_commentary
+from clausewatch.diff.normalize import normalize_text
 from clausewatch.errors import ClausewatchError
 from clausewatch.models import Document
 from clausewatch.scraper.declarations import iter_declaration_files, validate_declarations
+from clausewatch.scraper.fetch import make_session
+from clausewatch.scraper.track import check_document, extract_document, fetch_document
 from clausewatch.workspace import Workspace
 
 
@@ -37,8 +41,7 @@ def check_workspace(workspace: Workspace, *, fetch_service: str | None = None,
 
 
 def _check_commentary(workspace: Workspace) -> tuple[list[str], list[str]]:
-    """Commentary errors and warnings (owned by `clausewatch.commentary`)."""
-    from clausewatch.commentary import check_commentary
+    """Commentary errors and warnings (owned by `clausewatch.commentary.parse`)."""
 
     found_errors, found_warnings = check_commentary(workspace)
     return list(found_errors), list(found_warnings)
@@ -63,9 +66,6 @@ def declaration_warnings(workspace: Workspace, documents: list[Document]) -> lis
 
 def check_fetch(documents: list[Document], service: str, *, allow_private: bool) -> list[str]:
     """Fetch and extract each document of `service` twice; errors for failures and unstable extractions."""
-    from clausewatch.normalize import normalize_text
-    from clausewatch.scraper.fetch import make_session
-    from clausewatch.scraper.track import check_document, extract_document, fetch_document
 
     chosen = [d for d in documents if d.service == service]
     if not chosen:

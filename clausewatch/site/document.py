@@ -1,0 +1,208 @@
+"""One document's output: its page, its change pages, its as-of pages and its share of the extras.
+
+Pure: the document's versions (oldest first) and its commentary in, a `DocumentOutput` out. The steps:
+
+1. classify the history (`iter_history`) and tag each diff with its topics;
+2. name the published versions' change pages (`assign_slugs`) and summarize the document;
+3. render each change page once, with its commentary next to its clauses and its citation block;
+4. render the document page once, with its timeline picture, subscribe links and the commentary links
+   of its current text;
+5. the as-of pages, the data API files, the feeds and the timeline picture of this document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from clausewatch.dates import iso_utc
+from clausewatch.diff.clauses import split_clauses
+from clausewatch.diff.history import HistoryEntry, assign_slugs, describe_entry, iter_history
+from clausewatch.diff.render import change_anchors
+from clausewatch.diff.topics import Topic, load_topics, tag_diff
+from clausewatch.models import Clause, Commentary, Diff, PublishedChange, Version
+from clausewatch.site import pages
+from clausewatch.site.asof import as_of_files
+from clausewatch.site.cite import change_citation_block
+from clausewatch.site.commentary_pages import ChangeClauses, add_commentary_links, current_text_notes
+from clausewatch.site.commentary_render import place_commentary
+from clausewatch.site.data_api import document_data_files
+from clausewatch.site.diff_markdown import render_markdown
+from clausewatch.site.feeds import generate_feeds, subscribe_markdown
+from clausewatch.site.markdown import render_clauses
+from clausewatch.site.svg import render_timeline
+from clausewatch.site.topic_pages import document_topic_hits
+from clausewatch.site.views import ChangeContext, ChangeRef, DocumentOutput, DocumentSummary, Files, TimelineRow
+
+TIMELINE_PICTURE = ("![Timeline of the recorded versions: size is the number of clauses changed, colour the "
+                    "class](timeline.svg){ .cw-timeline }")
+
+
+def generate_document(
+    key: str, versions: Sequence[Version], notes: Sequence[Commentary], *, cache_key: str = "",
+    config: Mapping[str, object] | None = None,
+) -> DocumentOutput:
+    """One document's pages (its page and its change pages) from its versions, oldest first."""
+    config = config or {}
+    topics = load_topics()
+    history = [_tagged(entry, topics) for entry in iter_history(versions)]
+    slugs = assign_slugs(history)
+    refs = [_change_ref(entry, slug) for entry, slug in zip(history, slugs, strict=True) if slug]
+    summary = _summary(history, refs)
+    published = [(entry, slug) for entry, slug in zip(history, slugs, strict=True) if slug]
+    files: Files = {}
+    for index, (entry, _slug) in enumerate(published):
+        context = _change_context(entry, refs, index)
+        files[refs[index].page] = render_change(context, entry, notes, config)
+    files[f"{key}/index.md"] = _document_page(key, summary, history, slugs, published, notes)
+    files.update(as_of_files(summary, history, slugs))  # the text as it stood after each change
+    files.update(document_extra_files(key, history, slugs, config))
+    changes = tuple(_published(entry, slug) for entry, slug in zip(history, slugs, strict=True))
+    return DocumentOutput(key=key, cache_key=cache_key, files=files, summary=summary, changes=changes,
+                          topic_hits=document_topic_hits(changes, topics))
+
+
+def _summary(history: Sequence[HistoryEntry], refs: Sequence[ChangeRef]) -> DocumentSummary:
+    latest = history[-1].version
+    return DocumentSummary(
+        service=latest.service,
+        document=latest.document,
+        service_name=latest.service_name,
+        document_name=latest.document_name,
+        source_url=latest.provenance.source_url,
+        versions=len(history),
+        last_observed=iso_utc(latest.observed_at),
+        changes=tuple(refs),
+        imported_from=tuple(sorted({
+            e.version.provenance.imported_from.partition("@")[0]
+            for e in history if e.version.provenance.imported_from
+        })),
+    )
+
+
+def _change_context(entry: HistoryEntry, refs: Sequence[ChangeRef], index: int) -> ChangeContext:
+    return ChangeContext(
+        ref=refs[index],
+        previous=refs[index - 1] if index else None,
+        following=refs[index + 1] if index + 1 < len(refs) else None,
+        source_url=entry.version.provenance.source_url,
+        snapshot_sha256=entry.version.provenance.snapshot_sha256,
+        previous_commit=entry.previous.commit if entry.previous else "",
+        imported_from=entry.version.provenance.imported_from,
+    )
+
+
+def _document_page(key: str, summary: DocumentSummary, history: Sequence[HistoryEntry], slugs: Sequence[str],
+                   published: Sequence[tuple[HistoryEntry, str]], notes: Sequence[Commentary]) -> str:
+    """The document page: timeline (picture, subscribe links, rows) and current text with the links to
+    the commentary on its clauses (re-anchored in the latest version)."""
+    latest = split_clauses(history[-1].version.text)
+    timeline = [_timeline_row(entry, slug) for entry, slug in zip(history, slugs, strict=True)]
+    changes = [ChangeClauses(slug, e.version.commit, e.diff.before if e.diff else (),
+                             e.diff.after if e.diff else split_clauses(e.version.text)) for e, slug in published]
+    page = f"{key}/index.md"
+    return pages.document_page(summary, timeline, latest, picture=TIMELINE_PICTURE,
+                               subscribe=subscribe_markdown(page, "document", key),
+                               after_clause=current_text_notes(page, notes, changes, latest))
+
+
+def _tagged(entry: HistoryEntry, topics: Sequence[Topic]) -> HistoryEntry:
+    """The entry with its clause changes tagged by topic (the diff engine leaves topics empty)."""
+    return entry if entry.diff is None else replace(entry, diff=tag_diff(entry.diff, topics))
+
+
+def entry_topics(diff: Diff | None) -> tuple[str, ...]:
+    """Topic ids of a diff's substantive clause changes, first occurrence first."""
+    if diff is None:
+        return ()
+    found = [t for c in diff.changes if c.change_class == "substantive" for t in c.topics]
+    return tuple(dict.fromkeys(found))
+
+
+def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[Commentary],
+                  config: Mapping[str, object] | None = None) -> str:
+    """One change page: the diff (or the first recorded text) with the commentary that names it next to
+    its clauses, "Add commentary" links, and the citation block."""
+    config = config or {}
+    before: tuple[Clause, ...] = entry.diff.before if entry.diff is not None else ()
+    after = entry.diff.after if entry.diff is not None else split_clauses(entry.version.text)
+    by_clause, unanchored = place_commentary(notes, context.ref.slug, context.ref.commit, before, after)
+    if entry.diff is None:
+        anchors = [c.id for c in after]
+    else:
+        anchors = change_anchors(entry.diff.changes)
+    links = add_commentary_links(context.ref, config, anchors if entry.diff is not None else (),
+                                 (*before, *after))
+    shown = {anchor: "\n\n".join([*by_clause.get(anchor, ()), links.get(anchor, "")]).strip("\n")
+             for anchor in anchors if anchor in by_clause or anchor in links}
+    if entry.diff is None:
+        body = render_clauses(after, after_clause=shown)
+    else:
+        body = render_markdown(entry.diff, after_card=shown)
+    leftover = {clause: items for clause, items in by_clause.items() if clause not in shown}
+    citation = change_citation_block(entry.version, entry.previous, context.ref.path, config,
+                                     substantive=entry.version_class == "substantive")
+    return pages.change_page(context, body, commentary_by_clause=leftover,
+                             unanchored=[*unanchored, links[""] + "\n"], anchors=frozenset(anchors),
+                             citation=citation)
+
+
+def _change_ref(entry: HistoryEntry, slug: str) -> ChangeRef:
+    version = entry.version
+    return ChangeRef(
+        service=version.service,
+        document=version.document,
+        service_name=version.service_name,
+        document_name=version.document_name,
+        slug=slug,
+        observed_at=iso_utc(version.observed_at),
+        version_class=entry.version_class,
+        summary=describe_entry(entry),
+        topics=entry_topics(entry.diff),
+        commit=version.commit,
+    )
+
+
+def _timeline_row(entry: HistoryEntry, slug: str) -> TimelineRow:
+    return TimelineRow(
+        observed_at=iso_utc(entry.version.observed_at),
+        version_class=entry.version_class,
+        summary=describe_entry(entry),
+        commit=entry.version.commit,
+        slug=slug,
+        topics=entry_topics(entry.diff),
+    )
+
+
+def _published(entry: HistoryEntry, slug: str) -> PublishedChange:
+    """A history entry as the site-wide extras see it: no texts, and only the summary of the diffs of
+    unpublished versions (cached for every document: this bounds memory and cache size)."""
+    version = entry.version
+    path = f"{version.service}/{version.document}/{slug}/" if slug else ""
+    kept = entry.diff.changes if entry.diff is not None and slug else ()
+    diff = replace(entry.diff, changes=kept, before=(), after=()) if entry.diff is not None else None
+    previous = replace(entry.previous, text="") if entry.previous is not None else None
+    return PublishedChange(
+        version=replace(version, text=""),
+        version_class=entry.version_class,
+        path=path,
+        diff=diff,
+        previous=previous,
+        topics=entry_topics(entry.diff),
+    )
+
+
+def document_extra_files(
+    key: str, history: Sequence[HistoryEntry], slugs: Sequence[str], config: Mapping[str, object],
+) -> Files:
+    """One document's extras: its data API files, its feeds and its timeline picture."""
+    full = [replace(_published(entry, slug), version=entry.version, previous=entry.previous, diff=entry.diff)
+            for entry, slug in zip(history, slugs, strict=True)]
+    latest = history[-1].version
+    name = f"{latest.service_name or latest.service} {latest.document_name or latest.document}"
+    extra: Files = dict(document_data_files(full))
+    extra.update(generate_feeds([_published(e, s) for e, s in zip(history, slugs, strict=True)],
+                                site_url=str(config.get("site_url") or ""),
+                                site_name=str(config.get("site_name") or "Clausewatch"), kinds=("document",)))
+    extra[f"{key}/timeline.svg"] = render_timeline(full, title=f"Timeline of {name}")
+    return extra

@@ -1,0 +1,93 @@
+"""Building blocks of generated pages: front matter, relative links, titles, anchored clause texts.
+
+Pure. Links between pages are relative links to `.md` files, so `mkdocs build --strict` checks every
+one. Our own headings use ids with `_` (`heading_id`), which no clause id (a slug) contains, so they can
+never collide with a clause anchor. Untrusted text is escaped through `clausewatch.site.escape`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Mapping, Sequence
+
+import yaml
+
+from clausewatch.models import Clause
+from clausewatch.site.escape import front_matter_value, markdown_block, markdown_text, one_line
+from clausewatch.slugs import is_slug
+
+
+def service_title(service: str, service_name: str) -> str:
+    return service_name or service
+
+
+def document_title(document: str, document_name: str) -> str:
+    return document_name or document.replace("-", " ").capitalize()
+
+
+def front_matter(meta: Mapping[str, object]) -> str:
+    """A YAML front-matter block; strings are stripped of characters themes could print as markup."""
+    clean = {key: front_matter_value(value) for key, value in meta.items() if value not in (None, "", ())}
+    return "---\n" + yaml.safe_dump(clean, sort_keys=False, allow_unicode=True, width=1000) + "---\n\n"
+
+
+def link(from_page: str, to_page: str) -> str:
+    """The relative link from one docs/ page to another (both paths of `.md` files)."""
+    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+
+
+def heading_id(text: str) -> str:
+    """An id for our own headings: contains `_`, so no clause id (a slug) can take it."""
+    return "_" + text
+
+
+def date_of(observed_at: str) -> str:
+    return observed_at[:10]
+
+
+def topic_links(from_page: str, topics: Iterable[str]) -> str:
+    """Topic tags linking to the topic pages."""
+    return " ".join(
+        f"[`{topic}`]({link(from_page, f'topics/{topic}/index.md')})" for topic in topics if is_slug(topic)
+    )
+
+
+def attribution(sources: Iterable[str]) -> str:
+    """The attribution line that imported data requires ('' when nothing was imported)."""
+    names = sorted({source.partition("@")[0] for source in sources if source})
+    if not names:
+        return ""
+    ota = any(name.startswith("OpenTermsArchive/") for name in names)
+    credit = " Data by Open Terms Archive contributors, under the Open Data Commons Attribution License " \
+             "(ODC-BY 1.0)." if ota else ""
+    listed = ", ".join(f"`{markdown_text(name)}`" for name in names)
+    return f"Versions imported from {listed}.{credit}"
+
+
+def render_clauses(clauses: Sequence[Clause], *, base_level: int = 2,
+                   after_clause: Mapping[str, str] | None = None) -> str:
+    """A document's text, clause by clause, each with its anchor `{ #id }`.
+
+    `after_clause`: Markdown shown right after the clause with that id (commentary on it).
+    """
+    after_clause = after_clause or {}
+    blocks = []
+    for clause in clauses:
+        blocks.append(_clause_block(clause, base_level))
+        if after_clause.get(clause.id):
+            blocks.append(after_clause[clause.id].strip("\n"))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _clause_block(clause: Clause, base_level: int) -> str:
+    anchor = clause.id if is_slug(clause.id) else ""
+    number = markdown_text(one_line(clause.number)) + " " if clause.number else ""
+    if clause.heading and clause.heading.strip():
+        level = min(6, base_level + 1 + clause.level)
+        attr = f" {{ #{anchor} }}" if anchor else ""
+        heading = f"{'#' * level} {number}{markdown_text(one_line(clause.heading))}{attr}"  # one line
+        return f"{heading}\n\n{markdown_block(clause.text)}" if clause.text.strip() else heading
+    body = markdown_block(clause.text) or "&nbsp;"
+    first, sep, rest = body.partition("\n\n")
+    prefix = f"**{number.strip()}** " if number else ""
+    return f"{prefix}{first}\n{{: #{anchor} }}{sep}{rest}" if anchor else f"{prefix}{body}"
