@@ -137,7 +137,8 @@ def test_pull_request_workflow_is_read_only_and_builds_the_site() -> None:
     assert list(workflow[True]) == ["pull_request"]  # YAML 1.1 reads the key `on` as True
     code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     assert "pull_request_target" not in code and "secrets." not in code
-    assert workflow["permissions"] == {"contents": "read"}
+    assert workflow["permissions"] == {}
+    assert workflow["jobs"]["check-and-build"]["permissions"] == {"contents": "read"}
     steps = workflow["jobs"]["check-and-build"]["steps"]
     runs = [s.get("run", "") for s in steps]
     assert any(r.startswith("clausewatch check") for r in runs)

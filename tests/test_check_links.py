@@ -78,7 +78,7 @@ def test_site_workflow_tracks_builds_checks_links_and_deploys_with_minimal_permi
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"} and deploy["needs"] == "track"
     runs = "\n".join(step.get("run", "") for step in track["steps"])
     uses = [step.get("uses", "") for step in track["steps"] + deploy["steps"]]
-    for command in ("clausewatch track", "clausewatch build", "scripts/check_links.py", "git pull --rebase",
+    for command in ("clausewatch track", "clausewatch build", "scripts/check_links.py", "pull --rebase",
                     'git config user.name "clausewatch-bot"'):
         assert command in runs, command
     assert "${{ inputs.only }}" not in runs  # user input reaches the script through the environment only
