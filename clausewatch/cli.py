@@ -298,7 +298,7 @@ def release(workspace: Workspace, key: str, discard: bool) -> None:
         clausewatch status
         clausewatch release acme/terms-of-service
     """
-    from clausewatch.archive import open_archive
+    from clausewatch.archive.read import open_archive
     from clausewatch.scraper import quarantine
 
     if discard:

@@ -25,7 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from clausewatch.archive import Archive, head_commit, latest_text, lock_archive, record_version
+from clausewatch.archive.read import Archive, head_commit, latest_text
+from clausewatch.archive.write import lock_archive, record_version
 from clausewatch.dates import iso_utc
 from clausewatch.errors import ConfigError
 from clausewatch.models import Document, Provenance, Snapshot
