@@ -8,7 +8,7 @@
 
 A held version is written to a hidden folder and renamed into place, so a killed run leaves no half-held
 version. The same text seen again by a later run updates the existing entry instead of adding another.
-`release` records the newest held version of a document through `clausewatch.archive.record_version`;
+`release` records the newest held version of a document through `clausewatch.archive.write.record_version`;
 `discard` drops held versions without recording anything.
 """
 
