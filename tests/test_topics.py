@@ -327,7 +327,7 @@ def real_diffs() -> list[tuple[str, object]]:
     """Every tagged diff of a few real documents' histories, read through clausewatch.archive."""
     if not BUNDLE.is_file():
         pytest.skip(f"real data absent: {BUNDLE} (see ../shared/data/README.md)")
-    from clausewatch.archive import iter_source_versions, open_source_repository
+    from clausewatch.archive.sources import iter_source_versions, open_source_repository
     from clausewatch.diff.history import iter_history
 
     diffs = []
