@@ -5,9 +5,9 @@
 Step 1 (cached in WORK/rewrites.json): over every document of Open Terms Archive's bundle
 (`../shared/data/ota-contrib-versions.bundle`), the consecutive versions whose clause texts differ the
 most (clauses of either version whose exact text is not in the other: independent of the alignment
-being measured). Step 2: diff each of the `--top` largest with today's diff engine and count the
-pairings (modified, moved with new words, split, merged) whose two sides share less than a third of
-their words, against every pairing: those are the pairings a reader sees as interleaved word salad.
+being measured); a pair of texts (in either order) counts once. Step 2: diff each of the `--top`
+largest with today's diff engine and count the pairings (modified, moved with new words, split,
+merged) whose two sides share less than a third of their words, against every pairing: those are the pairings a reader sees as interleaved word salad.
 Without the bundle this prints why and exits 0.
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from collections import Counter
@@ -23,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "../shared/data/ota-contrib-versions.bundle"
 LOW_OVERLAP = 1 / 3
+WORD = re.compile(r"\w*[^\W\d_]\w*")
+LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
 def main() -> int:
@@ -43,8 +46,7 @@ def main() -> int:
     with open_source_repository(args.bundle.resolve()) as repo:
         if not cache.is_file():
             cache.write_text(json.dumps(find_rewrites(repo, iter_source_versions)), encoding="utf-8")
-        rewrites = json.loads(cache.read_text(encoding="utf-8"))[: args.top]
-        texts = read_pairs(repo, rewrites)
+        rewrites, texts = distinct(repo, json.loads(cache.read_text(encoding="utf-8")), args.top)
     figures = measure(rewrites, texts)
     print(json.dumps(figures, indent=2))
     if args.json:
@@ -73,18 +75,33 @@ def find_rewrites(repo: Path, iter_source_versions) -> list[dict[str, object]]: 
     return sorted(found, key=lambda r: (-int(r["changed"]), str(r["path"])))  # type: ignore[call-overload]
 
 
-def read_pairs(repo: Path, rewrites: list[dict[str, object]]) -> list[tuple[str, str]]:
+def distinct(repo: Path, found: list[dict[str, object]], top: int
+             ) -> tuple[list[dict[str, object]], list[tuple[str, str]]]:
+    """The `top` largest rewrites with distinct texts: a page flapping between two variants makes the
+    same rewrite (or its reverse) many times; it is counted once."""
     from clausewatch.archive.git import git
 
-    return [(git(repo, "show", f"{r['old']}:{r['path']}").decode("utf-8", "replace"),
-             git(repo, "show", f"{r['new']}:{r['path']}").decode("utf-8", "replace")) for r in rewrites]
+    seen: set[frozenset[str]] = set()
+    rewrites, texts = [], []
+    for rewrite in found:
+        old = git(repo, "show", f"{rewrite['old']}:{rewrite['path']}").decode("utf-8", "replace")
+        new = git(repo, "show", f"{rewrite['new']}:{rewrite['path']}").decode("utf-8", "replace")
+        key = frozenset((old, new))
+        if key in seen:
+            continue
+        seen.add(key)
+        rewrites.append(rewrite)
+        texts.append((old, new))
+        if len(rewrites) == top:
+            break
+    return rewrites, texts
 
 
 def overlap(a: str, b: str) -> float:
-    """Shared words (with multiplicity) over the words of the longer side."""
-    from clausewatch.diff.clauses import plain_words
-
-    old, new = Counter(w.lower() for w in plain_words(a)), Counter(w.lower() for w in plain_words(b))
+    """Shared words (with repeats; words with a letter, case folded, link targets aside) over the words
+    of the longer side. Defined here, not taken from the diff engine, so that it measures any version."""
+    old = Counter(w.lower() for w in WORD.findall(LINK.sub(r"\1", a)))
+    new = Counter(w.lower() for w in WORD.findall(LINK.sub(r"\1", b)))
     longest = max(sum(old.values()), sum(new.values()))
     return sum((old & new).values()) / longest if longest else 1.0
 

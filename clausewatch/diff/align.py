@@ -13,8 +13,9 @@ clause is `moved` when it is outside the longest increasing subsequence of the m
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +26,8 @@ from rapidfuzz import fuzz, process
 from clausewatch.diff.clauses import full_text, plain_words
 from clausewatch.models import Clause
 
+_WORD = re.compile(r"\w*[^\W\d_]\w*")
+"""Words with a letter: numbers (`7.13.2`) say nothing about whether two clauses are one."""
 PairingKind = Literal["match", "split", "merged", "added", "removed"]
 
 ID_SIMILARITY = 50.0
@@ -41,6 +44,22 @@ SPLIT_SIMILARITY = 85.0
 """Minimum similarity of a clause with the joined parts it was split into (or merged from)."""
 MAX_PARTS = 40
 """Most parts one clause may be split into (or merged from)."""
+MIN_OVERLAP = 1 / 3
+"""Two clauses with different ids are paired only when they share at least this share of their words
+(counted with repeats, over the longer side): below it a pairing reads as word salad (an unrelated
+heading rewritten into another, a paragraph in another language) and is reported as removed + added."""
+MIN_CONTAINED = 2 / 3
+"""...unless the shorter clause's words are at least this much in the longer one (it grew, or shrank)."""
+MIN_CONTAINED_WORDS = 3
+"""...and it has this many words at least (`Purpose` is in many a clause that is not its heading)."""
+EXACT_PAIRS = 1_000_000
+"""Up to this many (old, new) candidate pairs every pair is scored (rapidfuzz, in C++); above it, a
+clause is scored only against the clauses sharing the most word trigrams with it (`_shortlists`), so a
+rewrite of 20,000 clauses costs about the same per clause as one of 200."""
+SHORTLIST = 12
+"""Candidates kept per clause when shortlisting."""
+COMMON_TRIGRAM = 40
+"""A trigram found in more clauses than this says nothing about which two clauses belong together."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +93,38 @@ def align_clauses(old: Sequence[Clause], new: Sequence[Clause]) -> tuple[Pairing
     _match_similar(old, new, old_keys, new_keys, pairs)
     groups = _find_splits_and_merges(old_keys, new_keys, pairs)
     _match_in_gaps(old, new, old_keys, new_keys, pairs, groups)
+    _drop_weak_pairs(old, new, old_keys, new_keys, pairs, groups)
     pairings = _build_pairings(len(old), len(new), pairs, groups)
     return _mark_moves(old, new, pairings)
+
+
+def word_overlap(a: str, b: str) -> tuple[float, float]:
+    """How much two keys have in common: shared words (with repeats, punctuation aside) over the longer
+    side, and over the shorter side (how much of the shorter one the longer one contains)."""
+    old, new = Counter(_WORD.findall(a)), Counter(_WORD.findall(b))
+    sizes = sorted((sum(old.values()), sum(new.values())))
+    shared = sum((old & new).values())
+    return (shared / sizes[1] if sizes[1] else 1.0), (shared / sizes[0] if sizes[0] else 1.0)
+
+
+def is_weak_pair(a: str, b: str) -> bool:
+    """Too little in common to be one clause: under `MIN_OVERLAP` of the longer side's words, and the
+    shorter side not mostly kept in the longer one (a clause that grew keeps its old words)."""
+    longer, shorter = word_overlap(a, b)
+    short_words = min(len(_WORD.findall(a)), len(_WORD.findall(b)))
+    return longer < MIN_OVERLAP and (shorter < MIN_CONTAINED or short_words < MIN_CONTAINED_WORDS)
+
+
+def _drop_weak_pairs(old: Sequence[Clause], new: Sequence[Clause], old_keys: list[str], new_keys: list[str],
+                     pairs: dict[int, int], groups: dict[tuple[str, int], tuple[int, ...]]) -> None:
+    """Unpair one-to-one matches of clauses with different ids that share too few words (`MIN_OVERLAP`):
+    a clause keeping its id (its heading, or its first words) stays the same clause however rewritten."""
+    grouped_new = {j for (kind, j) in groups if kind == "merged"}
+    for i, j in list(pairs.items()):
+        if ("split", i) in groups or j in grouped_new or old[i].id == new[j].id:
+            continue
+        if is_weak_pair(old_keys[i], new_keys[j]):
+            del pairs[i]
 
 
 def _match_same_id(old: Sequence[Clause], new: Sequence[Clause], old_keys: list[str], new_keys: list[str],
@@ -149,8 +198,10 @@ def _match_similar(old: Sequence[Clause], new: Sequence[Clause], old_keys: list[
         return
     candidates: list[tuple[float, int, int]] = []
     for is_heading in (True, False):
-        choices = {j: _sketch(new_keys[j]) for j in free_new if (new[j].kind == "heading") == is_heading}
-        for i in (i for i in free_old if (old[i].kind == "heading") == is_heading):
+        olds = [i for i in free_old if (old[i].kind == "heading") == is_heading]
+        news = [j for j in free_new if (new[j].kind == "heading") == is_heading]
+        for i, shortlist in _candidates(olds, news, old_keys, new_keys):
+            choices = {j: _sketch(new_keys[j]) for j in shortlist}
             for _text, _rough, j in process.extract(_sketch(old_keys[i]), choices, scorer=fuzz.ratio,
                                                     processor=None, score_cutoff=SKETCH_SIMILARITY, limit=None):
                 score = fuzz.ratio(old_keys[i], new_keys[j], score_cutoff=TEXT_SIMILARITY)
@@ -161,6 +212,47 @@ def _match_similar(old: Sequence[Clause], new: Sequence[Clause], old_keys: list[
         if i not in pairs and j not in taken:
             pairs[i] = j
             taken.add(j)
+
+
+def _candidates(olds: list[int], news: list[int], old_keys: list[str],
+                new_keys: list[str]) -> list[tuple[int, Sequence[int]]]:
+    """Each old clause with the new clauses to score it against: all of them while the pairs are few
+    (`EXACT_PAIRS`), else its shortlist (`_shortlists`)."""
+    if not olds or not news:
+        return []
+    if len(olds) * len(news) <= EXACT_PAIRS:
+        return [(i, news) for i in olds]
+    shortlists = _shortlists(olds, news, old_keys, new_keys)
+    return [(i, shortlists.get(i, ())) for i in olds]
+
+
+def _trigrams(key: str) -> set[str]:
+    words = key.split()
+    if len(words) < 3:
+        return {key} if key else set()
+    return {" ".join(words[k:k + 3]) for k in range(len(words) - 2)}
+
+
+def _shortlists(olds: list[int], news: list[int], old_keys: list[str],
+                new_keys: list[str]) -> dict[int, list[int]]:
+    """The new clauses sharing the most word trigrams with each old clause (at most `SHORTLIST`),
+    through an inverted index that leaves out trigrams too common to tell clauses apart: linear in the
+    number of clauses for text, whatever the size of the rewrite."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for j in news:
+        for gram in _trigrams(new_keys[j]):
+            index[gram].append(j)
+    out: dict[int, list[int]] = {}
+    for i in olds:
+        counts: dict[int, int] = defaultdict(int)
+        for gram in _trigrams(old_keys[i]):
+            postings = index.get(gram, ())
+            if len(postings) <= COMMON_TRIGRAM:
+                for j in postings:
+                    counts[j] += 1
+        if counts:
+            out[i] = sorted(counts, key=lambda j: (-counts[j], j))[:SHORTLIST]
+    return out
 
 
 def _sketch(key: str) -> str:
