@@ -5,9 +5,12 @@
 Step 1 (cached in WORK/rewrites.json): over every document of Open Terms Archive's bundle
 (`../shared/data/ota-contrib-versions.bundle`), the consecutive versions whose clause texts differ the
 most (clauses of either version whose exact text is not in the other: independent of the alignment
-being measured); a pair of texts (in either order) counts once. Step 2: diff each of the `--top`
-largest with today's diff engine and count the pairings (modified, moved with new words, split,
-merged) whose two sides share less than a third of their words, against every pairing: those are the pairings a reader sees as interleaved word salad.
+being measured); a pair of texts (in either order) counts once.
+
+Step 2: diff each of the `--top` largest with today's diff engine and count the pairings (modified,
+moved with new words, split, merged) whose two sides share less than a third of their words, against
+every pairing: those are the pairings a reader sees as interleaved word salad.
+
 Without the bundle this prints why and exits 0.
 """
 
