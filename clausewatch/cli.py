@@ -359,16 +359,16 @@ def status(workspace: Workspace, fmt: str) -> None:
 
     report = status_report(workspace)
     if fmt == "json":
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(f"Last run: {report['last_run'] or 'never'}")
-        for item in report["failing"]:  # type: ignore[attr-defined]
-            click.echo(f"FAILING {item['key']} [{item['reason']}] since {item['since']} "
-                       f"({item['runs']} run(s)): {item['message']}")
-        for item in report["held"]:  # type: ignore[attr-defined]
-            click.echo(f"HELD    {item['key']} [{item['reason']}] since {item['first_held']}: "
-                       f"{item['message']}\n        release: clausewatch release {item['key']}")
-    sys.exit(1 if report["failing"] or report["held"] else 0)
+        click.echo(f"Last run: {report.last_run or 'never'}")
+        for failing in report.failing:
+            click.echo(f"FAILING {failing.key} [{failing.reason}] since {failing.since} "
+                       f"({failing.runs} run(s)): {failing.message}")
+        for held in report.held:
+            click.echo(f"HELD    {held.key} [{held.reason}] since {held.first_held}: "
+                       f"{held.message}\n        release: clausewatch release {held.key}")
+    sys.exit(0 if report.all_clear else 1)
 
 
 @cli.group("import")
