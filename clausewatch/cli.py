@@ -40,22 +40,16 @@ def exit_code_of(error: ClausewatchError) -> int:
     return next(EXIT_CODES[cls] for cls in type(error).__mro__ if cls in EXIT_CODES)
 
 
-class _Failed(click.ClickException):
-    """A ClausewatchError as the CLI reports it: click prints `Error: <message>` on stderr and exits."""
-
-    def __init__(self, error: ClausewatchError) -> None:
-        super().__init__(str(error))
-        self.exit_code = exit_code_of(error)
-
-
 class ClausewatchGroup(click.Group):
-    """The command group: turns a ClausewatchError raised by any (sub)command into its exit code."""
+    """The command group: a ClausewatchError raised by any (sub)command is printed on stderr as click
+    prints its own errors (`Error: <message>`), then the command exits with the error's code."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except ClausewatchError as exc:
-            raise _Failed(exc) from exc
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exit_code_of(exc))
 
 
 @click.group(cls=ClausewatchGroup, context_settings=CONTEXT_SETTINGS, epilog=__doc__.split("\n\n", 1)[1])

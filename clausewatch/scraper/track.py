@@ -194,7 +194,8 @@ def _iter_fetched(documents: Sequence[Document], session: requests.Session, poli
     next_up = 0
     try:
         for document, fetched in results:
-            done[index[id(document)]] = fetched  # type: ignore[assignment]
+            done[index[id(document)]] = fetched if isinstance(fetched, Snapshot | ClausewatchError) else (
+                _unexpected(document, fetched))
             while next_up in done:
                 yield documents[next_up], done.pop(next_up)
                 next_up += 1
@@ -214,9 +215,13 @@ def fetch_document(document: Document, session: requests.Session, allow_private:
     except ClausewatchError as exc:
         return exc
     except Exception as exc:  # a bug must fail this document only
-        return FetchError(f"fetching {document.key} failed unexpectedly: {type(exc).__name__}: {exc}",
-                          url=document.url, reason="internal", fix="report this Clausewatch bug")
+        return _unexpected(document, exc)
     return snapshots[0] if len(snapshots) == 1 else combine_snapshots(snapshots)
+
+
+def _unexpected(document: Document, exc: Exception) -> FetchError:
+    return FetchError(f"fetching {document.key} failed unexpectedly: {type(exc).__name__}: {exc}",
+                      url=document.url, reason="internal", fix="report this Clausewatch bug")
 
 
 def _record_one(archive: archive_module.Archive, document: Document, fetched: Snapshot | ClausewatchError, *,
