@@ -326,7 +326,7 @@ def release(workspace: Workspace, key: str, discard: bool) -> None:
         clausewatch status
         clausewatch release acme/terms-of-service
     """
-    from clausewatch.archive import open_archive  # lazy: start-up stays fast
+    from clausewatch.archive.read import open_archive  # lazy: start-up stays fast
     from clausewatch.scraper import quarantine  # lazy: start-up stays fast
 
     if discard:
@@ -371,7 +371,7 @@ def import_group() -> None:
 
     \b
     Example:
-        clausewatch import ota ota-contrib-versions.bundle
+        clausewatch import ota ota-contrib-versions.bundle --source OpenTermsArchive/contrib-versions
         clausewatch import ota-declarations ../contrib-declarations/declarations
     """
 
@@ -381,8 +381,9 @@ def import_group() -> None:
 @click.option("--only", "only", multiple=True, metavar='"SERVICE/TERMS TYPE"',
               help="Import only this document (or a whole SERVICE, or an archive id); repeatable.")
 @click.option("--source", metavar="OWNER/REPOSITORY",
-              help="Name recorded in the Imported-From trailers (default: from REPO's file name, "
-                   "e.g. OpenTermsArchive/contrib-versions).")
+              help="Name recorded in the Imported-From trailers (default: from the clone's origin remote URL, "
+                   "e.g. OpenTermsArchive/contrib-versions; a bundle or a clone without a remote is recorded "
+                   "with no owner: pass --source for them).")
 @click.pass_obj
 def import_ota_command(workspace: Workspace, repo: Path, only: tuple[str, ...], source: str | None) -> None:
     """Replay an OTA versions repository (a clone or a git bundle) into the archive, oldest first.
@@ -393,7 +394,8 @@ def import_ota_command(workspace: Workspace, repo: Path, only: tuple[str, ...], 
     \b
     Example:
         clausewatch import ota ../contrib-versions
-        clausewatch import ota ota-contrib-versions.bundle --only "Zoom/Terms of Service" --only Xanga
+        clausewatch import ota ota-contrib-versions.bundle --source OpenTermsArchive/contrib-versions \\
+            --only "Zoom/Terms of Service" --only Xanga
     """
     from clausewatch.importer.ota import import_ota  # lazy: start-up stays fast
 

@@ -27,7 +27,8 @@ from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from clausewatch.archive import BlobReader, git, iter_log, open_archive
+from clausewatch.archive.git import BlobReader, git
+from clausewatch.archive.read import iter_log, open_archive
 from clausewatch.diff.compare import clear_caches, diff_texts
 from clausewatch.diff.history import iter_history
 from clausewatch.diff.words import tokenize

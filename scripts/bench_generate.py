@@ -16,7 +16,8 @@ import pstats
 import time
 from pathlib import Path
 
-from clausewatch.archive import BlobReader, iter_log, open_archive
+from clausewatch.archive.git import BlobReader
+from clausewatch.archive.read import iter_log, open_archive
 from clausewatch.diff.compare import clear_caches
 from clausewatch.site.generate import generate_job, group_log
 from clausewatch.site.incremental import DocumentJob

@@ -23,7 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-from clausewatch.archive import BlobReader, iter_log, open_archive
+from clausewatch.archive.git import BlobReader
+from clausewatch.archive.read import iter_log, open_archive
 from clausewatch.site.generate import generate_job, group_log, load_document_commentary
 from clausewatch.site.incremental import DocumentJob
 from clausewatch.site.views import DocumentOutput

@@ -91,7 +91,7 @@ def _workspace(root: Path):  # noqa: ANN202 - the Workspace type is imported laz
 
 def sample_keys(bundle: Path, every: int) -> list[str]:
     """Every `every`-th document id of the bundle, sorted (a deterministic sample)."""
-    from clausewatch.archive import iter_source_commits, open_source_repository, resolve_source_ref
+    from clausewatch.archive.sources import iter_source_commits, open_source_repository, resolve_source_ref
     from clausewatch.importer.ota import plan_versions
 
     with open_source_repository(bundle) as src:
@@ -123,7 +123,8 @@ def measure_import(workspace, bundle: Path, only: list[str] | tuple[()] = ()) ->
 
 def measure_history(workspace) -> dict[str, object]:  # noqa: ANN001
     """Classify every kept version with `iter_history`, reading the archive once (one log, one cat-file)."""
-    from clausewatch.archive import BlobReader, iter_log, open_archive, to_version
+    from clausewatch.archive.git import BlobReader
+    from clausewatch.archive.read import iter_log, open_archive, to_version
     from clausewatch.diff.history import iter_history
 
     started = time.perf_counter()
@@ -184,7 +185,8 @@ def _timed_build(build_site, workspace, site_dir: Path,  # noqa: ANN001
 
 def add_one_version(workspace) -> str:  # noqa: ANN001
     """Record one new version of the busiest document (a clause appended), as `track` would."""
-    from clausewatch.archive import iter_log, latest_text, open_archive, record_version, split_path
+    from clausewatch.archive.read import iter_log, latest_text, open_archive, split_path
+    from clausewatch.archive.write import record_version
     from clausewatch.models import Provenance
 
     archive = open_archive(workspace.archive)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from clausewatch.archive import changed_files
+from clausewatch.archive.sources import changed_files
 from clausewatch.scraper.declarations import iter_declaration_files, service_id
 
 

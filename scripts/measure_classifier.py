@@ -27,7 +27,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from clausewatch.archive import Archive, BlobReader, LogEntry, git, iter_log, to_version
+from clausewatch.archive.git import BlobReader, git
+from clausewatch.archive.read import Archive, LogEntry, iter_log, to_version
 from clausewatch.diff.history import iter_history
 from clausewatch.diff.normalize import normalize_text
 from clausewatch.models import Version

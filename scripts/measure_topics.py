@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from clausewatch.archive import iter_source_versions, open_source_repository
+from clausewatch.archive.sources import iter_source_versions, open_source_repository
 from clausewatch.diff.history import iter_history
 from clausewatch.diff.topics import iter_changed_matches, load_rule_set, tag_diff
 from clausewatch.models import Diff

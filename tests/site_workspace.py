@@ -11,7 +11,8 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from clausewatch.archive import init_repository, open_archive, record_version
+from clausewatch.archive.read import open_archive
+from clausewatch.archive.write import init_repository, record_version
 from clausewatch.models import Provenance
 from clausewatch.site.build import SKELETON_DIR
 from clausewatch.workspace import Workspace

@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from clausewatch.archive import init_repository, open_archive, record_version
+from clausewatch.archive.read import open_archive
+from clausewatch.archive.write import init_repository, record_version
 from clausewatch.cli import cli
 from clausewatch.commentary.check import check_commentary
 from clausewatch.commentary.parse import parse_commentary, split_front_matter

@@ -24,7 +24,8 @@ from urllib.parse import urljoin
 import feedparser
 import pytest
 
-from clausewatch.archive import init_repository, open_archive, record_version
+from clausewatch.archive.read import open_archive
+from clausewatch.archive.write import init_repository, record_version
 from clausewatch.models import Provenance
 from clausewatch.site.build import SKELETON_DIR, build_site
 from clausewatch.workspace import Workspace

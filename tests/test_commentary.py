@@ -8,7 +8,8 @@ from pathlib import Path
 import markdown
 import pytest
 
-from clausewatch.archive import init_repository, iter_versions, open_archive, record_version
+from clausewatch.archive.read import iter_versions, open_archive
+from clausewatch.archive.write import init_repository, record_version
 from clausewatch.commentary.anchor import anchor_commentary
 from clausewatch.commentary.check import change_slugs, check_commentary, resolve_change
 from clausewatch.commentary.parse import load_commentary, parse_commentary

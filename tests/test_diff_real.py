@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from golden import assert_golden
 
-from clausewatch.archive import BlobReader, git, iter_log, open_archive
+from clausewatch.archive.git import BlobReader, git
+from clausewatch.archive.read import iter_log, open_archive
 from clausewatch.diff.clauses import full_text, split_clauses
 from clausewatch.diff.compare import diff_texts
 from clausewatch.diff.render import render_text

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from faults import FaultServer, make_pdf, terms_text
 
-from clausewatch.archive import Archive
+from clausewatch.archive.read import Archive
 from clausewatch.cli import cli
 from clausewatch.commands.init import init_workspace
 from clausewatch.errors import ConfigError

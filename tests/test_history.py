@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from clausewatch.archive import init_repository, open_archive, record_version
+from clausewatch.archive.read import open_archive
+from clausewatch.archive.write import init_repository, record_version
 from clausewatch.cli import cli
 from clausewatch.commands.log import log_document
 from clausewatch.diff.history import iter_history

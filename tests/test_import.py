@@ -26,7 +26,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from clausewatch import archive as git_archive
+from clausewatch.archive.read import Archive, head_commit, iter_versions, open_archive
+from clausewatch.archive.write import PendingCommit, fast_import_versions, init_repository, record_version
 from clausewatch.cli import cli
 from clausewatch.diff.history import iter_history
 from clausewatch.errors import ArchiveError, ConfigError
@@ -79,6 +80,7 @@ class Source:
         self.times: list[datetime] = []
         path.mkdir()
         run_git(path, "init", "-q", "-b", "main")
+        run_git(path, "remote", "add", "origin", f"https://github.com/{SOURCE}.git")  # as a real clone has
 
     def commit(self, subject: str, files: dict[str, str], rename: tuple[str, str] | None = None) -> str:
         when = START + timedelta(days=30 * len(self.shas))
@@ -122,18 +124,18 @@ def extend_source(source: Source) -> None:
 
 
 def new_workspace(path: Path) -> Workspace:
-    git_archive.init_repository(path)
+    init_repository(path)
     (path / "archive").mkdir()
     return Workspace(path)
 
 
-def archive_of(workspace: Workspace) -> git_archive.Archive:
-    return git_archive.open_archive(workspace.archive)
+def archive_of(workspace: Workspace) -> Archive:
+    return open_archive(workspace.archive)
 
 
 def versions(workspace: Workspace, key: str) -> list:
     service, document = key.split("/")
-    return list(git_archive.iter_versions(archive_of(workspace), service, document))
+    return list(iter_versions(archive_of(workspace), service, document))
 
 
 def messages(workspace: Workspace, key: str) -> list[str]:
@@ -159,7 +161,7 @@ def test_import_replays_history_without_noise(source: Source, tmp_path: Path) ->
     workspace = new_workspace(tmp_path / "ws")
     bundle = source.bundle(tmp_path / "ota-contrib-versions.bundle")
 
-    report = import_ota(workspace, bundle)
+    report = import_ota(workspace, bundle, source=SOURCE)
 
     assert report.source == SOURCE and report.source_commit == source.shas[-1]
     assert (report.kept, report.documents, report.reextractions_kept) == (6, 2, 1)
@@ -185,6 +187,32 @@ def test_import_replays_history_without_noise(source: Source, tmp_path: Path) ->
     assert (workspace.archive / "zoom" / "terms-of-service.md").read_text(encoding="utf-8") == zoom[-1].text
     assert not (workspace.archive / "readme.md").exists()
     assert run_git(workspace.root, "status", "--porcelain", "--", "archive") == ""
+
+
+def test_a_bundle_without_source_is_attributed_to_no_owner_never_a_guessed_one(source: Source,
+                                                                               tmp_path: Path) -> None:
+    workspace = new_workspace(tmp_path / "ws")
+    bundle = source.bundle(tmp_path / "ota-contrib-versions.bundle")
+
+    report = import_ota(workspace, bundle, only=["Acme/Privacy Policy"])
+
+    assert report.source == "/ota-contrib-versions"  # message.UNKNOWN_OWNER: the empty owner
+    assert "owner unknown" in report.summary() and "--source" in report.summary()
+    acme = versions(workspace, "acme/privacy-policy")
+    assert [v.provenance.imported_from for v in acme] == [f"/ota-contrib-versions@{source.shas[7]}"]
+    again = import_ota(workspace, bundle, only=["Acme/Privacy Policy"])
+    assert (again.examined, again.kept) == (0, 0)  # resumes under the same name
+
+
+def test_a_clone_is_named_by_its_remote_and_source_overrides_it(source: Source, tmp_path: Path) -> None:
+    workspace = new_workspace(tmp_path / "ws")
+    run_git(source.path, "remote", "set-url", "origin", "git@github.com:SomeFork/terms-versions.git")
+
+    assert import_ota(workspace, source.path, only=["Acme/Privacy Policy"]).source == "SomeFork/terms-versions"
+    named = import_ota(new_workspace(tmp_path / "named"), source.path, only=["Acme"], source=SOURCE)
+    assert named.source == SOURCE
+    run_git(source.path, "remote", "remove", "origin")
+    assert import_ota(new_workspace(tmp_path / "bare"), source.path, only=["Acme"]).source == "/contrib-versions"
 
 
 def test_import_leaves_a_valid_repository_with_a_bloom_commit_graph(source: Source, tmp_path: Path) -> None:
@@ -248,7 +276,7 @@ def test_only_imports_the_named_documents_and_a_later_full_import_does_not_repea
 def test_versions_older_than_a_tracked_one_are_not_imported(source: Source, tmp_path: Path) -> None:
     workspace = new_workspace(tmp_path / "ws")
     tracked_at = source.times[4] + timedelta(days=1)
-    git_archive.record_version(archive_of(workspace), "zoom", "terms-of-service", B,
+    record_version(archive_of(workspace), "zoom", "terms-of-service", B,
                                Provenance("https://zoom.example/terms", tracked_at, 200, "0" * 64))
 
     report = import_ota(workspace, source.path)
@@ -263,16 +291,16 @@ def test_failed_bulk_write_leaves_the_branch_untouched(source: Source, tmp_path:
     workspace = new_workspace(tmp_path / "ws")
     import_ota(workspace, source.path)
     archive = archive_of(workspace)
-    before = git_archive.head_commit(archive)
+    before = head_commit(archive)
 
     def broken_blobs():
         yield b"one\n"
         raise ArchiveError("the source went away", fix="retry")
 
-    commit = git_archive.PendingCommit("archive/zoom/terms-of-service.md", 1, "x\n", START)
+    commit = PendingCommit("archive/zoom/terms-of-service.md", 1, "x\n", START)
     with pytest.raises(ArchiveError, match="source went away"):
-        git_archive.fast_import_versions(archive, broken_blobs(), [commit])
-    assert git_archive.head_commit(archive) == before
+        fast_import_versions(archive, broken_blobs(), [commit])
+    assert head_commit(archive) == before
     assert run_git(workspace.root, "for-each-ref", "refs/clausewatch/") == ""
 
 
@@ -295,7 +323,7 @@ def test_cli_import_ota(source: Source, tmp_path: Path) -> None:
                                  "--only", "Zoom/Terms of Service"])
 
     assert result.exit_code == 0, result.output
-    assert "imported 5 into 1 documents" in result.stdout
+    assert "imported 5 into 1 documents" in result.stdout and "owner unknown" in result.stdout
     assert len(versions(workspace, "zoom/terms-of-service")) == 5
     assert "clausewatch import ota" in runner.invoke(cli, ["import", "ota", "--help"]).stdout
 
@@ -335,7 +363,7 @@ def test_shard_commits_combine_without_conflicts(tmp_path: Path) -> None:
     keys = [f"service-{n}/terms" for n in range(8)]
     provenance = Provenance("https://example.org/", START, 200, "0" * 64)
     for key in keys:
-        git_archive.record_version(archive_of(main), *key.split("/"), f"{key} v1\n", provenance)
+        record_version(archive_of(main), *key.split("/"), f"{key} v1\n", provenance)
     for shard in (1, 2):
         clone = tmp_path / f"shard-{shard}"
         run_git(tmp_path, "clone", "-q", str(main.root), str(clone))
@@ -343,7 +371,7 @@ def test_shard_commits_combine_without_conflicts(tmp_path: Path) -> None:
         assert mine and len(mine) < len(keys)
         for minute, key in enumerate(mine):
             when = START + timedelta(days=shard, minutes=minute)
-            git_archive.record_version(git_archive.open_archive(clone / "archive"), *key.split("/"),
+            record_version(open_archive(clone / "archive"), *key.split("/"),
                                        f"{key} v2\n", Provenance("https://example.org/", when, 200, "1" * 64))
         run_git(clone, "bundle", "create", str(tmp_path / f"shard-{shard}.bundle"), "origin/main..HEAD")
 

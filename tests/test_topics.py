@@ -257,7 +257,7 @@ def test_tag_diff_tags_every_change() -> None:
 def test_highlight_marks_matched_words_and_escapes_the_rest() -> None:
     text = "<b>We</b> may use [content](javascript:x) for machine learning {: onclick=y }."
     html = highlight_matches(text, match_topics(text), {"ai-training": "AI and machine-learning training"})
-    assert '<mark class="cw-topic" title="AI and machine-learning training">' in html
+    assert '<mark class="cw-topic" title="AI and machine&#45;learning training">' in html
     assert "machine learning</mark>" in html
     assert "<b>" not in html
     assert "{:" not in html and "](" not in html
@@ -291,7 +291,7 @@ def test_topic_page_lists_changes_newest_first_with_highlights() -> None:
                          published(5, OLD, NEW_VENUE)], load_rule_set())
     page = files["topics/ai-training/index.md"]
     assert page.index("Beta") < page.index("Acme")  # 2026-03-09 before 2026-03-02
-    assert '<mark class="cw-topic" title="AI and machine-learning training">train</mark>' in page
+    assert '<mark class="cw-topic" title="AI and machine&#45;learning training">train</mark>' in page
     assert "../../acme/terms/2026-03-02/index.md#" in page
     # the venue edit sits next to "arbitration" but does not change it: not an arbitration change
     assert "No recorded change touches this topic yet." in files["topics/arbitration/index.md"]
@@ -327,7 +327,7 @@ def real_diffs() -> list[tuple[str, object]]:
     """Every tagged diff of a few real documents' histories, read through clausewatch.archive."""
     if not BUNDLE.is_file():
         pytest.skip(f"real data absent: {BUNDLE} (see ../shared/data/README.md)")
-    from clausewatch.archive import iter_source_versions, open_source_repository
+    from clausewatch.archive.sources import iter_source_versions, open_source_repository
     from clausewatch.diff.history import iter_history
 
     diffs = []

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from clausewatch.archive import lock_archive, open_archive
+from clausewatch.archive.read import open_archive
+from clausewatch.archive.write import lock_archive
 from clausewatch.cli import cli
 from clausewatch.errors import ArchiveError, ConfigError
 from clausewatch.scraper.declarations import load_declarations
@@ -139,6 +140,25 @@ def test_a_real_change_records_a_new_version(workspace: Workspace, http_server) 
     assert "7 days notice" in (workspace.archive / "acme" / "terms-of-service.md").read_text(encoding="utf-8")
     assert len(commits(workspace)) == 3
     assert_fsck_clean(workspace)
+
+
+def test_a_run_reads_the_recorded_texts_through_one_process(workspace: Workspace, http_server,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    run(workspace)
+    http_server.set("/terms", TERMS.format(utm="a1", notice=7))
+    started: list[str] = []
+    real = subprocess.Popen
+
+    def spy(args, *rest, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        started.append(args[3] if args[:2] == ["git", "-C"] else args[0])
+        return real(args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
+    report = run(workspace)
+
+    assert report.recorded == ("acme/terms-of-service",) and report.unchanged == ("acme/privacy-policy",)
+    assert started.count("cat-file") == 1 and "show" not in started  # not one `git show` per document
+    assert started.count("fast-import") == 1
 
 
 def test_a_404_fails_alone_and_the_report_says_why(workspace: Workspace, http_server) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from clausewatch.archive import lock_archive, open_archive
+from clausewatch.archive.read import open_archive
+from clausewatch.archive.write import lock_archive
 from clausewatch.cli import cli
 from clausewatch.commands.init import init_workspace
 from clausewatch.errors import ArchiveError

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import markdown
 
-from clausewatch.archive import latest_text, open_archive
+from clausewatch.archive.read import latest_text, open_archive
 from clausewatch.commands.init import init_workspace
 from clausewatch.diff.clauses import split_clauses
 from clausewatch.errors import ConfigError

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from clausewatch import archive
+from clausewatch.archive.write import commit_workspace, init_repository
 from clausewatch.errors import ConfigError
 from clausewatch.site.build import SKELETON_DIR
 
@@ -54,6 +54,6 @@ def init_workspace(directory: Path) -> Path:
     existing = gitignore.read_text(encoding="utf-8") if gitignore.exists() else ""
     gitignore.write_text(existing + GITIGNORE, encoding="utf-8")
     if not (directory / ".git").exists():
-        archive.init_repository(directory)
-    archive.commit_workspace(directory, "Start a Clausewatch workspace")
+        init_repository(directory)
+    commit_workspace(directory, "Start a Clausewatch workspace")
     return directory

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from clausewatch.archive import iter_versions, open_archive
+from clausewatch.archive.read import iter_versions, open_archive
 from clausewatch.dates import iso_utc
 from clausewatch.diff.history import describe_entry, iter_history
 from clausewatch.errors import ConfigError

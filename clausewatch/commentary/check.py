@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from clausewatch.archive import iter_versions, open_archive
+from clausewatch.archive.read import iter_versions, open_archive
 from clausewatch.commentary.anchor import names_change
 from clausewatch.commentary.parse import err, load_commentary
 from clausewatch.diff.clauses import split_clauses

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 import yaml
 
-from clausewatch.archive import iter_versions, open_archive
+from clausewatch.archive.read import iter_versions, open_archive
 from clausewatch.commentary.check import change_slugs, clauses_at, latest_changes, resolve_change
 from clausewatch.diff.clauses import plain_words
 from clausewatch.errors import ConfigError

@@ -7,7 +7,6 @@ text with its matched words highlighted so a reader can see why a change got its
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -18,6 +17,7 @@ from typing import Any
 import yaml
 
 from clausewatch.diff.regex_literals import fold_for_literals, may_match
+from clausewatch.diff.words import diff_words
 from clausewatch.errors import ConfigError
 from clausewatch.models import ClauseChange, Diff, WordOp
 from clausewatch.slugs import is_slug
@@ -309,24 +309,6 @@ def _clause_text(clause: Any) -> str:
     return f"{heading}\n{clause.text}" if heading and heading not in clause.text else clause.text
 
 
-def _tokens(text: str) -> list[str]:
-    return re.findall(r"\s+|\w+|[^\w\s]", text)
-
-
-def _fallback_ops(before: str, after: str) -> tuple[WordOp, ...]:
-    """A word diff for changes that come without one (difflib, deterministic)."""
-    a, b = _tokens(before), _tokens(after)
-    ops: list[WordOp] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            ops.append(WordOp("equal", "".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            ops.append(WordOp("delete", "".join(a[i1:i2])))
-        if j2 > j1:
-            ops.append(WordOp("insert", "".join(b[j1:j2])))
-    return tuple(ops)
 
 
 def side_text(ops: Iterable[WordOp], side: str) -> tuple[str, list[tuple[int, int]]]:
@@ -391,7 +373,7 @@ def _word_ops(change: ClauseChange) -> tuple[WordOp, ...]:
                       + [c.text for c in change.others if change.kind == "merged"])
     after = " ".join([change.after.text if change.after else ""]
                      + [c.text for c in change.others if change.kind == "split"])
-    return _fallback_ops(before, after)
+    return diff_words(before, after)  # the diff engine's own word diff, with its size guard
 
 
 def topics_for_change(change: ClauseChange, topics: Iterable[Topic] | None = None) -> tuple[str, ...]:

@@ -11,7 +11,9 @@ observation time as author date. The import replays it into the archive, oldest 
   `Service-Name` / `Document-Name`, the original path in `Imported-Path`; paths with the same slug are
   one document (OTA's `Tp-link` and `TP-Link`), and a git rename keeps the old id (permanent URLs);
 - attribution: `Imported-From: OpenTermsArchive/contrib-versions@<source commit>`, plus the snapshot
-  links OTA gave (`Imported-Snapshot`).
+  links OTA gave (`Imported-Snapshot`). The source's name is `--source OWNER/REPOSITORY`, else read
+  from the clone's `origin` remote URL; a bundle or a clone without a remote gets no owner (never a
+  guessed one): `/<file name>@<source commit>` (see `clausewatch.archive.message`).
 
 Resuming needs no state file: the source's commit list is re-read every run (metadata only, ~1 s for
 40,000 commits) and, per document, replay starts after the source commit named by the newest
@@ -19,7 +21,7 @@ Resuming needs no state file: the source's commit list is re-read every run (met
 not come from this source (it was tracked since) only takes source versions observed after it. A second
 run over the same source therefore writes nothing, and leaves the branch where it was.
 
-Writes go through `archive.fast_import_versions` (one `git fast-import` per batch of source commits;
+Writes go through `archive.write.fast_import_versions` (one `git fast-import` per batch of source commits;
 blobs grouped by document so they delta well), then a commit-graph with changed-path filters is written.
 """
 
@@ -34,8 +36,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from clausewatch import archive as git_archive
-from clausewatch.archive import Archive, BlobReader, PendingCommit, SourceCommit
+from clausewatch.archive import message
+from clausewatch.archive.git import BlobReader
+from clausewatch.archive.read import Archive, LogEntry, head_commit, iter_log, open_archive, write_commit_graph
+from clausewatch.archive.sources import (
+    SourceCommit,
+    iter_source_commits,
+    open_source_repository,
+    resolve_source_ref,
+    source_repository_name,
+)
+from clausewatch.archive.write import PendingCommit, fast_import_versions, lock_archive, repair_worktree
 from clausewatch.diff.normalize import normalize_text
 from clausewatch.errors import ConfigError
 from clausewatch.slugs import RESERVED, slugify
@@ -82,7 +93,7 @@ class ImportReport:
     """What one import run did."""
 
     source: str
-    """e.g. `OpenTermsArchive/contrib-versions`."""
+    """e.g. `OpenTermsArchive/contrib-versions`; `/contrib-versions` when the owner is unknown."""
     source_commit: str
     """The source commit imported up to."""
     examined: int = 0
@@ -104,7 +115,9 @@ class ImportReport:
         """One line for the terminal."""
         skipped = ", ".join(f"{count} {reason}" for reason, count in sorted(self.skipped.items()) if count)
         rate = self.examined / self.seconds if self.seconds else 0.0
-        return (f"{self.source}@{self.source_commit[:12]}: examined {self.examined} versions, imported "
+        unknown = message.split_source(self.source)[0] == message.UNKNOWN_OWNER
+        hint = " (owner unknown: name the source with --source OWNER/REPOSITORY)" if unknown else ""
+        return (f"{self.source}@{self.source_commit[:12]}{hint}: examined {self.examined} versions, imported "
                 f"{self.kept} into {self.documents} documents ({self.reextractions_kept} re-extractions), "
                 f"skipped {skipped or 'none'}; {self.seconds:.1f} s ({rate:.0f} versions/s)")
 
@@ -119,27 +132,27 @@ def import_ota(
 ) -> ImportReport:
     """Replay an OTA versions repository (a clone or a bundle) into the workspace's archive; resumable."""
     started = time.monotonic()
-    source = check_source_name(source or source_name(repo))
-    archive = git_archive.open_archive(workspace.archive)
-    with git_archive.lock_archive(archive), git_archive.open_source_repository(repo) as src:
-        git_archive.repair_worktree(archive)
-        tip = git_archive.resolve_source_ref(src)
-        commits = list(git_archive.iter_source_commits(src, tip))
+    source = check_source_name(source) if source else source_name(repo)
+    archive = open_archive(workspace.archive)
+    with lock_archive(archive), open_source_repository(repo) as src:
+        repair_worktree(archive)
+        tip = resolve_source_ref(src)
+        commits = list(iter_source_commits(src, tip))
         versions, renames = plan_versions(commits)
         versions = select_versions(versions, only)
         state = read_archive_state(archive, source, {c.commit: i for i, c in enumerate(commits)},
                                    {v.key for v in versions})
-        head_before = git_archive.head_commit(archive)
+        head_before = head_commit(archive)
         with BlobReader(Archive(src, "")) as reader:
             for batch in iter_batches(versions, BATCH_SOURCE_COMMITS):
                 run = _Batch(archive, batch, state, reader, source)
-                written = git_archive.fast_import_versions(archive, run.iter_blobs(), run.iter_commits())
+                written = fast_import_versions(archive, run.iter_blobs(), run.iter_commits())
                 if progress:
                     progress(f"imported {len(written)} of {len(batch)} source versions "
                              f"(up to {batch[-1].authored_at:%Y-%m-%d})")
-        head_after = git_archive.head_commit(archive)
+        head_after = head_commit(archive)
         if head_after != head_before:
-            git_archive.write_commit_graph(archive)
+            write_commit_graph(archive)
     return ImportReport(
         source=source, source_commit=tip, examined=state.counts["examined"], kept=state.counts["kept"],
         skipped={reason: state.counts[reason] for reason in ("noise", "re-extraction", "empty", "older")},
@@ -150,11 +163,9 @@ def import_ota(
 
 
 def source_name(repo: Path) -> str:
-    """`…/ota-contrib-versions.bundle` or `…/contrib-versions/` → `OpenTermsArchive/contrib-versions`."""
-    name = repo.resolve().name
-    for suffix in (".bundle", ".git"):
-        name = name.removesuffix(suffix)
-    return f"OpenTermsArchive/{name.removeprefix('ota-') or 'versions'}"
+    """The name of the source `repo` for `Imported-From`: `Owner/Repository` from a clone's remote URL, else
+    (a bundle, a clone without a remote) an unknown owner and the file name: `/ota-contrib-versions`."""
+    return source_repository_name(repo) or message.unknown_source(repo.resolve().name)
 
 
 def check_source_name(name: str) -> str:
@@ -251,11 +262,11 @@ def read_archive_state(
     archive: Archive, source: str, index_of: dict[str, int], keys: set[str]
 ) -> ArchiveState:
     """What the archive holds for `keys`: newest text digest, resume point, time bound."""
-    newest: dict[str, git_archive.LogEntry] = {}
-    imported: dict[str, git_archive.LogEntry] = {}
-    for entry in git_archive.iter_log(archive):
+    newest: dict[str, LogEntry] = {}
+    imported: dict[str, LogEntry] = {}
+    for entry in iter_log(archive):
         newest[entry.path] = entry
-        if entry.trailers.get("imported_from", "").startswith(f"{source}@"):
+        if message.split_imported_from(entry.trailers.get("imported_from", ""))[0] == source:
             imported[entry.path] = entry
     state = ArchiveState()
     with BlobReader(archive) as reader:
@@ -266,7 +277,7 @@ def read_archive_state(
             state.recorded.add(key)
             state.previous[key] = _digest(reader.read(newest[path].blob))
             mine = imported.get(path)
-            position = index_of.get(mine.trailers["imported_from"].rpartition("@")[2]) if mine else None
+            position = index_of.get(message.split_imported_from(mine.trailers["imported_from"])[1]) if mine else None
             if position is not None:
                 state.resume_after[key] = position
             if position is None or mine is not newest[path]:
@@ -329,9 +340,9 @@ class _Batch:
         state.touched.add(key)
         state.counts["kept"] += 1
         state.counts["re-extractions kept"] += version.reextraction and not first
-        message = format_import_message(version, self.source, first=first)
+        commit_message = format_import_message(version, self.source, first=first)
         blob_number = len(self.pending) + 1  # this run's blobs are numbered 1, 2, ... in yield order
-        commit = PendingCommit(self.archive.prefix + key + ".md", blob_number, message, version.authored_at)
+        commit = PendingCommit(self.archive.prefix + key + ".md", blob_number, commit_message, version.authored_at)
         self.pending.append((version.index, version.path, commit))
         return text
 
@@ -350,22 +361,18 @@ def format_import_message(version: SourceVersion, source: str, *, first: bool) -
     """Subject and trailers of one imported version's archive commit."""
     service_name, document_name = version.names
     service, document = version.key.split("/")
-    if first:
-        subject = f"First record of {service_name} {document_name}"
-    elif version.reextraction:
+    if version.reextraction and not first:
         subject = f"Record re-extracted text of {service_name} {document_name}"
     else:
-        subject = f"Record new changes of {service_name} {document_name}"
-    trailers = {
-        "Service": service,
-        "Document": document,
-        "Service-Name": service_name,
-        "Document-Name": document_name,
-        "Imported-From": f"{source}@{version.commit}",
-        "Imported-Path": version.path,
-        "Imported-Snapshot": " ".join(version.snapshots),
-        "Re-Extraction": "yes" if version.reextraction and not first else "",
-    }
-    lines = [f"{key}: {' '.join(value.split())}" for key, value in trailers.items() if value]
-    return " ".join(subject.split()) + "\n\n" + "\n".join(lines) + "\n"
+        subject = message.record_subject(service_name, document_name, first=first)
+    return message.compose_message(subject, {
+        message.SERVICE: service,
+        message.DOCUMENT: document,
+        message.SERVICE_NAME: service_name,
+        message.DOCUMENT_NAME: document_name,
+        message.IMPORTED_FROM: message.imported_from(source, version.commit),
+        message.IMPORTED_PATH: version.path,
+        message.IMPORTED_SNAPSHOT: " ".join(version.snapshots),
+        message.RE_EXTRACTION: "yes" if version.reextraction and not first else "",
+    })
 

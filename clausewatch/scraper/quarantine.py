@@ -8,7 +8,7 @@
 
 A held version is written to a hidden folder and renamed into place, so a killed run leaves no half-held
 version. The same text seen again by a later run updates the existing entry instead of adding another.
-`release` records the newest held version of a document through `clausewatch.archive.record_version`;
+`release` records the newest held version of a document through `clausewatch.archive.write.record_version`;
 `discard` drops held versions without recording anything.
 """
 
@@ -25,7 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from clausewatch.archive import Archive, head_commit, latest_text, lock_archive, record_version
+from clausewatch.archive.read import Archive, head_commit, latest_text
+from clausewatch.archive.write import lock_archive, record_version
 from clausewatch.dates import iso_utc
 from clausewatch.errors import ConfigError, FailureReason
 from clausewatch.models import Document, Provenance, Snapshot

@@ -3,8 +3,10 @@
 A run, step by step (`track_documents`):
 1. load the declarations (all errors at once), keep the `--only` and `--shard` selection;
 2. open the archive, take its lock, repair the working tree a killed run may have left behind;
-3. fetch the documents concurrently (`fetch_document`), then record them one by one in key order
-   (`_record_one`: extract → check → normalize → compare → record);
+3. read the newest recorded text of every selected document (one `git cat-file --batch`), fetch the
+   documents concurrently (`fetch_document`), then record them one by one in key order
+   (`_record_one`: extract → check → normalize → compare → queue; queued versions are committed in
+   batches, `archive.write.record_versions`);
 4. write the commit-graph, the run report (`.clausewatch/runs/latest.json` and a timestamped copy),
    and a summary on stderr.
 
@@ -29,7 +31,9 @@ import requests
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from clausewatch import archive as archive_module
+from clausewatch.archive.read import latest_texts, open_archive, write_commit_graph
+from clausewatch.archive.write import NewVersion, lock_archive, record_versions, repair_worktree
+from clausewatch.dates import iso_utc
 from clausewatch.diff.normalize import normalize_text
 from clausewatch.errors import ArchiveError, ClausewatchError, ConfigError, ExtractError, FailureReason, FetchError
 from clausewatch.models import Document, Provenance, Snapshot
@@ -72,8 +76,8 @@ class TrackReport:
     def to_json(self) -> dict[str, object]:
         """The report as written to `.clausewatch/runs/latest.json`."""
         return {
-            "started": archive_module.iso_utc(self.started),
-            "finished": archive_module.iso_utc(self.finished),
+            "started": iso_utc(self.started),
+            "finished": iso_utc(self.finished),
             "recorded": list(self.recorded),
             "unchanged": list(self.unchanged),
             "failed": [failure.to_json() for failure in self.failed],
@@ -148,32 +152,33 @@ def track_documents(
     """
     started = datetime.now(UTC)
     cache_path = workspace.state / "http-cache.json"
-    pending: list[archive_module.NewVersion] = []
+    pending: list[NewVersion] = []
     politeness = schedule.Politeness(allow_private=allow_private, timeout=timeout, delay=host_delay,
                                   per_host=per_host, http_cache=schedule.load_http_cache(cache_path))
     documents = select_documents(load_declarations(workspace.services), only, shard)
-    archive = archive_module.open_archive(workspace.archive)
+    archive = open_archive(workspace.archive)
     console = Console(stderr=True)
     outcomes: list[_Outcome] = []
-    with archive_module.lock_archive(archive), ExitStack() as stack:
-        archive_module.repair_worktree(archive)
+    with lock_archive(archive), ExitStack() as stack:
+        repair_worktree(archive)
+        previous = latest_texts(archive, [d.key for d in documents])
         session = stack.enter_context(make_session(allow_private=allow_private))
         bar = stack.enter_context(_Bar(console, len(documents), enabled=progress))
         for document, fetched in _iter_fetched(documents, session, politeness):
             if clock is not None and isinstance(fetched, Snapshot):
                 fetched = replace(fetched, fetched_at=clock())
-            outcome = _record_one(archive, document, fetched, workspace=workspace, politeness=politeness,
-                                  pending=pending)
+            outcome = _record_one(document, fetched, previous[document.key], workspace=workspace,
+                                  politeness=politeness, pending=pending)
             if _batch_full(pending):
-                archive_module.record_versions(archive, pending)
+                record_versions(archive, pending)
                 pending.clear()
             outcomes.append(outcome)
             bar.advance()
             if fail_fast and outcome.status == "failed":
                 break
-        archive_module.record_versions(archive, pending)
+        record_versions(archive, pending)
         if any(o.status == "recorded" for o in outcomes):
-            archive_module.write_commit_graph(archive)
+            write_commit_graph(archive)
     schedule.save_http_cache(cache_path, politeness.http_cache or {})
     report = _to_report(outcomes, started)
     write_report(workspace, report)
@@ -224,20 +229,19 @@ def _unexpected(document: Document, exc: Exception) -> FetchError:
                       url=document.url, reason="internal", fix="report this Clausewatch bug")
 
 
-def _record_one(archive: archive_module.Archive, document: Document, fetched: Snapshot | ClausewatchError, *,
-                workspace: Workspace | None = None, politeness: schedule.Politeness | None = None,
-                pending: list[archive_module.NewVersion] | None = None) -> _Outcome:
-    """extract → check → normalize → compare with the last version → record (or fail, recording nothing).
+def _record_one(document: Document, fetched: Snapshot | ClausewatchError, previous: str | None, *,
+                pending: list[NewVersion], workspace: Workspace | None = None,
+                politeness: schedule.Politeness | None = None) -> _Outcome:
+    """extract → check → normalize → compare with `previous` (the newest recorded text) → append the new
+    version to `pending` (the caller records batches), or fail, recording nothing.
 
     A drastic change is held in the quarantine (`workspace` given) instead of recorded; a 304 answer to a
-    conditional request is `unchanged`; the validators of a recorded or unchanged page are kept. With
-    `pending`, the new version is appended there (the caller records batches) instead of recorded now.
+    conditional request is `unchanged`; the validators of a recorded or unchanged page are kept.
     """
     cache = politeness.http_cache if politeness and politeness.http_cache is not None else {}
     try:
         if isinstance(fetched, ClausewatchError):
             raise fetched
-        previous = archive_module.latest_text(archive, document.service, document.document)
         if fetched.status == 304:
             return _not_modified(document, previous, cache)
         markdown = extract_document(document, fetched)
@@ -253,10 +257,7 @@ def _record_one(archive: archive_module.Archive, document: Document, fetched: Sn
         _remember_validators(cache, document, fetched)
         if text == previous:
             return _Outcome(document.key, "unchanged")
-        if pending is None:
-            _record(archive, document, text, fetched)
-        else:
-            pending.append(_new_version(document, text, fetched))
+        pending.append(_new_version(document, text, fetched))
     except ArchiveError:
         raise
     except (FetchError, ExtractError) as exc:
@@ -307,32 +308,19 @@ def check_document(document: Document, markdown: str, snapshot: Snapshot, previo
     garbage.check_document_text(document, markdown, snapshot, previous)
 
 
-def _batch_full(pending: Sequence[archive_module.NewVersion]) -> bool:
+def _batch_full(pending: Sequence[NewVersion]) -> bool:
     """Record a batch once it holds RECORD_BATCH versions or RECORD_BATCH_BYTES of snapshots."""
     return len(pending) >= RECORD_BATCH or sum(len(v.snapshot or b"") for v in pending) >= RECORD_BATCH_BYTES
 
 
-def _new_version(document: Document, text: str, snapshot: Snapshot) -> archive_module.NewVersion:
-    """What `_record` would commit, as a value for `archive.record_versions`."""
+def _new_version(document: Document, text: str, snapshot: Snapshot) -> NewVersion:
+    """The new version of `document`, as a value for `archive.write.record_versions`."""
     provenance = Provenance(source_url=snapshot.final_url or snapshot.url, fetched_at=snapshot.fetched_at,
                             http_status=snapshot.status, snapshot_sha256=snapshot.sha256,
                             declaration_sha256=document.declaration_sha256)
     names = (("service_name", document.service_name), ("document_name", document.document_name))
-    return archive_module.NewVersion(document.service, document.document, text, provenance,
-                                     snapshot=snapshot.content, names=names)
-
-
-def _record(archive: archive_module.Archive, document: Document, text: str, snapshot: Snapshot) -> str:
-    provenance = Provenance(
-        source_url=snapshot.final_url or snapshot.url,
-        fetched_at=snapshot.fetched_at,
-        http_status=snapshot.status,
-        snapshot_sha256=snapshot.sha256,
-        declaration_sha256=document.declaration_sha256,
-    )
-    names = {"service_name": document.service_name, "document_name": document.document_name}
-    return archive_module.record_version(archive, document.service, document.document, text, provenance,
-                                         snapshot=snapshot.content, names=names)
+    return NewVersion(document.service, document.document, text, provenance, snapshot=snapshot.content,
+                      names=names)
 
 
 def combine_snapshots(snapshots: Sequence[Snapshot]) -> Snapshot:

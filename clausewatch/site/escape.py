@@ -11,8 +11,7 @@ context:
 | archived Markdown, a block | `markdown_block` | paragraphs and line breaks, http(s) links |
 | quoted admonition title | `admonition_title` | nothing, quotes escaped, one line |
 | Markdown table cell | `table_cell` | nothing, one line, `|` escaped |
-| HTML text inside a Markdown page | `html_text` | nothing (HTML entities + Markdown-active characters) |
-| attribute of a tag we write in a Markdown page | `html_attribute` | nothing (HTML entities) |
+| HTML text or an attribute value inside a Markdown page | `html_text` | nothing (HTML entities + Markdown-active characters: Python-Markdown's inline patterns run inside raw inline tags' attributes too) |
 | SVG, feed HTML, standalone HTML | `xml_text` | nothing (XML entities, characters XML forbids removed) |
 | YAML front matter | `front_matter_value` | nothing: characters themes print as markup removed, one line |
 | an http(s) URL as a link target | `link_target` / `is_web_url` | only http(s) URLs with a host become links |
@@ -36,7 +35,11 @@ _ACTIVE = "&<>[]{}*_\\`|#~^=+"
 """Active anywhere in a line for HTML or the site's Markdown (with the optional extensions)."""
 _ACTIVE_TABLE = {ord(ch): f"&#{ord(ch)};" for ch in _ACTIVE}
 _STRICT_TABLE = {ord(ch): f"&#{ord(ch)};" for ch in _ACTIVE + "\"'()!-:$%@"}
-_HTML_MARKDOWN_TABLE = str.maketrans({c: f"&#{ord(c)};" for c in "[]()!{}*_`\\~^=+#|-:"})
+_HTML_MARKDOWN_TABLE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+                                      "\n": "&#10;", "\r": "&#13;",
+                                      **{c: f"&#{ord(c)};" for c in "[]()!{}*_`\\~^=+#|-:"}})
+"""HTML entities, line breaks (a blank line would end the raw HTML block and let Markdown read the rest)
+and the characters Markdown extensions could act on, in ONE pass (escaping twice shows `&#39;` as text)."""
 _LIST_START = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
 _LINE_START = re.compile(r"^(\s*)([-!?:])", re.MULTILINE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -64,7 +67,7 @@ def one_line(text: str) -> str:
 def admonition_title(text: str) -> str:
     """Text inside a quoted admonition title (`!!! note "…"`): one line, every punctuation mark that
     Markdown or HTML could act on as an entity, quotes included."""
-    return _LIST_START.sub(r"\1&#46;", one_line(_CONTROL.sub(" ", text)).translate(_STRICT_TABLE))
+    return _LIST_START.sub(r"\1&#46;", one_line(_CONTROL.sub("", text)).translate(_STRICT_TABLE))
 
 
 def table_cell(text: str) -> str:
@@ -75,13 +78,7 @@ def table_cell(text: str) -> str:
 def html_text(text: str) -> str:
     """Text (or an attribute value) inside an HTML fragment of a Markdown page: HTML entities, and
     entities for the characters Markdown extensions could act on around it."""
-    return html.escape(_CONTROL.sub("", text), quote=True).translate(_HTML_MARKDOWN_TABLE)
-
-
-def html_attribute(text: str) -> str:
-    """An attribute value of a tag we write into a Markdown page (`<mark title="…">`): HTML entities.
-    Python-Markdown keeps a raw inline tag whole, so Markdown syntax in the value is inert."""
-    return html.escape(_CONTROL.sub("", text), quote=True)
+    return _CONTROL.sub("", text).translate(_HTML_MARKDOWN_TABLE)
 
 
 def xml_text(text: str) -> str:
@@ -122,7 +119,7 @@ def link_target(url: str) -> str:
 def markdown_link(label: str, url: str) -> str:
     """`[label](<url>)` for an http(s) URL (label escaped); the escaped label alone for anything else."""
     target = link_target(url)
-    text = markdown_text(label) or markdown_text(url)
+    text = markdown_text(one_line(label)) or markdown_text(url)
     return f"[{text}](<{target}>)" if target else text
 
 
@@ -148,7 +145,7 @@ def markdown_inline(line: str) -> str:
 
 def markdown_block(text: str) -> str:
     """Untrusted multi-line text as inert Markdown paragraphs (line breaks kept, no block syntax)."""
-    paragraphs = [p for p in re.split(r"\n[ \t]*\n", text.strip()) if p.strip()]
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", _CONTROL.sub("", text).strip()) if p.strip()]
     return "\n\n".join(
         "\n".join(line for line in (markdown_inline(raw.strip()) for raw in p.splitlines()) if line)
         for p in paragraphs
@@ -162,7 +159,7 @@ def mark_spans(text: str, spans: Iterable[tuple[int, int, str]], css: str = "cw-
     pos = 0
     for start, end, label in spans:
         out.append(markdown_text(text[pos:start]))
-        out.append(f'<mark class="{css}" title="{html_attribute(label)}">{markdown_text(text[start:end])}</mark>')
+        out.append(f'<mark class="{css}" title="{html_text(label)}">{markdown_text(text[start:end])}</mark>')
         pos = end
     out.append(markdown_text(text[pos:]))
     return "".join(out)
@@ -171,9 +168,17 @@ def mark_spans(text: str, spans: Iterable[tuple[int, int, str]], css: str = "cw-
 # --- contributed Markdown (commentary bodies) --------------------------------------------------------
 
 _LINK_DEST = re.compile(r"\]\(\s*([^\s)]*)")
-_REF_DEF = re.compile(r"^( {0,3}\[[^\]\n]+\]):[ \t]*(\S*)", re.MULTILINE)
-_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_REF_DEF = re.compile(r"\]:[ \t]*(?:\n[ \t>]*)?(?:&lt;)?([^\s>]*)")
+"""`]:` and the destination after it: a link reference definition wherever Markdown could see one (at a
+line start, in a blockquote, in a list item, indented, destination on the next line)."""
+_CONTAINER = r"^((?:[ \t]*(?:>|[-*+]|\d{1,9}[.)])(?=[ \t]|$)[ \t]*)*[ \t]{0,3})"
+"""What may come before a block's first character: indentation, blockquote and list markers."""
+_HEADING = re.compile(_CONTAINER + r"#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_LINE_HASH = re.compile(_CONTAINER + r"#", re.MULTILINE)
+"""A `#` starting a line, with no space after it: Python-Markdown reads `#word` as a heading too."""
 _SETEXT = re.compile(r"^( {0,3})([=-])(?=[ \t]*[=-]*[ \t]*$)", re.MULTILINE)
+_BOX = re.compile(r"^([ \t>]*)([!?])(?=[!?]{2})", re.MULTILINE)
+"""`!!! note` / `??? note`: an admonition or details box of the contributor's own."""
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 
@@ -184,16 +189,19 @@ def is_safe_commentary_url(url: str) -> bool:
 
 def commentary_markdown(body: str) -> str:
     """Contributed Markdown with everything but plain Markdown neutralized: raw HTML, entities, attribute
-    lists, critic and snippet markup, images, headings (they would take clause anchors), and links whose
-    target is not http(s) or mailto are all shown as text."""
+    lists, critic and snippet markup, images, headings (they would take clause anchors), admonition and
+    details boxes, and links (inline or by reference, in any container) whose target is not http(s) or
+    mailto are all shown as text."""
     text = body.replace("&", "&amp;").replace("<", "&lt;").replace("{", "&#123;").replace("}", "&#125;")
     text = text.replace("![", "&#33;[")
     text = _LINK_DEST.sub(
         lambda m: m.group(0) if is_safe_commentary_url(m.group(1)) else "]&#40;" + m.group(0)[2:], text)
-    text = _REF_DEF.sub(
-        lambda m: m.group(0) if is_safe_commentary_url(m.group(2)) else f"{m.group(1)}&#58; {m.group(2)}", text)
+    text = _REF_DEF.sub(lambda m: m.group(0) if is_safe_commentary_url(m.group(1)) else "]&#58;" + m.group(0)[2:],
+                        text)
     text = _SETEXT.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};", text)
-    return _HEADING.sub(lambda m: f"**{m.group(1)}**", text)
+    text = _BOX.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};", text)
+    text = _HEADING.sub(lambda m: f"{m.group(1)}**{m.group(2)}**", text)
+    return _LINE_HASH.sub(lambda m: m.group(1) + "&#35;", text)
 
 
 def commentary_url(url: str) -> str:

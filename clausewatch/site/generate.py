@@ -20,7 +20,8 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from clausewatch.archive import Archive, BlobReader, LogEntry, iter_log, open_archive, split_path, to_version
+from clausewatch.archive.git import BlobReader
+from clausewatch.archive.read import Archive, LogEntry, iter_log, open_archive, split_path, to_version
 from clausewatch.commentary.parse import load_commentary
 from clausewatch.diff.topics import load_rule_set
 from clausewatch.errors import BuildError

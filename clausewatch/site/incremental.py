@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from clausewatch.archive import Archive, BlobReader, LogEntry
+from clausewatch.archive.git import BlobReader
+from clausewatch.archive.read import Archive, LogEntry
 from clausewatch.models import Commentary
 from clausewatch.site.write import fingerprint_files
 
