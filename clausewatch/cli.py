@@ -19,12 +19,40 @@ from pathlib import Path
 
 import click
 
+from clausewatch.errors import ArchiveError, BuildError, ClausewatchError, ConfigError, ExtractError, FetchError
 from clausewatch.workspace import Workspace
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+EXIT_CODES: dict[type[ClausewatchError], int] = {
+    ClausewatchError: 1,
+    ConfigError: 2,
+    ArchiveError: 3,
+    FetchError: 4,
+    ExtractError: 4,
+    BuildError: 5,
+}
+"""The exit code of each error class (a subclass takes its nearest listed base's): see "Exit codes" above."""
 
-@click.group(context_settings=CONTEXT_SETTINGS, epilog=__doc__.split("\n\n", 1)[1])
+
+def exit_code_of(error: ClausewatchError) -> int:
+    """The exit code the CLI gives `error`: that of its class or nearest listed base class."""
+    return next(EXIT_CODES[cls] for cls in type(error).__mro__ if cls in EXIT_CODES)
+
+
+class ClausewatchGroup(click.Group):
+    """The command group: a ClausewatchError raised by any (sub)command is printed on stderr as click
+    prints its own errors (`Error: <message>`), then the command exits with the error's code."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ClausewatchError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exit_code_of(exc))
+
+
+@click.group(cls=ClausewatchGroup, context_settings=CONTEXT_SETTINGS, epilog=__doc__.split("\n\n", 1)[1])
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
@@ -54,7 +82,7 @@ def init(directory: Path) -> None:
     Example:
         clausewatch init my-archive
     """
-    from clausewatch.commands.init import init_workspace
+    from clausewatch.commands.init import init_workspace  # lazy: start-up stays fast
 
     init_workspace(directory)
     click.echo(f"Created a Clausewatch workspace in {directory}", err=True)
@@ -87,7 +115,7 @@ def track(workspace: Workspace, only: tuple[str, ...], allow_private_addresses: 
     Exit codes: 0 all fetched, 1 some documents failed (refused or held for review: see
     `clausewatch status`), 2 bad declarations, 3 archive problem (missing, locked by another run).
     """
-    from clausewatch.scraper.track import parse_shard, track_documents
+    from clausewatch.scraper.track import parse_shard, track_documents  # lazy: start-up stays fast
 
     report = track_documents(
         workspace,
@@ -114,7 +142,7 @@ def check(workspace: Workspace, fetch_service: str | None, allow_private_address
         clausewatch check
         clausewatch check --fetch acme
     """
-    from clausewatch.commands.check import check_workspace
+    from clausewatch.commands.check import check_workspace  # lazy: start-up stays fast
 
     result = check_workspace(workspace, fetch_service=fetch_service, allow_private=allow_private_addresses)
     for line in result.warnings:
@@ -142,7 +170,7 @@ def annotate(workspace: Workspace, key: str, change: str, clause_id: str | None)
     Example:
         clausewatch annotate acme/terms-of-service 2026-03-10 --clause arbitration
     """
-    from clausewatch.commentary.template import write_commentary_template
+    from clausewatch.commentary.template import write_commentary_template  # lazy: start-up stays fast
 
     path = write_commentary_template(workspace, key, change, clause_id)
     click.echo(str(path.relative_to(workspace.root)) if path.is_relative_to(workspace.root) else str(path))
@@ -163,7 +191,7 @@ def extract(source: str, select: tuple[str, ...], remove: tuple[str, ...], base_
         clausewatch extract page.html --select main --remove nav
         clausewatch extract https://example.com/terms --select "#terms"
     """
-    from clausewatch.commands.extract import extract_source
+    from clausewatch.commands.extract import extract_source  # lazy: start-up stays fast
 
     click.echo(extract_source(source, select=select, remove=remove, base_url=base_url,
                               allow_private=allow_private_addresses), nl=False)
@@ -181,9 +209,9 @@ def diff(old: Path, new: Path, fmt: str) -> None:
     Example:
         clausewatch diff old.md new.md --format json
     """
-    from clausewatch.diff.compare import diff_texts
-    from clausewatch.diff.render import diff_to_json, render_text
-    from clausewatch.site.diff_markdown import render_markdown
+    from clausewatch.diff.compare import diff_texts  # lazy: start-up stays fast
+    from clausewatch.diff.render import diff_to_json, render_text  # lazy: start-up stays fast
+    from clausewatch.site.diff_markdown import render_markdown  # lazy: start-up stays fast
 
     result = diff_texts(old.read_text(encoding="utf-8"), new.read_text(encoding="utf-8"))
     if fmt == "json":
@@ -206,7 +234,7 @@ def log(workspace: Workspace, key: str, fmt: str) -> None:
     Example:
         clausewatch log acme/terms-of-service --format json
     """
-    from clausewatch.commands.log import log_document
+    from clausewatch.commands.log import log_document  # lazy: start-up stays fast
 
     entries = log_document(workspace, key)
     if fmt == "json":
@@ -234,7 +262,7 @@ def build(workspace: Workspace, site_dir: Path | None, timings: bool, full: bool
         clausewatch build --site-dir public --timings
         clausewatch build --full     # e.g. nightly: every page checked and indexed again
     """
-    from clausewatch.site.build import build_site
+    from clausewatch.site.build import build_site  # lazy: start-up stays fast
 
     out = build_site(workspace, site_dir or workspace.root / "site", timings=timings, full=full)
     click.echo(str(out))
@@ -250,8 +278,8 @@ def serve(workspace: Workspace, port: int) -> None:
     Example:
         clausewatch serve --port 8080
     """
-    from clausewatch.site.build import build_site
-    from clausewatch.site.serve import serve_site
+    from clausewatch.site.build import build_site  # lazy: start-up stays fast
+    from clausewatch.site.serve import serve_site  # lazy: start-up stays fast
 
     site_dir = build_site(workspace, workspace.root / "site", timings=False)
     serve_site(site_dir, port)
@@ -273,12 +301,12 @@ def demo(out: Path, serve_after: bool, port: int) -> None:
     Example:
         clausewatch demo --out demo-site --serve
     """
-    from clausewatch.commands.demo import run_demo
+    from clausewatch.commands.demo import run_demo  # lazy: start-up stays fast
 
     site_dir = run_demo(out)
     click.echo(f"Demo site built in {site_dir} (open {site_dir / 'index.html'})")
     if serve_after:
-        from clausewatch.site.serve import serve_site
+        from clausewatch.site.serve import serve_site  # lazy: start-up stays fast
 
         serve_site(site_dir, port)
 
@@ -298,8 +326,8 @@ def release(workspace: Workspace, key: str, discard: bool) -> None:
         clausewatch status
         clausewatch release acme/terms-of-service
     """
-    from clausewatch.archive.read import open_archive
-    from clausewatch.scraper import quarantine
+    from clausewatch.archive.read import open_archive  # lazy: start-up stays fast
+    from clausewatch.scraper import quarantine  # lazy: start-up stays fast
 
     if discard:
         count = quarantine.discard(workspace, key)
@@ -321,20 +349,20 @@ def status(workspace: Workspace, fmt: str) -> None:
     Example:
         clausewatch status --format json
     """
-    from clausewatch.scraper.quarantine import status_report
+    from clausewatch.scraper.quarantine import status_report  # lazy: start-up stays fast
 
     report = status_report(workspace)
     if fmt == "json":
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(f"Last run: {report['last_run'] or 'never'}")
-        for item in report["failing"]:  # type: ignore[attr-defined]
-            click.echo(f"FAILING {item['key']} [{item['reason']}] since {item['since']} "
-                       f"({item['runs']} run(s)): {item['message']}")
-        for item in report["held"]:  # type: ignore[attr-defined]
-            click.echo(f"HELD    {item['key']} [{item['reason']}] since {item['first_held']}: "
-                       f"{item['message']}\n        release: clausewatch release {item['key']}")
-    sys.exit(1 if report["failing"] or report["held"] else 0)
+        click.echo(f"Last run: {report.last_run or 'never'}")
+        for failing in report.failing:
+            click.echo(f"FAILING {failing.key} [{failing.reason}] since {failing.since} "
+                       f"({failing.runs} run(s)): {failing.message}")
+        for held in report.held:
+            click.echo(f"HELD    {held.key} [{held.reason}] since {held.first_held}: "
+                       f"{held.message}\n        release: clausewatch release {held.key}")
+    sys.exit(0 if report.all_clear else 1)
 
 
 @cli.group("import")
@@ -369,7 +397,7 @@ def import_ota_command(workspace: Workspace, repo: Path, only: tuple[str, ...], 
         clausewatch import ota ota-contrib-versions.bundle --source OpenTermsArchive/contrib-versions \\
             --only "Zoom/Terms of Service" --only Xanga
     """
-    from clausewatch.importer.ota import import_ota
+    from clausewatch.importer.ota import import_ota  # lazy: start-up stays fast
 
     report = import_ota(workspace, repo, only=only, source=source,
                         progress=lambda line: click.echo(line, err=True))
@@ -389,7 +417,7 @@ def import_ota_declarations_command(workspace: Workspace, directory: Path) -> No
     Example:
         clausewatch import ota-declarations ../contrib-declarations/declarations
     """
-    from clausewatch.importer.declarations import import_ota_declarations
+    from clausewatch.importer.declarations import import_ota_declarations  # lazy: start-up stays fast
 
     report = import_ota_declarations(workspace, directory)
     for line in report.rejected:

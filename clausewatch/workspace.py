@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml_env_tag import construct_env_tag
 
 from clausewatch.errors import ConfigError
 
@@ -48,7 +48,9 @@ class Workspace:
 
 
 class _LenientLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without executing its `!!python/name:` tags (they become plain strings)."""
+    """Reads mkdocs.yml as MkDocs does, without executing its `!!python/name:` and other tags (each becomes
+    its plain value: `""` for a `!!python/name:`); `!ENV VAR` and `!ENV [VAR, ..., fallback]` by MkDocs'
+    own constructor (`yaml_env_tag`): the first variable set, read as one YAML scalar, else the fallback."""
 
 
 def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
@@ -56,23 +58,10 @@ def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
         return loader.construct_scalar(node)
     if isinstance(node, yaml.SequenceNode):
         return loader.construct_sequence(node)
-    return loader.construct_mapping(node)  # type: ignore[arg-type]
+    return loader.construct_mapping(node)
 
 
-def _env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    """MkDocs' `!ENV VAR` / `!ENV [VAR1, VAR2, default]`: the first variable set, else the default."""
-    if isinstance(node, yaml.ScalarNode):
-        names, default = [loader.construct_scalar(node)], None
-    else:
-        items = loader.construct_sequence(node)  # type: ignore[arg-type]
-        names, default = (items[:-1], items[-1]) if len(items) > 1 else (items, None)
-    for name in names:
-        if isinstance(name, str) and os.environ.get(name):
-            return yaml.safe_load(os.environ[name])
-    return default
-
-
-_LenientLoader.add_constructor("!ENV", _env_tag)
+_LenientLoader.add_constructor("!ENV", construct_env_tag)
 _LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", _any_tag)
 _LenientLoader.add_multi_constructor("!", _any_tag)
 

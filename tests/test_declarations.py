@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from clausewatch.cli import exit_code_of
 from clausewatch.errors import ConfigError
 from clausewatch.models import Source
 from clausewatch.scraper.declarations import load_declarations, validate_declarations
@@ -158,7 +159,7 @@ def test_all_errors_of_all_files_come_in_one_config_error(tmp_path: Path) -> Non
     assert any(e.startswith(f"{tmp_path.name}/Beta.json: documents.Terms.fetch: ") for e in errors)
     for line in errors:
         assert line in str(info.value), "the message itself lists every error"
-    assert info.value.exit_code == 2
+    assert exit_code_of(info.value) == 2
 
 
 def test_two_files_for_one_service_id_is_an_error(tmp_path: Path) -> None:

@@ -5,8 +5,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from clausewatch.diff.regex_literals import REGEX_ASCII_FOLDS, fold_for_literals, may_match, required_literals
+from clausewatch.diff.regex_literals import (
+    REGEX_ASCII_FOLDS,
+    fold_for_literals,
+    guarded_sub,
+    may_match,
+    required_literals,
+)
 from clausewatch.diff.topics import load_topics, match_groups
 from tests.test_topics import CASES
 
@@ -30,6 +38,31 @@ def test_the_folds_are_every_non_ascii_character_the_regex_engine_takes_for_an_a
     (r"x{0,3}", None),
     (r"(?:hello){2}", ("hello",)),
     (r"é", None),
+    # the syntax the parser reads itself (no private `re` modules)
+    (r"(?:ab)*c", ("c",)),                       # a repeat applies to the whole group
+    (r"(?:ab)+c", ("ab",)),
+    (r"(ab)?cd", ("cd",)),
+    (r"a(?#a comment)bc", ("abc",)),
+    (r"(?=abc)de", ("de",)),                     # what a lookaround sees is not required of the match
+    (r"(?<!xy)zw(?!uv)", ("zw",)),
+    (r"(?P<word>abc)(?P=word)d", ("abc",)),
+    (r"(?>abc)d", ("abc",)),
+    (r"\x41\u0042\N{LATIN SMALL LETTER C}\103", ("abcc",)),
+    (r"\0a", ("\x00a",)),
+    (r"(a)\1bc", ("bc",)),
+    (r"[k]ey[s]", ("keys",)),                     # a class of one character is that character
+    (r"[ks]ey", ("ey",)),
+    (r"[]a]bc|[^x]yz", ("bc", "yz")),
+    (r"a{2,}b", ("a",)),
+    (r"x{,3}yz", ("yz",)),
+    (r"a{b}c", ("a{b}c",)),                      # not a repeat: a literal brace
+    (r"a\{2\}b", ("a{2}b",)),
+    (r"\bfoo\.bar\b", ("foo.bar",)),
+    (r"foo|bar|", None),                          # the empty branch matches anywhere
+    (r"(?:ads?|advertis\w+)\b", ("ad", "advertis")),
+    (r"(a)?(?(1)bc|de)", None),                  # a conditional group: not read, always scanned
+    (r"(?x) a b c", None),                        # verbose mode: not read
+    (r"(?s:a.b)cd", ("cd",)),
 ])
 def test_required_literals(pattern: str, expected: tuple[str, ...] | None) -> None:
     assert required_literals(re.compile(pattern, re.IGNORECASE)) == expected
@@ -93,3 +126,53 @@ def test_key_punctuation_is_the_punctuation_outside_numbers(text: str) -> None:
 
     as_written = re.compile(r"(?<!\d)[.,]|[.,](?!\d)|[;:!?()\[\]{}\u00ab\u00bb/-]")
     assert _KEY_PUNCTUATION.sub("", text) == as_written.sub("", text)
+
+
+def test_every_topic_rule_pattern_and_phrase_has_required_literals() -> None:
+    """The shortcut works for the whole rule set: no rule pattern falls back to scanning every text."""
+    for topic in load_topics():
+        for rule in topic.rules:
+            for pattern in (*rule.patterns, *rule.requires):
+                assert required_literals(pattern), (topic.id, pattern.pattern)
+
+
+_ALPHABET = "abksiK ſİıK\u212a-.é"
+_REPEATABLE = ["a", "b", "k", "s", "i", "K", "S", "I", " ", "é", r"\-", r"\.", ".", "[ab]", "[k]", "[^a]",
+               r"\w", r"\s", r"\x61"]
+_ZERO_WIDTH = [r"\b", r"\B", "^", "$", "(?<!a)", "(?<=b)"]
+_QUANTIFIERS = st.sampled_from(["", "", "", "*", "+", "?", "{2}", "{0,2}", "{1,}", "*?", "++", "{,1}"])
+_GROUPS = ["(?:", "(", "(?i:", "(?-i:", "(?P<g>", "(?>"]
+
+
+def _patterns() -> st.SearchStrategy[str]:
+    """Patterns of the syntax the parser reads, built from characters whose case folds are odd."""
+    atom = st.one_of(st.tuples(st.sampled_from(_REPEATABLE), _QUANTIFIERS).map("".join),
+                     st.sampled_from(_ZERO_WIDTH))
+
+    def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        return st.one_of(
+            st.lists(inner, min_size=1, max_size=4).map("".join),
+            st.tuples(inner, inner).map("|".join),
+            st.tuples(st.sampled_from(_GROUPS), inner, _QUANTIFIERS).map(lambda t: f"{t[0]}{t[1]}){t[2]}"),
+            st.tuples(st.sampled_from(["(?=", "(?!"]), inner).map(lambda t: f"{t[0]}{t[1]})"),
+        )
+
+    return st.recursive(atom, extend, max_leaves=8)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pattern=_patterns(), texts=st.lists(st.text(_ALPHABET, max_size=12), min_size=1, max_size=4),
+       ignore_case=st.booleans())
+def test_generated_patterns_never_lose_a_match(pattern: str, texts: list[str], ignore_case: bool) -> None:
+    """Any pattern of the syntax the parser reads: the shortcut never skips a text the pattern matches,
+    and `guarded_sub` is `sub` (also for the literals each pattern itself requires)."""
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+    except re.error:
+        return
+    for literals in (required_literals(compiled), required_literals(compiled, fold=False)):
+        texts = texts + list(literals or ())
+    for text in texts:
+        if compiled.search(text):
+            assert may_match(compiled, fold_for_literals(text)), (pattern, text, required_literals(compiled))
+        assert guarded_sub(compiled, "#", text) == compiled.sub("#", text), (pattern, text)

@@ -73,8 +73,62 @@ def test_missing_robots_allows_and_server_errors_disallow(http_server) -> None:
     cache = RobotsCache(fetch_text_from(loopback_fetch))
     cache.check(http_server.url("/terms"))  # /robots.txt is a 404 on the test server
     assert parse_robots(503, "").can_fetch("Clausewatch", "http://x/terms") is False
+    assert parse_robots(500, "User-agent: *\nAllow: /\n").can_fetch("Clausewatch", "http://x/terms") is False
     assert parse_robots(404, "").can_fetch("Clausewatch", "http://x/terms") is True
+    assert parse_robots(403, "User-agent: *\nDisallow: /\n").can_fetch("Clausewatch", "http://x/terms") is True
     assert robots_url("https://Example.com:8443/a/b?c=d") == "https://Example.com:8443/robots.txt"
+
+
+WILDCARDS = """User-agent: *
+Disallow: /*.pdf$
+Disallow: /private/
+Allow: /private/terms
+Disallow: /legal/*/draft
+
+User-agent: clausewatch
+Disallow: /*.pdf$
+Disallow: /archive*
+Allow: /archive/terms$
+"""
+
+
+@pytest.mark.parametrize(("agent", "path", "allowed"), [
+    ("SomeBot", "/terms.pdf", False),             # `*` then `$`: the path ends in .pdf
+    ("SomeBot", "/docs/v2/terms.pdf", False),
+    ("SomeBot", "/terms.pdf?x", True),            # `$` anchors the end: a query follows
+    ("SomeBot", "/terms.pdf/page", True),
+    ("SomeBot", "/terms.html", True),
+    ("SomeBot", "/private/x", False),
+    ("SomeBot", "/private/terms", True),          # the longer Allow beats the shorter Disallow
+    ("SomeBot", "/private/terms/old", True),
+    ("SomeBot", "/legal/2024/draft", False),      # `*` in the middle
+    ("SomeBot", "/legal/draft", True),
+    ("Clausewatch", "/terms.pdf", False),
+    ("Clausewatch", "/private/x", True),          # our own group replaces `*`, case-insensitively
+    ("Clausewatch", "/archive/2024", False),
+    ("Clausewatch", "/archive/terms", True),      # longest match wins: `/archive/terms$` over `/archive*`
+    ("Clausewatch", "/archive/terms/2024", False),
+])
+def test_rfc_9309_wildcards_longest_match_and_our_group(agent: str, path: str, allowed: bool) -> None:
+    assert parse_robots(200, WILDCARDS).can_fetch(agent, f"https://acme.example{path}") is allowed
+
+
+def test_an_allow_wins_a_tie_and_an_empty_disallow_allows() -> None:
+    tie = parse_robots(200, "User-agent: *\nDisallow: /terms\nAllow: /terms\n")
+    assert tie.can_fetch("Clausewatch", "https://acme.example/terms") is True
+    empty = parse_robots(200, "User-agent: Clausewatch\nDisallow:\n\nUser-agent: *\nDisallow: /\n")
+    assert empty.can_fetch("Clausewatch", "https://acme.example/terms") is True
+    assert empty.can_fetch("OtherBot", "https://acme.example/terms") is False
+
+
+def test_the_cache_applies_wildcard_rules(http_server) -> None:
+    http_server.set("/robots.txt", "User-agent: *\nDisallow: /*.pdf$\n", content_type="text/plain")
+    cache = RobotsCache(fetch_text_from(loopback_fetch))
+    cache.check(http_server.url("/terms.html"))
+    cache.check(http_server.url("/terms.pdf?download=1"))
+    with pytest.raises(FetchError) as info:
+        cache.check(http_server.url("/terms.pdf"))
+    assert info.value.reason == "robots" and "disallows Clausewatch" in info.value.problem
 
 
 def test_an_unreachable_robots_txt_refuses_this_run() -> None:

@@ -6,7 +6,8 @@ import gzip
 import hashlib
 import json
 import subprocess
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,16 @@ from clausewatch.archive.write import lock_archive
 from clausewatch.cli import cli
 from clausewatch.errors import ArchiveError, ConfigError
 from clausewatch.scraper.declarations import load_declarations
+from clausewatch.scraper.quarantine import FailingRow, StatusReport, status_report
 from clausewatch.scraper.track import (
+    Failure,
+    TrackReport,
     combine_snapshots,
     in_shard,
     parse_shard,
     split_snapshot,
     track_documents,
+    write_report,
 )
 from clausewatch.workspace import Workspace
 
@@ -160,9 +165,9 @@ def test_a_404_fails_alone_and_the_report_says_why(workspace: Workspace, http_se
     http_server.remove("/privacy")
     report = run(workspace)
     assert report.recorded == ("acme/terms-of-service",)
-    (key, reason, message), = report.failed
-    assert (key, reason) == ("acme/privacy-policy", "http-status")
-    assert message == f"Client error '404 Not Found' for url '{http_server.url('/privacy')}'"
+    message = f"Client error '404 Not Found' for url '{http_server.url('/privacy')}'"
+    assert report.failed == (Failure("acme/privacy-policy", "http-status", message),)
+    key, reason = "acme/privacy-policy", "http-status"
     assert not (workspace.archive / "acme" / "privacy-policy.md").exists()
     latest = json.loads((workspace.state / "runs" / "latest.json").read_text(encoding="utf-8"))
     assert latest["recorded"] == ["acme/terms-of-service"]
@@ -186,7 +191,7 @@ def test_garbage_records_nothing(workspace: Workspace, http_server, page: str, r
     recorded = (workspace.archive / "acme" / "terms-of-service.md").read_text(encoding="utf-8")
     http_server.set("/terms", page)
     report = run(workspace)
-    assert [(k, r) for k, r, _ in report.failed] == [("acme/terms-of-service", reason)]
+    assert [(f.key, f.reason) for f in report.failed] == [("acme/terms-of-service", reason)]
     assert commits(workspace) == before
     assert (workspace.archive / "acme" / "terms-of-service.md").read_text(encoding="utf-8") == recorded
 
@@ -194,7 +199,7 @@ def test_garbage_records_nothing(workspace: Workspace, http_server, page: str, r
 def test_fail_fast_stops_at_the_first_failure(workspace: Workspace, http_server) -> None:
     http_server.remove("/privacy")
     report = run(workspace, fail_fast=True)
-    assert [k for k, _, _ in report.failed] == ["acme/privacy-policy"]
+    assert [f.key for f in report.failed] == ["acme/privacy-policy"]
     assert report.recorded == () and commits(workspace) == []
 
 
@@ -314,3 +319,30 @@ def test_documents_are_fetched_concurrently(workspace: Workspace, http_server) -
     assert len(report.recorded) == 10
     assert list(report.recorded) == sorted(report.recorded), "recorded in a stable order"
     assert state["most"] >= 3, f"at most {state['most']} request(s) at once: fetched one by one?"
+
+
+def test_status_report_reads_the_run_reports_back(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path)
+    times = [datetime(2026, 1, day, 3, tzinfo=UTC) for day in (1, 2, 3, 4)]
+    down = Failure("acme/terms", "timeout", "timed out reading the body of 'https://acme.example/terms'")
+    runs = [TrackReport(recorded=("acme/terms",)),
+            TrackReport(failed=(down,)),
+            TrackReport(unchanged=("beta/terms",)),  # a run with --only: acme/terms was not looked at
+            TrackReport(failed=(replace(down, reason="connection"),), recorded=("beta/terms",))]
+    for report, when in zip(runs, times, strict=True):
+        write_report(workspace, replace(report, started=when, finished=when + timedelta(minutes=5)))
+    latest = json.loads((workspace.state / "runs" / "latest.json").read_text(encoding="utf-8"))
+    assert latest["failed"] == [{"key": "acme/terms", "reason": "connection", "message": down.message}]
+    status = status_report(workspace)
+    assert status == StatusReport(last_run="2026-01-04T03:05:00Z", failing=(
+        FailingRow("acme/terms", "connection", down.message, since="2026-01-02T03:00:00Z", runs=2),))
+    assert not status.all_clear
+    assert status.to_json() == {"last_run": "2026-01-04T03:05:00Z", "held": [], "failing": [
+        {"key": "acme/terms", "reason": "connection", "message": down.message, "since": "2026-01-02T03:00:00Z",
+         "runs": 2}]}
+    result = CliRunner().invoke(cli, ["--root", str(tmp_path), "status"])
+    assert result.exit_code == 1
+    assert result.stdout == ("Last run: 2026-01-04T03:05:00Z\nFAILING acme/terms [connection] since "
+                             f"2026-01-02T03:00:00Z (2 run(s)): {down.message}\n")
+    empty = status_report(Workspace(tmp_path / "none"))
+    assert empty == StatusReport(last_run="") and empty.all_clear

@@ -17,9 +17,10 @@ The texts are fiction written for this demo.
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -103,16 +104,12 @@ def iter_rounds() -> Iterator[tuple[str, str, str]]:
 
 def _renumber(text: str) -> str:
     """Shift every section number up by one (`## 3.` → `## 4.`, `3.2` → `4.2`)."""
-    import re
-
     text = re.sub(r"^## (\d+)\.", lambda m: f"## {int(m.group(1)) + 1}.", text, flags=re.M)
     return re.sub(r"^(\d+)\.(\d+) ", lambda m: f"{int(m.group(1)) + 1}.{m.group(2)} ", text, flags=re.M)
 
 
 def _renumber_headings_only(text: str) -> str:
     """`## 1. Data We Collect` → `## Section 1: Data We Collect` (numbering style only)."""
-    import re
-
     return re.sub(r"^## (\d+)\. ", lambda m: f"## Section {m.group(1)}: ", text, flags=re.M)
 
 
@@ -219,10 +216,19 @@ def run_demo(out: Path) -> Path:
         for index, (date, terms, privacy) in enumerate(iter_rounds(), start=1):
             server.set_round(index, terms, privacy)
             moment = datetime.fromisoformat(date).replace(hour=9, tzinfo=UTC)
-            track_documents(workspace, allow_private=True, clock=lambda m=moment: m, progress=False)
+            track_documents(workspace, allow_private=True, clock=_stopped_clock(moment), progress=False)
             if index == 2:
                 _write_commentary(workspace)
     return build_site(workspace, out / "site", timings=False)
+
+
+def _stopped_clock(moment: datetime) -> Callable[[], datetime]:
+    """A clock that always says `moment`: what a round records is observed at the round's date."""
+
+    def clock() -> datetime:
+        return moment
+
+    return clock
 
 
 def _write_commentary(workspace: Workspace) -> None:

@@ -41,7 +41,11 @@ def fold_obfuscated_emails(before: str, after: str) -> tuple[str, str]:
     of them has the placeholder: an address and its obfuscated form read the same."""
     if not (_OBFUSCATED_EMAIL.search(before) or _OBFUSCATED_EMAIL.search(after)):
         return before, after
-    return tuple(_EMAIL.sub("EMAIL", _OBFUSCATED_EMAIL.sub("EMAIL", text)) for text in (before, after))
+    return _fold_emails(before), _fold_emails(after)
+
+
+def _fold_emails(text: str) -> str:
+    return _EMAIL.sub("EMAIL", _OBFUSCATED_EMAIL.sub("EMAIL", text))
 
 
 def only_whitespace_changed(before: str, after: str) -> bool:

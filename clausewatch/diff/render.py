@@ -153,8 +153,11 @@ def _text_notes(change: ClauseChange, where: str) -> list[str]:
 def change_anchors(changes: Sequence[ClauseChange], prefix: str = "") -> list[str]:
     """The anchor of each change on its page: the clause id (`prefix` + id), made unique with `-2`, `-3`."""
     used: set[str] = set()
-    return [unique_id(f"{prefix}{(c.after or c.before).id if (c.after or c.before) else 'clause'}", used)
-            for c in changes]
+    return [unique_id(f"{prefix}{_clause_id(c.after or c.before)}", used) for c in changes]
+
+
+def _clause_id(clause: Clause | None) -> str:
+    return clause.id if clause is not None else "clause"
 
 
 def _clause_json(clause: Clause | None) -> dict[str, Any] | None:

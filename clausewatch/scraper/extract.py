@@ -331,4 +331,5 @@ class _Converter(MarkdownConverter):
     def convert_a(self, el: Tag, text: str, parent_tags: Iterable[str]) -> str:
         if not text.strip():
             return text
+        # markdownify's own stubs (__init__.pyi) leave out the convert_<tag> methods the class has
         return str(super().convert_a(el, text, parent_tags))  # type: ignore[misc]

@@ -28,7 +28,7 @@ from typing import Any
 from clausewatch.archive.read import Archive, head_commit, latest_text
 from clausewatch.archive.write import lock_archive, record_version
 from clausewatch.dates import iso_utc
-from clausewatch.errors import ConfigError
+from clausewatch.errors import ConfigError, FailureReason
 from clausewatch.models import Document, Provenance, Snapshot
 from clausewatch.slugs import is_slug, parse_key
 from clausewatch.workspace import Workspace
@@ -72,7 +72,7 @@ def hold(
     text: str,
     snapshot: Snapshot,
     *,
-    reason: str,
+    reason: FailureReason,
     message: str,
     now: datetime | None = None,
 ) -> Path:
@@ -217,23 +217,80 @@ def held_texts(workspace: Workspace, key: str) -> list[str]:
                                                   service, document)]
 
 
+@dataclass(frozen=True, slots=True)
+class FailingRow:
+    """A document failing in the latest run, read back from the run reports."""
 
-def status_report(workspace: Workspace, *, max_runs: int = 200) -> dict[str, object]:
+    key: str
+    reason: str
+    """A `FailureReason` as written by the run (older reports may hold other words)."""
+    message: str
+    since: str
+    """When the current streak of failures began: the `started` time of its first run."""
+    runs: int
+    """How many runs (that looked at the document) failed in a row."""
+
+    def to_json(self) -> dict[str, object]:
+        return {"key": self.key, "reason": self.reason, "message": self.message, "since": self.since,
+                "runs": self.runs}
+
+
+@dataclass(frozen=True, slots=True)
+class HeldRow:
+    """A version held for review in the quarantine (the newest entry per text, see `Held`)."""
+
+    key: str
+    reason: str
+    message: str
+    held: str
+    """The held version's folder name (`YYYYMMDDTHHMMSSZ[-N]`)."""
+    first_held: str
+    last_seen: str
+    runs: int
+    """How many runs saw this text."""
+    source_url: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"key": self.key, "reason": self.reason, "message": self.message, "held": self.held,
+                "first_held": self.first_held, "last_seen": self.last_seen, "runs": self.runs,
+                "source_url": self.source_url}
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """What `clausewatch status` and the site's status page show."""
+
+    last_run: str
+    """When the latest run finished (ISO 8601, UTC); empty when there was none."""
+    failing: tuple[FailingRow, ...] = ()
+    held: tuple[HeldRow, ...] = ()
+
+    @property
+    def all_clear(self) -> bool:
+        """Nothing fails and nothing is held."""
+        return not self.failing and not self.held
+
+    def to_json(self) -> dict[str, object]:
+        """`clausewatch status --format json`: `{"last_run", "failing": [...], "held": [...]}`."""
+        return {"last_run": self.last_run, "failing": [row.to_json() for row in self.failing],
+                "held": [row.to_json() for row in self.held]}
+
+
+def status_report(workspace: Workspace, *, max_runs: int = 200) -> StatusReport:
     """Documents failing in the latest run (with since when, from the run reports) and held versions."""
     reports = _read_run_reports(workspace.state / "runs", max_runs)
-    failing = failing_since(reports)
-    held = [{"key": h.key, "reason": h.reason, "message": h.message, "held": h.stamp,
-             "first_held": h.first_held, "last_seen": h.last_seen, "runs": h.times,
-             "source_url": h.provenance.source_url} for h in iter_held(workspace)]
-    last_run = reports[-1].get("finished", "") if reports else ""
-    return {"last_run": last_run, "failing": failing, "held": held}
+    held = tuple(HeldRow(key=h.key, reason=h.reason, message=h.message, held=h.stamp, first_held=h.first_held,
+                         last_seen=h.last_seen, runs=h.times, source_url=h.provenance.source_url)
+                 for h in iter_held(workspace))
+    last_run = str(reports[-1].get("finished", "")) if reports else ""
+    return StatusReport(last_run=last_run, failing=failing_since(reports), held=held)
 
 
-def failing_since(reports: list[dict[str, Any]]) -> list[dict[str, object]]:
+def failing_since(reports: list[dict[str, Any]]) -> tuple[FailingRow, ...]:
     """For each document failing in the newest report: reason, message, the first run of its current
     streak of failures (`since`) and the streak's length. `reports` are oldest first."""
     if not reports:
-        return []
+        return ()
     latest = {f["key"]: f for f in reports[-1].get("failed", []) if isinstance(f, dict) and "key" in f}
     failing = []
     for key, failure in sorted(latest.items()):
@@ -245,9 +302,9 @@ def failing_since(reports: list[dict[str, Any]]) -> list[dict[str, object]]:
                     break
                 continue  # a run that did not look at this document (--only, --shard)
             since, streak = report.get("started", since), streak + 1
-        failing.append({"key": key, "reason": failure.get("reason", ""),
-                        "message": failure.get("message", ""), "since": since, "runs": streak})
-    return failing
+        failing.append(FailingRow(key=str(key), reason=str(failure.get("reason", "")),
+                                  message=str(failure.get("message", "")), since=str(since), runs=streak))
+    return tuple(failing)
 
 
 def _run_order(path: Path) -> tuple[str, int]:

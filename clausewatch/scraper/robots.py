@@ -3,6 +3,8 @@
 The rules follow RFC 9309: a robots.txt answering 4xx (or missing) allows everything; one answering 5xx
 or unreachable disallows everything for this run (the document fails with reason `robots`, to be
 retried next run). A declaration may override robots.txt with `robots: ignore` and a written `reason:`.
+The file itself is read by Protego (maintained, RFC 9309): the group of our product token wins over
+`*`, the longest matching rule wins (`Allow` on a tie), `*` matches any characters and `$` ends a path.
 
 The cache takes a `fetch_text(url) -> (status, text)` function, so this module never touches the network
 itself; the tracker passes one built on the fetcher (with its address guard and size cap).
@@ -11,9 +13,11 @@ itself; the tracker passes one built on the fetcher (with its address guard and 
 from __future__ import annotations
 
 import threading
-import urllib.robotparser
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from protego import Protego
 
 from clausewatch.errors import ClausewatchError, FetchError
 
@@ -33,26 +37,28 @@ def robots_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/robots.txt"
 
 
-def parse_robots(status: int, text: str) -> urllib.robotparser.RobotFileParser:
-    """A parser for one robots.txt answer (RFC 9309 status rules applied)."""
-    parser = urllib.robotparser.RobotFileParser()
+@dataclass(frozen=True, slots=True)
+class RobotsRules:
+    """The rules of one robots.txt answer."""
+
+    parser: Protego
+
+    def can_fetch(self, agent: str, url: str) -> bool:
+        """True when robots.txt lets the product token `agent` fetch `url`."""
+        return self.parser.can_fetch(url, agent)
+
+
+_DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
+
+
+def parse_robots(status: int, text: str) -> RobotsRules:
+    """The rules of one robots.txt answer (RFC 9309 status rules applied): 5xx disallows all, 4xx (or
+    an answer below 200) allows all, anything else is parsed."""
     if status >= 500:
-        parser.parse(["User-agent: *", "Disallow: /"])
-    elif status >= 400 or status < 200:
-        parser.parse([])
-    else:
-        parser.parse(text.splitlines())
-        _longest_match_first(parser)
-    return parser
-
-
-def _longest_match_first(parser: urllib.robotparser.RobotFileParser) -> None:
-    """RFC 9309: the most specific (longest) rule wins, `Allow` on ties; the standard library applies
-    rules in file order, so sort each group's rules to make its first match the longest one."""
-    default = getattr(parser, "default_entry", None)
-    entries = [*getattr(parser, "entries", []), *([default] if default else [])]
-    for entry in entries:
-        entry.rulelines.sort(key=lambda rule: (-len(rule.path), not rule.allowance))
+        return RobotsRules(Protego.parse(_DISALLOW_ALL))
+    if status >= 400 or status < 200:
+        return RobotsRules(Protego.parse(""))
+    return RobotsRules(Protego.parse(text))
 
 
 class RobotsCache:
@@ -61,12 +67,12 @@ class RobotsCache:
     def __init__(self, fetch_text: FetchText, *, agent: str = ROBOTS_AGENT) -> None:
         self._fetch_text = fetch_text
         self._agent = agent
-        self._parsers: dict[str, urllib.robotparser.RobotFileParser] = {}
+        self._parsers: dict[str, RobotsRules] = {}
         self._unreadable: set[str] = set()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
-    def parser_for(self, url: str) -> urllib.robotparser.RobotFileParser:
+    def parser_for(self, url: str) -> RobotsRules:
         """The parsed robots.txt of `url`'s host (fetched on first use; a failed fetch disallows all)."""
         key = robots_url(url)
         with self._guard:

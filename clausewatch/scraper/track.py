@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Literal
 
 import requests
 from rich.console import Console
@@ -34,7 +35,7 @@ from clausewatch.archive.read import latest_texts, open_archive, write_commit_gr
 from clausewatch.archive.write import NewVersion, lock_archive, record_versions, repair_worktree
 from clausewatch.dates import iso_utc
 from clausewatch.diff.normalize import normalize_text
-from clausewatch.errors import ArchiveError, ClausewatchError, ConfigError, ExtractError, FetchError
+from clausewatch.errors import ArchiveError, ClausewatchError, ConfigError, ExtractError, FailureReason, FetchError
 from clausewatch.models import Document, Provenance, Snapshot
 from clausewatch.scraper import garbage, quarantine, schedule
 from clausewatch.scraper.declarations import load_declarations
@@ -50,13 +51,25 @@ _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
+class Failure:
+    """One document that failed in a run: its key, why (one word) and the message naming the fix."""
+
+    key: str
+    reason: FailureReason
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        """As listed under `failed` in `.clausewatch/runs/*.json`."""
+        return {"key": self.key, "reason": self.reason, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
 class TrackReport:
     """What one run did: keys recorded, unchanged, and failed (with reason and message)."""
 
     recorded: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
-    failed: tuple[tuple[str, str, str], ...] = ()
-    """(key, reason, message) per failing document."""
+    failed: tuple[Failure, ...] = ()
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -67,18 +80,21 @@ class TrackReport:
             "finished": iso_utc(self.finished),
             "recorded": list(self.recorded),
             "unchanged": list(self.unchanged),
-            "failed": [{"key": k, "reason": r, "message": m} for k, r, m in self.failed],
+            "failed": [failure.to_json() for failure in self.failed],
         }
 
 
 @dataclass(frozen=True, slots=True)
 class _Outcome:
-    """What recording one document came to: 'recorded', 'unchanged' or 'failed'."""
+    """What recording one document came to: 'recorded', 'unchanged' or 'failed' (with its `failure`)."""
 
     key: str
-    status: str
-    reason: str = ""
-    message: str = ""
+    status: Literal["recorded", "unchanged", "failed"]
+    failure: Failure | None = None
+
+
+def _failed(key: str, reason: FailureReason, message: str) -> _Outcome:
+    return _Outcome(key, "failed", Failure(key, reason, message))
 
 
 def parse_shard(value: str | None) -> tuple[int, int] | None:
@@ -183,7 +199,8 @@ def _iter_fetched(documents: Sequence[Document], session: requests.Session, poli
     next_up = 0
     try:
         for document, fetched in results:
-            done[index[id(document)]] = fetched  # type: ignore[assignment]
+            done[index[id(document)]] = fetched if isinstance(fetched, Snapshot | ClausewatchError) else (
+                _unexpected(document, fetched))
             while next_up in done:
                 yield documents[next_up], done.pop(next_up)
                 next_up += 1
@@ -203,9 +220,13 @@ def fetch_document(document: Document, session: requests.Session, allow_private:
     except ClausewatchError as exc:
         return exc
     except Exception as exc:  # a bug must fail this document only
-        return FetchError(f"fetching {document.key} failed unexpectedly: {type(exc).__name__}: {exc}",
-                          url=document.url, reason="internal", fix="report this Clausewatch bug")
+        return _unexpected(document, exc)
     return snapshots[0] if len(snapshots) == 1 else combine_snapshots(snapshots)
+
+
+def _unexpected(document: Document, exc: Exception) -> FetchError:
+    return FetchError(f"fetching {document.key} failed unexpectedly: {type(exc).__name__}: {exc}",
+                      url=document.url, reason="internal", fix="report this Clausewatch bug")
 
 
 def _record_one(document: Document, fetched: Snapshot | ClausewatchError, previous: str | None, *,
@@ -239,11 +260,13 @@ def _record_one(document: Document, fetched: Snapshot | ClausewatchError, previo
         pending.append(_new_version(document, text, fetched))
     except ArchiveError:
         raise
-    except ClausewatchError as exc:
-        return _Outcome(document.key, "failed", getattr(exc, "reason", type(exc).__name__), exc.problem)
+    except (FetchError, ExtractError) as exc:
+        return _failed(document.key, exc.reason, exc.problem)
+    except ClausewatchError as exc:  # no other kind is raised here: if one is, it is a bug of ours
+        return _failed(document.key, "internal", f"{type(exc).__name__}: {exc.problem}")
     except Exception as exc:  # a bug or a pathological page must not lose the rest of the run
         message = f"{type(exc).__name__}: {exc} (a Clausewatch bug; please report it with the page)"
-        return _Outcome(document.key, "failed", "internal", message)
+        return _failed(document.key, "internal", message)
     return _Outcome(document.key, "recorded")
 
 
@@ -252,7 +275,7 @@ def _not_modified(document: Document, previous: str | None, cache: dict[str, sch
     if previous is not None:
         return _Outcome(document.key, "unchanged")
     cache.pop(document.key, None)
-    return _Outcome(document.key, "failed", "http-status", f"{document.key}: the server answered 304 Not "
+    return _failed(document.key, "http-status", f"{document.key}: the server answered 304 Not "
                     "Modified but nothing is recorded yet; the next run fetches the page in full")
 
 
@@ -319,7 +342,7 @@ def _to_report(outcomes: Sequence[_Outcome], started: datetime) -> TrackReport:
     return TrackReport(
         recorded=tuple(o.key for o in outcomes if o.status == "recorded"),
         unchanged=tuple(o.key for o in outcomes if o.status == "unchanged"),
-        failed=tuple((o.key, o.reason, o.message) for o in outcomes if o.status == "failed"),
+        failed=tuple(o.failure for o in outcomes if o.failure is not None),
         started=started,
         finished=datetime.now(UTC),
     )
@@ -347,8 +370,9 @@ def print_summary(console: Console, report: TrackReport) -> None:
     console.print(f"Tracked {len(report.recorded) + len(report.unchanged) + len(report.failed)} document(s) "
                   f"in {seconds:.1f}s: {len(report.recorded)} recorded, {len(report.unchanged)} unchanged, "
                   f"{len(report.failed)} failed.", highlight=False, soft_wrap=True)
-    for key, reason, message in report.failed:
-        console.print(f"  FAILED {key} [{reason}]: {message}", highlight=False, markup=False, soft_wrap=True)
+    for failure in report.failed:
+        console.print(f"  FAILED {failure.key} [{failure.reason}]: {failure.message}", highlight=False,
+                      markup=False, soft_wrap=True)
 
 
 class _Bar:

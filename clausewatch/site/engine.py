@@ -184,11 +184,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s - %(message)s")
     logging.getLogger("mkdocs.commands.build").addFilter(_DropDirtyWarning())
-    overrides: dict[str, object] = {"site_dir": args.site_dir, "strict": True}
-    if args.exclude_from:
-        overrides["exclude_docs"] = Path(args.exclude_from).read_text(encoding="utf-8")
+    # MkDocs drops options given as None: without --exclude-from, mkdocs.yml's own exclude_docs applies
+    exclude_docs = Path(args.exclude_from).read_text(encoding="utf-8") if args.exclude_from else None
     try:
-        config = load_config(config_file=args.config, **overrides)
+        config = load_config(config_file=args.config, site_dir=args.site_dir, strict=True,
+                             exclude_docs=exclude_docs)
         build(config, dirty=args.dirty)
     except exceptions.MkDocsException as exc:
         print(f"ERROR - {exc}", file=sys.stderr)

@@ -184,7 +184,7 @@ def change_page(
     title = document_title(ref.document, ref.document_name)
     what = "first record" if ref.version_class == "first" else "change"
     heading = f"{service} — {title}: {what} of {ref.slug}"
-    meta = {"title": heading, "description": ref.summary, "date": date_of(ref.observed_at),
+    meta: dict[str, object] = {"title": heading, "description": ref.summary, "date": date_of(ref.observed_at),
             "service": ref.service, "document": ref.document, "class": ref.version_class,
             "topics": list(ref.topics)}
     if ref.version_class == "first":

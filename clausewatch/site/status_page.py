@@ -5,35 +5,31 @@ every cell is escaped (`escape.table_cell`).
 
 from __future__ import annotations
 
-from typing import Any
-
-from clausewatch.scraper.quarantine import quarantine_dir, status_report
+from clausewatch.scraper.quarantine import StatusReport, quarantine_dir, status_report
 from clausewatch.site.escape import table_cell
 from clausewatch.workspace import Workspace
 
 
-def render_status_page(report: dict[str, Any]) -> str:
+def render_status_page(report: StatusReport) -> str:
     """The site's status page (`status.md`) from `status_report`: failing documents (why, since when)
     and versions held for review. Messages quote fetched pages and URLs, so every cell is escaped."""
     lines = ["---", "title: Tracking status", "---", "", "# Tracking status", ""]
-    last_run = report.get("last_run") or "never"
-    lines += [f"Last tracking run: {table_cell(str(last_run))}.", ""]
-    failing, held = report.get("failing") or [], report.get("held") or []
+    lines += [f"Last tracking run: {table_cell(report.last_run or 'never')}.", ""]
     lines += ["## Failing documents", ""]
-    if failing:
+    if report.failing:
         lines += ["| document | reason | since | runs | message |", "|---|---|---|---|---|"]
-        lines += [f"| {table_cell(item['key'])} | {table_cell(item['reason'])} | "
-                  f"{table_cell(item['since'])} | {int(item['runs'])} | {table_cell(item['message'])} |"
-                  for item in failing]
+        lines += [f"| {table_cell(row.key)} | {table_cell(row.reason)} | "
+                  f"{table_cell(row.since)} | {row.runs} | {table_cell(row.message)} |"
+                  for row in report.failing]
     else:
         lines.append("None: every document was fetched in the last run.")
     lines += ["", "## Held for review", ""]
-    if held:
+    if report.held:
         lines += ["A drastic change is held until a maintainer releases it (`clausewatch release`).", "",
                   "| document | reason | since | runs | message |", "|---|---|---|---|---|"]
-        lines += [f"| {table_cell(item['key'])} | {table_cell(item['reason'])} | "
-                  f"{table_cell(item['first_held'])} | {int(item['runs'])} | "
-                  f"{table_cell(item['message'])} |" for item in held]
+        lines += [f"| {table_cell(row.key)} | {table_cell(row.reason)} | "
+                  f"{table_cell(row.first_held)} | {row.runs} | "
+                  f"{table_cell(row.message)} |" for row in report.held]
     else:
         lines.append("Nothing is held.")
     return "\n".join(lines) + "\n"
