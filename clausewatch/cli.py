@@ -1,4 +1,5 @@
 """The `clausewatch` command: thin verb subcommands, each parsing options and calling one function.
+Over 400 lines on purpose: every command, its options, help and example in one place.
 
 \b
 Exit codes (for every command):

@@ -48,6 +48,8 @@ MIN_OVERLAP = 1 / 3
 """Two clauses with different ids are paired only when they share at least this share of their words
 (counted with repeats, over the longer side): below it a pairing reads as word salad (an unrelated
 heading rewritten into another, a paragraph in another language) and is reported as removed + added."""
+MIN_OVERLAP_SAME_SECTION = 1 / 5
+"""...or this share, for two clauses under the same heading (the one rewritten paragraph of a section)."""
 MIN_CONTAINED = 2 / 3
 """...unless the shorter clause's words are at least this much in the longer one (it grew, or shrank)."""
 MIN_CONTAINED_WORDS = 3
@@ -107,12 +109,12 @@ def word_overlap(a: str, b: str) -> tuple[float, float]:
     return (shared / sizes[1] if sizes[1] else 1.0), (shared / sizes[0] if sizes[0] else 1.0)
 
 
-def is_weak_pair(a: str, b: str) -> bool:
-    """Too little in common to be one clause: under `MIN_OVERLAP` of the longer side's words, and the
+def is_weak_pair(a: str, b: str, min_overlap: float = MIN_OVERLAP) -> bool:
+    """Too little in common to be one clause: under `min_overlap` of the longer side's words, and the
     shorter side not mostly kept in the longer one (a clause that grew keeps its old words)."""
     longer, shorter = word_overlap(a, b)
     short_words = min(len(_WORD.findall(a)), len(_WORD.findall(b)))
-    return longer < MIN_OVERLAP and (shorter < MIN_CONTAINED or short_words < MIN_CONTAINED_WORDS)
+    return longer < min_overlap and (shorter < MIN_CONTAINED or short_words < MIN_CONTAINED_WORDS)
 
 
 def _drop_weak_pairs(old: Sequence[Clause], new: Sequence[Clause], old_keys: list[str], new_keys: list[str],
@@ -123,7 +125,8 @@ def _drop_weak_pairs(old: Sequence[Clause], new: Sequence[Clause], old_keys: lis
     for i, j in list(pairs.items()):
         if ("split", i) in groups or j in grouped_new or old[i].id == new[j].id:
             continue
-        if is_weak_pair(old_keys[i], new_keys[j]):
+        same_section = old[i].parent is not None and old[i].parent == new[j].parent
+        if is_weak_pair(old_keys[i], new_keys[j], MIN_OVERLAP_SAME_SECTION if same_section else MIN_OVERLAP):
             del pairs[i]
 
 

@@ -3,6 +3,9 @@
 The rules are data (`clausewatch/diff/topics.yml`, versioned); this module loads and validates them, finds
 their matches in a text, tags changes with the topics of the words they add or remove, and renders a
 text with its matched words highlighted so a reader can see why a change got its tags.
+
+Over 400 lines on purpose: the rules' loader and validator and the matcher they feed are one
+contract; split, a rule's checks would live apart from its use.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
 """Declarations: which documents to track, where they are, and which part of the page is the document.
+Over 400 lines on purpose: both declaration formats (ours and Open Terms Archive's) are validated here,
+every error collected with its file and key, against one schema.
 
 Two formats live side by side in `services/`:
 
