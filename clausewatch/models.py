@@ -177,6 +177,12 @@ class ClauseChange:
     """For `split`: the further new clauses; for `merged`: the further old clauses."""
     topics: tuple[str, ...] = ()
     """Topic ids touched by the words this change adds or removes."""
+    parts: tuple[ClauseChange, ...] = ()
+    """For a section (a heading and the clauses under it, see `clausewatch.diff.sections`): the changes
+    of its clauses, in reading order; `before`/`after` are then the whole section. Empty for one clause."""
+    rewritten: bool = False
+    """A paired clause that kept less than about half of its words: shown as its old and new text side
+    by side, not as interleaved words."""
 
 
 @dataclass(frozen=True, slots=True)

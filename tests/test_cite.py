@@ -12,9 +12,10 @@ from bs4 import BeautifulSoup
 from clausewatch.models import Provenance, Version
 from clausewatch.site.cite import (
     build_citation,
-    change_citation_block,
+    change_facts,
+    clause_tools,
     render_bibtex,
-    render_cite_block,
+    render_fact_box,
     render_plain,
     wayback_urls,
 )
@@ -112,7 +113,7 @@ def test_citation_carries_provenance_and_flags_a_back_dated_change() -> None:
     assert "c" * 40 in plain and "b" * 64 in plain and "2026-03-10 09:00 UTC" in plain
     bib = render_bibtex(citation)
     assert bib.startswith("@misc{clausewatch-cccccccccccc,") and bib.count("{") == bib.count("}")
-    block = render_cite_block(citation)
+    block = render_fact_box(citation)
     assert "cw-date-flag--warn" in block
     hrefs = [a["href"] for a in BeautifulSoup(block, "html.parser").find_all("a")]
     assert "https://web.archive.org/web/20260310*/https://acme.example/terms" in hrefs
@@ -130,7 +131,7 @@ def test_hostile_archive_values_never_become_markup() -> None:
     version = make_version(f"Last updated: {HOSTILE} March 1, 2026", when, url="javascript:alert(3)",
                            name=HOSTILE, commit='"><img src=x onerror=alert(4)>', sha="}{\\")
     citation = build_citation(version, permalink="/acme/terms-of-service/2026-03-10/")
-    block = render_cite_block(citation)
+    block = render_fact_box(citation)
     md = markdown.Markdown(extensions=["attr_list", "md_in_html", "pymdownx.critic", "admonition", "toc"])
     rendered = md.convert(f"# Page\n\n{block}\n")
     for live in ("<script", "<img", "onclick=", "onerror=", "<del", "<ins", 'href="javascript'):
@@ -147,13 +148,26 @@ def test_escape_html_neutralises_markdown_syntax() -> None:
     assert html_text("<b>&") == "&lt;b&gt;&amp;"
 
 
-def test_change_citation_block_uses_the_site_config() -> None:
+def test_change_facts_use_the_site_config() -> None:
     when = datetime(2026, 3, 10, tzinfo=UTC)
     version = make_version("Effective date: March 10, 2026", when)
-    block = change_citation_block(version, None, "acme/terms-of-service/2026-03-10/",
-                                  {"site_url": "https://watch.example/sub/", "site_name": "Watch"})
+    block = change_facts(version, None, "acme/terms-of-service/2026-03-10/",
+                         {"site_url": "https://watch.example/sub/", "site_name": "Watch",
+                          "repo_url": "https://github.com/watch/archive"})
     soup = BeautifulSoup(block, "html.parser")
-    assert soup.find("a")["href"] == "https://watch.example/sub/acme/terms-of-service/2026-03-10/"
+    hrefs = [a["href"] for a in soup.find_all("a")]
+    assert "https://watch.example/sub/acme/terms-of-service/2026-03-10/" in hrefs
+    assert f"https://github.com/watch/archive/commit/{'a' * 40}" in hrefs
+    facts = soup.select_one("#facts")
+    assert facts["data-cw-permalink"] == "https://watch.example/sub/acme/terms-of-service/2026-03-10/"
+    assert facts["data-cw-site"] == "Watch" and facts["data-cw-commit"] == "a" * 40
     assert soup.select_one("pre.cw-cite-plain").get_text().startswith("Watch. ")
-    relative = BeautifulSoup(change_citation_block(version, None, "acme/x/2026-03-10/"), "html.parser")
-    assert relative.find("a")["href"] == "/acme/x/2026-03-10/"
+    relative = BeautifulSoup(change_facts(version, None, "acme/x/2026-03-10/"), "html.parser")
+    assert "/acme/x/2026-03-10/" in [a["href"] for a in relative.find_all("a")]
+    assert not [a for a in relative.find_all("a") if "/commit/" in a["href"]], "no repository: no commit link"
+
+
+def test_clause_tools_name_their_anchor_inertly() -> None:
+    tools = BeautifulSoup(clause_tools('x"><script>'), "html.parser")
+    button = tools.select_one("button.cw-cite-clause")
+    assert button["data-cw-anchor"] == 'x"><script>' and not tools.find("script")

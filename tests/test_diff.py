@@ -22,6 +22,7 @@ from clausewatch.diff.render import (
     render_text,
     summary_line,
 )
+from clausewatch.diff.sections import clause_changes
 from clausewatch.diff.words import diff_words, new_text, old_text
 from clausewatch.site.diff_markdown import render_markdown
 from clausewatch.site.escape import admonition_title, markdown_text
@@ -84,6 +85,11 @@ SITE_EXTENSIONS = ["attr_list", "md_in_html", "toc", "admonition", "tables", "py
 
 
 def changes_by_id(diff) -> dict[str, object]:
+    """The clause-level changes of a diff (each section's parts), by clause id."""
+    return {(c.before or c.after).id: c for c in clause_changes(diff.changes)}
+
+
+def sections_by_id(diff) -> dict[str, object]:
     return {(c.before or c.after).id: c for c in diff.changes}
 
 
@@ -109,8 +115,23 @@ def test_sample_changes(sample_diff) -> None:
     assert "fees-are-billed-monthly-in-advance" not in changes, "renumbered only: not a change"
     assert "fees" not in changes
     summary = sample_diff.summary
-    assert summary.renumbered >= 4
-    assert summary.links == 1 and summary.moved == 1 and summary.added == 2
+    assert summary.renumbered == 4, "sections renumbered: governing law, content, fees, privacy"
+    assert summary.links == 1 and summary.moved == 1 and summary.added == 1
+
+
+def test_sections_are_the_unit_of_a_change(sample_diff) -> None:
+    sections = sections_by_id(sample_diff)
+    arbitration = sections["arbitration"]
+    assert arbitration.kind == "added" and arbitration.change_class == "substantive"
+    assert arbitration.after.heading == "Arbitration" and arbitration.after.number == "5."
+    assert arbitration.after.text == "Disputes are settled by binding arbitration."
+    assert [p.kind for p in arbitration.parts] == ["added", "added"]
+    content = sections["your-content"]
+    assert content.kind == "modified" and content.change_class == "substantive" and content.renumbered
+    assert [p.after.id for p in content.parts] == ["you-own-the-content-you-upload"]
+    fees = sections["fees"]
+    assert fees.change_class == "cosmetic" and [p.kind for p in fees.parts] == ["split"]
+    assert sections["governing-law"].kind == "moved" and sections["governing-law"].change_class == "cosmetic"
 
 
 def test_identical_texts_give_no_change() -> None:

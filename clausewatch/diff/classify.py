@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from clausewatch.diff.normalize import canonical_key, canonical_text, is_link_only, targetless_blocks
+from clausewatch.diff.sections import clause_changes
 from clausewatch.models import ChangeClass, Clause, ClauseChange, Diff, VersionClass
 
 _OBFUSCATED_EMAIL = re.compile(
@@ -100,11 +101,11 @@ def classify_change(change: ClauseChange) -> ChangeClass:
 def class_of_diff(diff: Diff) -> VersionClass:
     """`substantive` if any clause change is, else `cosmetic` or `links` by what changed."""
     summary = diff.summary
-    if summary.substantive or any(c.change_class == "substantive" for c in diff.changes):
+    if summary.substantive or any(c.change_class == "substantive" for c in clause_changes(diff.changes)):
         return "substantive"
     if summary.cosmetic or summary.renumbered or summary.moved:
         return "cosmetic"
-    if summary.links or any(c.change_class == "links" for c in diff.changes):
+    if summary.links or any(c.change_class == "links" for c in clause_changes(diff.changes)):
         return "links"
     return "cosmetic"
 
@@ -240,7 +241,7 @@ def class_of_version_diff(
     """`class_of_diff`, with the substantive clause changes that are page noise or flapping clauses
     (`is_noise_change`) counted as cosmetic. `before`/`after` are the two versions' clauses (their
     neighbourhood tells a leaked menu from a clause), `seen` the clause keys of earlier versions."""
-    wanted = [c for c in diff.changes if c.change_class == "substantive"]
+    wanted = [c for c in clause_changes(diff.changes) if c.change_class == "substantive"]
     if not wanted:
         return class_of_diff(diff)
     if is_cut_short(before, after) or is_text_lost(before, after):

@@ -8,15 +8,23 @@ empty here: `clausewatch.diff.topics.tag_diff` adds them afterwards.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from clausewatch.diff import align, clauses
 from clausewatch.diff.align import Pairing, align_clauses
 from clausewatch.diff.classify import classify_change
 from clausewatch.diff.clauses import full_text, split_clauses
+from clausewatch.diff.sections import Placed, group_sections, section_roots
 from clausewatch.diff.words import diff_words
 from clausewatch.models import ChangeClass, Clause, ClauseChange, Diff, DiffSummary
+
+REWRITTEN_BELOW = 0.5
+"""A paired clause keeping less than this share of its words is shown as rewritten (old and new text as
+two blocks): interleaved struck and inserted words would be unreadable."""
+WORD = re.compile(r"\w*[^\W\d_]\w*")
 
 
 def diff_texts(old: str, new: str) -> Diff:
@@ -25,21 +33,33 @@ def diff_texts(old: str, new: str) -> Diff:
 
 
 def diff_clauses(before: Sequence[Clause], after: Sequence[Clause]) -> Diff:
-    """The clause diff of two already split versions (lets a history split each version once)."""
+    """The clause diff of two already split versions (lets a history split each version once): clause
+    changes from the alignment, then grouped into section changes (`sections.group_sections`)."""
     before, after = tuple(before), tuple(after)
-    changes: list[ClauseChange] = []
-    renumbered = 0
+    placed: list[Placed] = []
+    root_pairs: dict[int, int] = {}
+    moved: set[int] = set()
     for pairing in align_clauses(before, after):
+        if pairing.old and pairing.new:
+            root_pairs[pairing.old[0]] = pairing.new[0]
+            if pairing.moved:
+                moved.add(pairing.new[0])
         if pairing.kind == "match" and not pairing.moved and before[pairing.old[0]] == after[pairing.new[0]]:
             continue
         olds = tuple(before[i] for i in pairing.old)
         news = tuple(after[j] for j in pairing.new)
-        if olds and news and not same_number(olds[0], news[0]):
-            renumbered += 1
         change = _change_for(pairing, olds, news)
         if change is not None:
-            changes.append(change)
-    return Diff(tuple(changes), summarize(changes, renumbered), before, after)
+            placed.append(Placed(change, pairing.old, pairing.new))
+    changes = group_sections(before, after, placed, root_pairs, frozenset(moved))
+    return Diff(changes, summarize(changes, renumbered_sections(before, after, root_pairs)), before, after)
+
+
+def renumbered_sections(before: Sequence[Clause], after: Sequence[Clause], root_pairs: dict[int, int]) -> int:
+    """How many sections (paired section roots, changed or not) carry a new number."""
+    old_roots, new_roots = section_roots(before), section_roots(after)
+    return sum(1 for i, j in root_pairs.items()
+               if old_roots[i] == i and new_roots[j] == j and not same_number(before[i], after[j]))
 
 
 def clear_caches() -> None:
@@ -48,6 +68,14 @@ def clear_caches() -> None:
     clauses.split_clauses.cache_clear()
     clauses.clear_block_cache()
     align.match_key.cache_clear()
+
+
+def kept_share(old: str, new: str) -> float:
+    """The share of the old text's words (with repeats, case folded, numbers aside) the new text keeps."""
+    old_words = Counter(w.lower() for w in WORD.findall(old))
+    new_words = Counter(w.lower() for w in WORD.findall(new))
+    total = sum(old_words.values())
+    return sum((old_words & new_words).values()) / total if total else 1.0
 
 
 def same_number(a: Clause, b: Clause) -> bool:
@@ -77,13 +105,13 @@ def _change_for(pairing: Pairing, olds: tuple[Clause, ...], news: tuple[Clause, 
     kind = "moved" if pairing.kind == "match" and pairing.moved else pairing.kind
     others = news[1:] if pairing.kind == "split" else olds[1:]
     draft = ClauseChange(kind if kind != "match" else "modified", "substantive", first_old, first_new,
-                         words=diff_words(old_text, new_text), renumbered=renumbered, others=others)
+                         words=diff_words(old_text, new_text), renumbered=renumbered, others=others,
+                         rewritten=kept_share(old_text, new_text) < REWRITTEN_BELOW)
     return _with_class(draft, classify_change)
 
 
 def _with_class(change: ClauseChange, classify: Callable[[ClauseChange], ChangeClass]) -> ClauseChange:
-    return ClauseChange(change.kind, classify(change), change.before, change.after, change.words,
-                        change.renumbered, change.others, change.topics)
+    return replace(change, change_class=classify(change))
 
 
 def summarize(changes: Sequence[ClauseChange], renumbered: int) -> DiffSummary:

@@ -25,6 +25,7 @@ from clausewatch.diff.clauses import split_clauses
 from clausewatch.diff.compare import diff_clauses
 from clausewatch.diff.normalize import canonical_key
 from clausewatch.diff.render import summary_line
+from clausewatch.diff.sections import clause_changes
 from clausewatch.models import Clause, Diff, Version, VersionClass
 
 
@@ -70,7 +71,7 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
             clauses = split_clauses(version.text)
             diff = diff_clauses(previous_clauses, clauses)
             version_class = class_of_version_diff(diff, previous_clauses, clauses, seen_clauses)
-            seen_clauses.update(clause_key(c) for change in diff.changes for c in new_side(change))
+            seen_clauses.update(clause_key(c) for change in clause_changes(diff.changes) for c in new_side(change))
         yield HistoryEntry(version, version_class, diff, previous)
         seen.add(key)
         previous, previous_key, previous_clauses = version, key, clauses

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from clausewatch.diff.clauses import full_text, unique_id
@@ -102,20 +102,24 @@ def collapsed_ops(ops: tuple[WordOp, ...]) -> list[WordOp]:
 
 
 def render_text(diff: Diff) -> str:
-    """The diff for a terminal: one block per change, `[-deleted-]{+inserted+}` inside."""
+    """The diff for a terminal: one block per section change, its clauses' changes inside it,
+    `[-deleted-]{+inserted+}` in each."""
     lines = [summary_line(diff.summary)]
     headings = headings_of(diff)
     index = {c.id: k for k, c in enumerate(diff.after)}
-    for change in diff.changes:
-        clause = change.after or change.before
-        anchor = f"#{clause.id}" if clause else ""
+    for item in anchor_changes(diff.changes):
+        change = item.change
         lines.append("")
-        title = change_title(change, headings)
-        lines.append(f"== {change.kind} ({change.change_class}): {title}  {anchor}".rstrip())
+        lines.append(f"== {change.kind} ({change.change_class}): {change_title(change, headings)}  "
+                     f"#{item.anchor}".rstrip())
         lines.extend(_text_notes(change, placement(change, diff.after, index)))
-        body = "".join(_text_op(op) for op in collapsed_ops(body_ops(change)))
-        if body.strip():
-            lines.extend("   " + line for line in body.strip("\n").split("\n"))
+        for part, anchor in item.parts:
+            if anchor != item.anchor:
+                lines.append(f"   -- {part.kind} ({part.change_class}): {change_title(part, headings)}  #{anchor}")
+                lines.extend("   " + note for note in _text_notes(part, placement(part, diff.after, index)))
+            body = "".join(_text_op(op) for op in collapsed_ops(body_ops(part)))
+            if body.strip():
+                lines.extend("   " + line for line in body.strip("\n").split("\n"))
     return "\n".join(lines) + "\n"
 
 
@@ -140,20 +144,58 @@ def placement(change: ClauseChange, after: tuple[Clause, ...], index: dict[str, 
     return f"now after “{previous.heading or first_words(previous.text, 8)}”"
 
 
+def moved_note(change: ClauseChange, where: str) -> str:
+    """`moved from §4 to §10.1` when both numbers are known, else `moved, now after “Fees”`."""
+    old = change.before.number if change.before else None
+    new = change.after.number if change.after else None
+    if old and new and old != new:
+        return f"moved from §{old.rstrip('.')} to §{new.rstrip('.')}"
+    return f"moved, {where}" if where else "moved"
+
+
 def _text_notes(change: ClauseChange, where: str) -> list[str]:
     notes = []
     if change.kind == "moved":
-        notes.append(f"   (moved, {where}{'' if change.words else '; wording unchanged'})")
+        unchanged = not change.words and not change.parts
+        notes.append(f"   ({moved_note(change, where)}{'; wording unchanged' if unchanged else ''})")
+    if change.rewritten:
+        notes.append("   (rewritten: it keeps less than half of its words)")
     if change.kind in ("split", "merged") and change.others:
         ids = ", ".join(c.id for c in change.others)
         notes.append(f"   ({'split into' if change.kind == 'split' else 'merged with'} also: {ids})")
     return notes
 
 
-def change_anchors(changes: Sequence[ClauseChange], prefix: str = "") -> list[str]:
-    """The anchor of each change on its page: the clause id (`prefix` + id), made unique with `-2`, `-3`."""
+@dataclass(frozen=True, slots=True)
+class Anchored:
+    """A change with its anchor on the change page, and each of its clause changes with theirs (the
+    change itself when it has no parts; a part for the section's own heading shares the card's)."""
+
+    change: ClauseChange
+    anchor: str
+    parts: tuple[tuple[ClauseChange, str], ...]
+
+
+def anchor_changes(changes: Sequence[ClauseChange], prefix: str = "") -> list[Anchored]:
+    """Anchors of the cards and clauses of a change page: clause ids (`prefix` + id), made unique in
+    reading order with `-2`, `-3`. The one rule every page and link of the site follows."""
     used: set[str] = set()
-    return [unique_id(f"{prefix}{_clause_id(c.after or c.before)}", used) for c in changes]
+    out = []
+    for change in changes:
+        root = change.after or change.before
+        anchor = unique_id(f"{prefix}{_clause_id(root)}", used)
+        parts = []
+        for part in change.parts or (change,):
+            clause = part.after or part.before
+            same = part is change or (clause is not None and root is not None and clause.id == root.id)
+            parts.append((part, anchor if same else unique_id(f"{prefix}{_clause_id(clause)}", used)))
+        out.append(Anchored(change, anchor, tuple(parts)))
+    return out
+
+
+def change_anchors(changes: Sequence[ClauseChange], prefix: str = "") -> list[str]:
+    """The anchor of each change's card on its page (see `anchor_changes`)."""
+    return [item.anchor for item in anchor_changes(changes, prefix)]
 
 
 def _clause_id(clause: Clause | None) -> str:
@@ -166,19 +208,23 @@ def _clause_json(clause: Clause | None) -> dict[str, Any] | None:
     return {"id": clause.id, "number": clause.number, "heading": clause.heading, "text": clause.text}
 
 
+def _change_json(c: ClauseChange) -> dict[str, Any]:
+    return {
+        "kind": c.kind,
+        "class": c.change_class,
+        "before": _clause_json(c.before),
+        "after": _clause_json(c.after),
+        "topics": list(c.topics),
+        "renumbered": c.renumbered,
+        "words": [{"op": op.op, "text": op.text} for op in c.words],
+        "others": [_clause_json(o) for o in c.others],
+        "rewritten": c.rewritten,
+        "parts": [_change_json(p) for p in c.parts],
+    }
+
+
 def diff_to_json(diff: Diff) -> dict[str, Any]:
-    """The diff as JSON-ready data, in the shape of issue 2 (plus `words`, `renumbered`, `others`)."""
-    changes = [
-        {
-            "kind": c.kind,
-            "class": c.change_class,
-            "before": _clause_json(c.before),
-            "after": _clause_json(c.after),
-            "topics": list(c.topics),
-            "renumbered": c.renumbered,
-            "words": [{"op": op.op, "text": op.text} for op in c.words],
-            "others": [_clause_json(o) for o in c.others],
-        }
-        for c in diff.changes
-    ]
-    return {"changes": changes, "summary": asdict(diff.summary)}
+    """The diff as JSON-ready data: one change per section (a heading and its clauses: `before`/`after`
+    are the whole section, `parts` the changes of its clauses), with `words`, `renumbered`, `others` and
+    `rewritten` (a pairing that kept less than half of its words)."""
+    return {"changes": [_change_json(c) for c in diff.changes], "summary": asdict(diff.summary)}

@@ -28,7 +28,7 @@ from clausewatch.slugs import is_slug
 DEFAULT_RULES = Path(__file__).resolve().parent / "topics.yml"
 DEFAULT_NEAR = 150
 TOP_KEYS = frozenset({"version", "topics"})
-TOPIC_KEYS = frozenset({"id", "title", "description", "rules"})
+TOPIC_KEYS = frozenset({"id", "title", "description", "rules", "weight"})
 RULE_KEYS = frozenset({"patterns", "phrases", "requires", "near"})
 _WORD = re.compile(r"\w")
 Spans = tuple[tuple[int, int], ...]
@@ -52,6 +52,9 @@ class Topic:
     title: str
     description: str
     rules: tuple[Rule, ...]
+    weight: int = 1
+    """How much a change on this topic matters to a reader (1-10): the first key of the ranking of a
+    change's clauses (`site/key_changes.py`). AI training and content licences rank highest."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +164,12 @@ def _parse_topic(item: Any, where: str, errors: list[str]) -> Topic:
         errors.append(f"'{where}.rules': must be a non-empty list. To fix: add at least one rule")
         raw_rules = []
     rules = tuple(_parse_rule(r, f"{where}.rules[{i}]", errors) for i, r in enumerate(raw_rules))
-    return Topic(topic_id, texts["title"], texts["description"], rules)
+    weight = item.get("weight", 1)
+    if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 10:
+        errors.append(f"'{where}.weight': {weight!r} is not a whole number from 1 to 10. "
+                      "To fix: rate how much a change on this topic matters, 10 the most")
+        weight = 1
+    return Topic(topic_id, texts["title"], texts["description"], rules, weight)
 
 
 def _parse_rule(item: Any, where: str, errors: list[str]) -> Rule:
@@ -396,7 +404,18 @@ def tag_change(change: ClauseChange, topics: Iterable[Topic] | None = None) -> C
 def tag_diff(diff: Diff, topics: Iterable[Topic] | None = None) -> Diff:
     """The same diff with every change tagged (see `tag_change`)."""
     topics = load_topics() if topics is None else tuple(topics)
-    return replace(diff, changes=tuple(tag_change(c, topics) for c in diff.changes))
+    return replace(diff, changes=tuple(tag_section(c, topics) for c in diff.changes))
+
+
+def tag_section(change: ClauseChange, topics: Iterable[Topic] | None = None) -> ClauseChange:
+    """A change tagged with its topics; a section's parts are tagged one by one and the section gets
+    their topics, in rules-file order."""
+    topics = load_topics() if topics is None else tuple(topics)
+    if not change.parts:
+        return tag_change(change, topics)
+    parts = tuple(tag_change(p, topics) for p in change.parts)
+    found = {t for p in parts for t in p.topics}
+    return replace(change, parts=parts, topics=tuple(t.id for t in topics if t.id in found))
 
 
 def merge_matches(text: str, matches: Iterable[TopicMatch]) -> list[tuple[int, int, frozenset[str]]]:

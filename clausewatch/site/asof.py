@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from clausewatch.diff.clauses import split_clauses
 from clausewatch.diff.history import HistoryEntry
 from clausewatch.site.escape import markdown_text
-from clausewatch.site.views import DocumentSummary
 from clausewatch.site.markdown import (
     date_of,
     document_title,
@@ -27,7 +26,7 @@ from clausewatch.site.markdown import (
     render_clauses,
     service_title,
 )
-
+from clausewatch.site.views import DocumentSummary
 
 AS_OF_LIMIT = 3
 """The newest texts per document that get an "as of" page. Each is a whole document (often 50-300 KB of

@@ -16,21 +16,19 @@ import os
 import shutil
 import sys
 import time
-from importlib.metadata import version
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from clausewatch.errors import BuildError
 from clausewatch.site import engine, redirects, search_index
 from clausewatch.site.generate import render_site
-from clausewatch.site.write import fingerprint_files, read_manifest, safe_target
-from clausewatch.workspace import read_site_config
-from clausewatch.errors import BuildError
 from clausewatch.site.run import run_commands
 from clausewatch.site.sanitize import sanitize_html
-from clausewatch.site.write import sync_tree, write_pages
-from clausewatch.workspace import Workspace
+from clausewatch.site.write import fingerprint_files, read_manifest, safe_target, sync_tree, write_pages
+from clausewatch.workspace import Workspace, read_site_config
 
 SKELETON_DIR = Path(__file__).resolve().parent / "skeleton"
 """What `clausewatch init` copies into a new workspace: mkdocs.yml and the hand-written docs/ pages."""

@@ -7,16 +7,15 @@ Internet Archive links are constructed, never fetched.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from clausewatch.models import Version
-from clausewatch.site.escape import html_text, is_web_url
 from clausewatch.site.effective_date import DateCheck, StatedDate, check_stated_date, find_stated_date
+from clausewatch.site.escape import html_text, is_web_url
 
 WAYBACK = "https://web.archive.org/web"
 
@@ -171,51 +170,69 @@ def _dates_row(citation: Citation) -> str:
     )
 
 
-def render_cite_block(citation: Citation) -> str:
-    """The "Cite this change" block as an HTML fragment for a Markdown page (no blank lines inside).
+def render_fact_box(citation: Citation, *, commit_url: str = "", evidence: str = "") -> str:
+    """The fact box under a change page's title: what a journalist needs to cite the change, and the
+    data `cite.js` builds every "Cite this clause" from (HTML fragment, no blank lines inside).
 
-    Two `<pre class="cw-cite-text">` hold the plain and BibTeX citations; the theme's local `cite.js`
-    adds a copy button to each. Every value is escaped.
+    `commit_url`: the archive commit on the repository's web site ('' when its URL is not configured);
+    `evidence`: HTML of the evidence of an imported version (its source snapshot), else the SHA-256 of
+    the raw response is shown. Every value is escaped.
     """
-    rows = [
-        f"<dt>Permanent link</dt><dd>{_link(citation.permalink, citation.permalink)}</dd>",
-        _dates_row(citation),
-        f"<dt>Source</dt><dd>{_link(citation.source_url, citation.source_url) or _UNKNOWN}</dd>",
-        f"<dt>Archive commit</dt><dd><code>{html_text(citation.commit)}</code></dd>",
-        f"<dt>Snapshot SHA-256</dt><dd><code>{html_text(citation.snapshot_sha256 or 'none')}</code></dd>",
-    ]
+    commit = f"<code>{html_text(citation.commit[:12])}</code>"
+    if commit_url and is_web_url(commit_url):
+        commit = f'<a href="{html_text(commit_url)}" rel="nofollow noopener">{commit}</a>'
+    source = _link(citation.source_url, citation.source_url) or _UNKNOWN
     if citation.wayback_calendar:
-        rows.append(
-            "<dt>Internet Archive</dt><dd>"
-            f"{_link(citation.wayback_calendar, 'captures that day')} &middot; "
-            f"{_link(citation.wayback_nearest, 'nearest capture')}</dd>"
-        )
+        source += (f" &middot; Internet Archive: {_link(citation.wayback_calendar, 'captures that day')}, "
+                   f"{_link(citation.wayback_nearest, 'nearest capture')}")
+    proof = evidence or (f"raw response SHA-256 <code>{html_text(citation.snapshot_sha256)}</code>"
+                         if citation.snapshot_sha256 else _UNKNOWN)
+    rows = [
+        _dates_row(citation),
+        f"<dt>Source</dt><dd>{source}</dd>",
+        f"<dt>Archive commit</dt><dd>{commit}</dd>",
+        f"<dt>Evidence</dt><dd>{proof}</dd>",
+        f"<dt>Permanent link</dt><dd>{_link(citation.permalink, citation.permalink)}</dd>",
+    ]
+    data = {"permalink": citation.permalink, "title": citation.title, "site": citation.site_name,
+            "observed": citation.observed_at.strftime("%Y-%m-%d %H:%M UTC"), "commit": citation.commit}
+    attributes = "".join(f' data-cw-{name}="{html_text(value)}"' for name, value in data.items())
     plain = html_text(render_plain(citation))
-    bibtex = html_text(render_bibtex(citation)).replace("\n", "&#10;")
+    bibtex = html_text(render_bibtex(citation))
     return (
-        '<div class="cw-cite" id="cite-this-change">\n'
-        "<h2>Cite this change</h2>\n"
-        f'<dl class="cw-cite-facts">{"".join(rows)}</dl>\n'
-        f'<p class="cw-cite-label">Plain text</p><pre class="cw-cite-text cw-cite-plain">{plain}</pre>\n'
-        f'<p class="cw-cite-label">BibTeX</p><pre class="cw-cite-text cw-cite-bibtex">{bibtex}</pre>\n'
+        f'<div class="cw-facts" id="facts"{attributes}>\n'
+        f'<dl class="cw-facts-list">{"".join(rows)}</dl>\n'
+        '<details class="cw-cite" id="cite-this-change"><summary>Cite this change</summary>'
+        f'<p class="cw-cite-label">Plain text</p><pre class="cw-cite-text cw-cite-plain">{plain}</pre>'
+        f'<p class="cw-cite-label">BibTeX</p><pre class="cw-cite-text cw-cite-bibtex">{bibtex}</pre></details>\n'
         "</div>\n"
     )
 
 
-def change_citation_block(
+def clause_tools(anchor: str) -> str:
+    """A card's tools: "Cite this clause" (built by `cite.js` from the fact box and the card: the
+    absolute link with this anchor, the quoted sentence, plain text and BibTeX, a copy button)."""
+    return (f'<p class="cw-card-tools"><button type="button" class="md-button cw-cite-clause" '
+            f'data-cw-anchor="{html_text(anchor)}">Cite this clause</button></p>')
+
+
+def change_facts(
     version: Version,
     previous: Version | None,
     path: str,
     config: Mapping[str, object] | None = None,
     *,
     substantive: bool = True,
+    evidence: str = "",
 ) -> str:
-    """The "Cite this change" block for the change page at site path `path`, with the site's config
-    (`site_url` makes the permalink absolute, `site_name` names the publisher)."""
+    """The fact box of the change page at site path `path`, with the site's config (`site_url` makes
+    the permalink absolute, `site_name` names the publisher, `repo_url` links the archive commit)."""
     config = config or {}
     site_url = str(config.get("site_url") or "")
     permalink = f"{site_url.rstrip('/')}/{path}" if site_url else f"/{path}"
     site_name = str(config.get("site_name") or "Clausewatch")
     citation = build_citation(version, permalink=permalink, site_name=site_name, previous=previous,
                               substantive=substantive)
-    return render_cite_block(citation)
+    repo_url = str(config.get("repo_url") or "").rstrip("/")
+    commit_url = f"{repo_url}/commit/{version.commit}" if repo_url else ""
+    return render_fact_box(citation, commit_url=commit_url, evidence=evidence)

@@ -1,72 +1,136 @@
-"""A clause diff as site Markdown: one card per changed clause, `<ins>`/`<del>` inside.
+"""A clause diff as site Markdown: one card per changed section, its clauses' changes inside it.
 
-Pure. Every scraped string goes through `clausewatch.site.escape`; the only live markup is what this
-module writes (`<ins>`, `<del>`, headings with `{ #anchor }`). What a page shows after a clause's card
-(its commentary, an "Add commentary" link) is passed in, keyed by the card's anchor, and rendered in
-place: nothing searches the rendered text afterwards.
+Pure. Cards come in document order; those that leave the wording as it was (moved, renumbered,
+formatting, links) are folded behind one "details" block at the end, so the substantive ones come
+first. A clause that kept less than half of its words is shown as "Rewritten": its old and new text as
+two blocks (side by side on wide screens, stacked on phones) instead of interleaved words.
+
+Every scraped string goes through `clausewatch.site.escape`; the only live markup is what this
+module writes (`<ins>`, `<del>`, headings with `{ #anchor }`, the rewrite blocks). What a page shows
+after a card or a clause (commentary, "Add commentary" and "Cite this clause") is passed in, keyed by
+anchor, and rendered in place: nothing searches the rendered text afterwards.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
+from clausewatch.diff.clauses import full_text
 from clausewatch.diff.render import (
     KIND_LABEL,
+    Anchored,
+    anchor_changes,
     body_ops,
-    change_anchors,
     change_title,
     collapsed_ops,
     headings_of,
+    moved_note,
     placement,
     summary_line,
 )
-from clausewatch.models import ClauseChange, Diff, WordOp
+from clausewatch.models import Clause, ClauseChange, Diff, WordOp
 from clausewatch.site.escape import markdown_text
 
 _SPACES = re.compile(r"\s+")
+Extras = Callable[[str, ClauseChange], str]
+"""Markdown shown at the end of a card: (card anchor, section change) → Markdown (e.g. "Cite this clause")."""
 
 
-def render_markdown(diff: Diff, *, anchor_prefix: str = "", after_card: Mapping[str, str] | None = None) -> str:
-    """The diff as site Markdown: a heading with the clause id as anchor per change.
+def render_markdown(diff: Diff, *, anchor_prefix: str = "", after_card: Mapping[str, str] | None = None,
+                    card_footer: Extras | None = None) -> str:
+    """The diff as site Markdown: the summary, the substantive cards, then the others folded.
 
-    `after_card`: Markdown shown right after the card of the change with that anchor (commentary).
+    `after_card`: Markdown shown right after the card or clause with that anchor (commentary);
+    `card_footer`: Markdown closing each card (its citation).
     """
     after_card = after_card or {}
-    parts = [f"**{markdown_text(summary_line(diff.summary))}**", ""]
     headings = headings_of(diff)
     index = {c.id: k for k, c in enumerate(diff.after)}
-    for change, anchor in zip(diff.changes, change_anchors(diff.changes, anchor_prefix), strict=True):
-        where = placement(change, diff.after, index) if change.kind == "moved" else ""
-        parts.extend(_markdown_change(change, anchor, change_title(change, headings), where))
-        if after_card.get(anchor):
-            parts += [after_card[anchor].strip("\n"), ""]
-    unchanged = len(diff.after) - sum(1 for c in diff.changes if c.after is not None)
+    main: list[str] = []
+    folded: list[str] = []
+    for item in anchor_changes(diff.changes, anchor_prefix):
+        lines = _card(item, headings, diff.after, index, after_card)
+        if card_footer is not None:
+            footer = card_footer(item.anchor, item.change)
+            lines += [footer.strip("\n"), ""] if footer.strip() else []
+        (main if item.change.change_class == "substantive" else folded).extend(lines)
+    parts = [f"**{markdown_text(summary_line(diff.summary))}**", "", *main]
+    if folded:
+        count = sum(1 for c in diff.changes if c.change_class != "substantive")
+        label = (f"{count} change{'s' if count != 1 else ''} that leave{'s' if count == 1 else ''} the wording "
+                 "as it was (moved, renumbered, formatting or links)")
+        parts += [f'??? note "{label}"', "", *(f"    {line}" if line else "" for line in folded)]
+    unchanged = len(diff.after) - sum(1 for c in diff.changes for p in (c.parts or (c,)) if p.after is not None)
     if diff.changes and unchanged > 0:
-        parts.append(f"*{unchanged} other clause{'s' if unchanged != 1 else ''} unchanged (not shown).*")
-        parts.append("")
+        parts += [f"*{unchanged} other clause{'s' if unchanged != 1 else ''} unchanged (not shown).*", ""]
     return "\n".join(parts)
 
 
-def _markdown_change(change: ClauseChange, anchor: str, title: str, where: str) -> list[str]:
-    title = markdown_text(title)
-    label = KIND_LABEL[change.kind]
-    meta = f"*{label} · {change.change_class}*"
+def _card(item: Anchored, headings: tuple[dict[str, str], dict[str, str]], after: tuple[Clause, ...],
+          index: dict[str, int], extras: Mapping[str, str]) -> list[str]:
+    change = item.change
+    where = placement(change, after, index) if change.kind == "moved" else ""
+    meta = f"*{KIND_LABEL[change.kind]} · {change.change_class}*"
     if change.renumbered and change.kind != "added":
         meta += " · renumbered"
-    lines = [f"### {title} {{ #{anchor} }}", "", meta, ""]
+    if change.kind == "moved":
+        unchanged = not change.words and not change.parts
+        meta += f" · {markdown_text(moved_note(change, where))}{'; wording unchanged' if unchanged else ''}"
+    lines = [f"### {markdown_text(change_title(change, headings))} {{ #{item.anchor} }}", "", meta, ""]
+    for part, anchor in item.parts:
+        lines += _part(part, anchor, anchor == item.anchor, after, index)
+        if extras.get(anchor):
+            lines += [extras[anchor].strip("\n"), ""]
+    return lines
+
+
+def _part(change: ClauseChange, anchor: str, is_card: bool, after: tuple[Clause, ...],
+          index: dict[str, int]) -> list[str]:
+    """One clause change inside its card; its anchor on its first block (the card's heading has it
+    already when the clause is the section's own heading)."""
+    attr = "" if is_card else f"\n{{: #{anchor} }}"
+    notes = []
     if change.kind in ("split", "merged") and change.others:
         verb = "Split into" if change.kind == "split" else "Merged from"
-        count = len(change.others) + 1
-        lines += [f"*{verb} {count} clauses.*", ""]
-    if change.kind == "moved":
-        lines += [f"*Moved, {markdown_text(where)}{'' if change.words else '; wording unchanged'}.*", ""]
-        if not change.words:
-            return lines
-    body = "".join(_markdown_op(op) for op in collapsed_ops(body_ops(change)))
-    if body.strip():
-        lines += [body.strip(), ""]
-    return lines
+        notes.append(f"*{verb} {len(change.others) + 1} clauses.*")
+    if not is_card and change.kind == "moved":
+        where = markdown_text(moved_note(change, placement(change, after, index)))
+        notes.append(f"*{'Moved' if not change.words else 'Moved and changed'}: {where}.*")
+    if is_card and change.kind in ("added", "removed") and not (change.after or change.before or _EMPTY).text:
+        return []  # a heading added or removed with its section: the card's title says it
+    if change.rewritten:
+        block = _rewrite_block(change, "" if is_card else anchor)
+        return [*_blocks(notes), block, ""]
+    body = "".join(_markdown_op(op) for op in collapsed_ops(body_ops(change))).strip()
+    if not body:
+        return [*_blocks(notes[:-1]), notes[-1] + attr, ""] if notes else []
+    return [*_blocks(notes), body + attr, ""]
+
+
+_EMPTY = Clause("", None, None, "")
+
+
+def _blocks(lines: list[str]) -> list[str]:
+    return [block for line in lines for block in (line, "")]
+
+
+def _rewrite_block(change: ClauseChange, anchor: str) -> str:
+    """The old and the new text of a rewritten clause as two blocks (one raw HTML block, one line)."""
+    old = "\n\n".join(full_text(c) for c in (change.before, *(change.others if change.kind == "merged" else ()))
+                      if c is not None)
+    new = "\n\n".join(full_text(c) for c in (change.after, *(change.others if change.kind == "split" else ()))
+                      if c is not None)
+    ident = f' id="{anchor}"' if anchor else ""
+    return (f'<div class="cw-rewrite"{ident}><div class="cw-rewrite-side cw-rewrite-before">'
+            f'<p class="cw-rewrite-label">Before (rewritten)</p><p><del>{_html_text(old)}</del></p></div>'
+            f'<div class="cw-rewrite-side cw-rewrite-after"><p class="cw-rewrite-label">After</p>'
+            f'<p><ins>{_html_text(new)}</ins></p></div></div>')
+
+
+def _html_text(text: str) -> str:
+    """Archived text inside our raw HTML block: inert, paragraphs kept as line breaks."""
+    return "<br><br>".join(markdown_text(" ".join(p.split())) for p in re.split(r"\n\s*\n", text) if p.strip())
 
 
 def _markdown_op(op: WordOp) -> str:

@@ -18,17 +18,18 @@ from dataclasses import replace
 from clausewatch.dates import iso_utc
 from clausewatch.diff.clauses import split_clauses
 from clausewatch.diff.history import HistoryEntry, assign_slugs, describe_entry, iter_history
-from clausewatch.diff.render import change_anchors
+from clausewatch.diff.render import anchor_changes
 from clausewatch.diff.topics import Topic, load_topics, tag_diff
 from clausewatch.models import Clause, Commentary, Diff, PublishedChange, Version
 from clausewatch.site import pages
 from clausewatch.site.asof import as_of_files
-from clausewatch.site.cite import change_citation_block
+from clausewatch.site.cite import change_facts, clause_tools
 from clausewatch.site.commentary_pages import ChangeClauses, add_commentary_links, current_text_notes
 from clausewatch.site.commentary_render import place_commentary
 from clausewatch.site.data_api import document_data_files
 from clausewatch.site.diff_markdown import render_markdown
 from clausewatch.site.feeds import generate_feeds, subscribe_markdown
+from clausewatch.site.key_changes import rank_changes, render_key_changes
 from clausewatch.site.markdown import render_clauses
 from clausewatch.site.svg import render_timeline
 from clausewatch.site.topic_pages import document_topic_hits
@@ -53,7 +54,7 @@ def generate_document(
     files: Files = {}
     for index, (entry, _slug) in enumerate(published):
         context = _change_context(entry, refs, index)
-        files[refs[index].page] = render_change(context, entry, notes, config)
+        files[refs[index].page] = render_change(context, entry, notes, config, topics)
     files[f"{key}/index.md"] = _document_page(key, summary, history, slugs, published, notes)
     files.update(as_of_files(summary, history, slugs))  # the text as it stood after each change
     files.update(document_extra_files(key, history, slugs, config))
@@ -120,9 +121,9 @@ def entry_topics(diff: Diff | None) -> tuple[str, ...]:
 
 
 def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[Commentary],
-                  config: Mapping[str, object] | None = None) -> str:
-    """One change page: the diff (or the first recorded text) with the commentary that names it next to
-    its clauses, "Add commentary" links, and the citation block."""
+                  config: Mapping[str, object] | None = None, topics: Sequence[Topic] = ()) -> str:
+    """One change page: the fact box, the key changes, the diff's cards (or the first recorded text)
+    with the commentary that names them next to their clauses, "Add commentary" and "Cite this clause"."""
     config = config or {}
     before: tuple[Clause, ...] = entry.diff.before if entry.diff is not None else ()
     after = entry.diff.after if entry.diff is not None else split_clauses(entry.version.text)
@@ -130,21 +131,24 @@ def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[C
     if entry.diff is None:
         anchors = [c.id for c in after]
     else:
-        anchors = change_anchors(entry.diff.changes)
+        anchors = [a for item in anchor_changes(entry.diff.changes) for a in dict.fromkeys(
+            [item.anchor, *(anchor for _, anchor in item.parts)])]
     links = add_commentary_links(context.ref, config, anchors if entry.diff is not None else (),
                                  (*before, *after))
     shown = {anchor: "\n\n".join([*by_clause.get(anchor, ()), links.get(anchor, "")]).strip("\n")
              for anchor in anchors if anchor in by_clause or anchor in links}
+    key_changes = ""
     if entry.diff is None:
         body = render_clauses(after, after_clause=shown)
     else:
-        body = render_markdown(entry.diff, after_card=shown)
+        body = render_markdown(entry.diff, after_card=shown, card_footer=lambda anchor, _c: clause_tools(anchor))
+        ranked = rank_changes(entry.diff, topics)
+        key_changes = render_key_changes(ranked, {t.id: t.title for t in topics}, total=entry.diff.summary.substantive)
     leftover = {clause: items for clause, items in by_clause.items() if clause not in shown}
-    citation = change_citation_block(entry.version, entry.previous, context.ref.path, config,
-                                     substantive=entry.version_class == "substantive")
-    return pages.change_page(context, body, commentary_by_clause=leftover,
-                             unanchored=[*unanchored, links[""] + "\n"], anchors=frozenset(anchors),
-                             citation=citation)
+    facts = change_facts(entry.version, entry.previous, context.ref.path, config,
+                         substantive=entry.version_class == "substantive")
+    return pages.change_page(context, body, facts=facts, key_changes=key_changes, commentary_by_clause=leftover,
+                             unanchored=[*unanchored, links[""] + "\n"], anchors=frozenset(anchors))
 
 
 def _change_ref(entry: HistoryEntry, slug: str) -> ChangeRef:

@@ -11,11 +11,11 @@ context:
 | archived Markdown, a block | `markdown_block` | paragraphs and line breaks, http(s) links |
 | quoted admonition title | `admonition_title` | nothing, quotes escaped, one line |
 | Markdown table cell | `table_cell` | nothing, one line, `|` escaped |
-| HTML text or an attribute value inside a Markdown page | `html_text` | nothing (HTML entities + Markdown-active characters: Python-Markdown's inline patterns run inside raw inline tags' attributes too) |
+| HTML text or attribute value in a Markdown page | `html_text` | nothing (HTML entities, Markdown syntax) |
 | SVG, feed HTML, standalone HTML | `xml_text` | nothing (XML entities, characters XML forbids removed) |
 | YAML front matter | `front_matter_value` | nothing: characters themes print as markup removed, one line |
 | an http(s) URL as a link target | `link_target` / `is_web_url` | only http(s) URLs with a host become links |
-| contributed Markdown (commentary bodies) | `commentary_markdown` | plain Markdown: emphasis, lists, http(s)/mailto links |
+| contributed Markdown (commentary) | `commentary_markdown` | plain Markdown: emphasis, lists, http(s)/mailto links |
 
 Python-Markdown runs with toc, attr_list, admonition, pymdownx.details (and critic, caret, tilde, mark
 and tables are escaped as well, should they ever be enabled). Characters that are inert in running text

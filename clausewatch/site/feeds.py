@@ -7,17 +7,15 @@ clauses as escaped HTML, not just a link. Only substantive changes (and first re
 
 from __future__ import annotations
 
-import html
 import posixpath
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC
 
 from feedgen.feed import FeedGenerator
 
-from clausewatch.site.escape import xml_text, xml_chars
 from clausewatch.models import ClauseChange, DiffSummary, PublishedChange
+from clausewatch.site.escape import xml_chars, xml_text
 
 FEEDS_DIR = "feeds"
 FEED_LIMIT = 20

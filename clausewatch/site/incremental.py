@@ -29,8 +29,9 @@ PARALLEL_MIN_VERSIONS = 500
 """Below this many versions to regenerate, worker processes cost more than they save."""
 _WRITE_SIDE = frozenset({"scraper", "importer", "__pycache__"})
 """Package folders whose code cannot change a generated page (left out of the cache fingerprint)."""
-_BUILD_SIDE = frozenset({"cli.py", "commands/demo.py", "commands/init.py", "commands/check.py", "commands/log.py", "site/build.py", "site/engine.py",
-                         "site/search_index.py", "site/sanitize.py"})
+_BUILD_SIDE = frozenset({"cli.py", "commands/demo.py", "commands/init.py", "commands/check.py", "commands/log.py",
+                         "commands/extract.py", "site/build.py", "site/engine.py", "site/search_index.py",
+                         "site/sanitize.py", "site/run.py", "site/serve.py"})
 """Modules that run before or after generating but never shape a generated page (also left out: a change
 to the build steps must not regenerate 40,000 versions; `build.build_stamp` covers the post-build ones)."""
 

@@ -9,7 +9,6 @@ and renders the page once: nothing is inserted into a rendered page afterwards.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from clausewatch.models import Clause
@@ -166,33 +165,35 @@ def change_page(
     context: ChangeContext,
     body_markdown: str,
     *,
+    facts: str = "",
+    key_changes: str = "",
     commentary_by_clause: Mapping[str, Sequence[str]] | None = None,
     unanchored: Sequence[str] = (),
     anchors: frozenset[str] = frozenset(),
-    citation: str = "",
 ) -> str:
-    """A change page: summary, date, the clause diff (or the first text), commentary, provenance, and
-    the citation block.
+    """A change page: the title, the fact box (`facts`: observed, stated date, source, evidence,
+    permalink, citation), the key changes (`key_changes`), then the clause cards and the commentary.
 
     `body_markdown` is already rendered and escaped (`diff_markdown.render_markdown` of the diff, or
     `render_clauses` of a first record), with each clause's commentary after it; so is the commentary
-    (admonitions). Commentary on the whole change comes first; commentary on a clause the body does not
-    show is listed after the diff under a link to the clause's anchor (`anchors`: those the body has).
+    (admonitions). Commentary on the whole change comes before the cards; commentary on a clause the body
+    does not show is listed after them under a link to the clause's anchor (`anchors`: those the body has).
     """
     ref = context.ref
     service = service_title(ref.service, ref.service_name)
     title = document_title(ref.document, ref.document_name)
     what = "first record" if ref.version_class == "first" else "change"
-    heading = f"{service} — {title}: {what} of {ref.slug}"
+    day, nth = ref.slug[:10], ref.slug[11:]  # `2026-03-02-2`: the second change of that day
+    heading = f"{service} — {title}: {what} {nth + ' ' if nth else ''}of {day}"
     meta: dict[str, object] = {"title": heading, "description": ref.summary, "date": date_of(ref.observed_at),
-            "service": ref.service, "document": ref.document, "class": ref.version_class,
-            "topics": list(ref.topics)}
+                               "service": ref.service, "document": ref.document, "class": ref.version_class,
+                               "topics": list(ref.topics)}
     if ref.version_class == "first":
         # A whole text, like the document page: no clause list in the sidebar, and not indexed for
         # search (every word of it is found on the document page or, if later removed, in a change).
         meta.update({"hide": ["toc"], "search_exclude": True})
     lead = f"**{markdown_text(ref.summary)}**\n" if ref.version_class == "first" else ""
-    lines = [front_matter(meta), f"# {markdown_text(heading)}\n", lead, _facts(context),
+    lines = [front_matter(meta), f"# {markdown_text(heading)}\n", lead, *_section(facts), *_section(key_changes),
              _neighbours(context)]
     lines += [item.rstrip() + "\n" for item in unanchored]
     lines.append(f"## {'Text first recorded' if ref.version_class == 'first' else 'What changed'} "
@@ -205,21 +206,15 @@ def change_page(
             linked = clause_id in anchors and is_slug(clause_id)
             lines.append(f"On clause [{label}](#{clause_id}):\n" if linked else f"On clause {label}:\n")
             lines += [item.rstrip() + "\n" for item in items]
-    lines.append(f"## Provenance {{ #{heading_id('provenance')} }}\n")
-    lines.append(_provenance(context))
-    page = "\n".join(lines) + "\n"
-    return page + "\n" + citation if citation else page
+    provenance = _provenance(context)
+    if provenance:
+        lines.append(f"## Provenance {{ #{heading_id('provenance')} }}\n")
+        lines.append(provenance)
+    return "\n".join(lines) + "\n"
 
 
 def _doc_page(ref: ChangeRef) -> str:
     return f"{ref.service}/{ref.document}/index.md"
-
-
-def _facts(context: ChangeContext) -> str:
-    ref = context.ref
-    tags = topic_links(ref.page, ref.topics)
-    observed = ref.observed_at.replace("T", " ").replace("Z", " UTC")
-    return f"Observed {observed} · {ref.version_class}" + (f" · topics: {tags}" if tags else "") + "\n"
 
 
 def _neighbours(context: ChangeContext) -> str:
@@ -235,15 +230,12 @@ def _neighbours(context: ChangeContext) -> str:
 
 
 def _provenance(context: ChangeContext) -> str:
-    rows = [f"- Archive commit: `{context.ref.commit}`"]
+    """What the fact box does not say: the version this one is compared with, and attribution."""
+    rows = []
     if context.previous_commit:
-        rows.append(f"- Compared with commit: `{context.previous_commit}`")
-    if context.source_url:
-        rows.append(f"- Source: {url_text(context.source_url)}")
-    if context.snapshot_sha256 and re.fullmatch(r"[0-9a-f]{64}", context.snapshot_sha256):
-        rows.append(f"- SHA-256 of the raw response: `{context.snapshot_sha256}`")
+        rows.append(f"- Compared with archive commit `{context.previous_commit}`")
     if context.imported_from:
         commit = context.imported_from.partition("@")[2]
         at = f" (source commit `{markdown_text(commit)}`)" if commit else ""
         rows.append(f"- {attribution([context.imported_from])}{at}")
-    return "\n".join(rows) + "\n"
+    return "\n".join(rows) + "\n" if rows else ""

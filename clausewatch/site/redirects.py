@@ -12,15 +12,14 @@ Pure: parses and renders text; the build reads and writes the files.
 
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
 
 import yaml
 
-from clausewatch.site.escape import xml_text, xml_chars
 from clausewatch.errors import ConfigError
+from clausewatch.site.escape import xml_text
 
 REGISTRY_FILE = "site-urls.txt"
 MOVES_FILE = "redirects.yml"

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from clausewatch.site.run import run_commands
 
-
 INDEXED_GLOB = "*/*/{index.html,[0-9][0-9][0-9][0-9]-*/index.html}"
 """Document pages (`service/document/`) and change pages (`service/document/YYYY-MM-DD/`): the only
 pages with `data-pagefind-body`. Pagefind would otherwise parse every as-of and index page too."""

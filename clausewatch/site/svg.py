@@ -9,15 +9,13 @@ titles) is XML-escaped; links point only at our own site-relative paths.
 
 from __future__ import annotations
 
-import html
 import math
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from clausewatch.site.escape import xml_text, xml_chars
 from clausewatch.models import PublishedChange
+from clausewatch.site.escape import xml_text
 from clausewatch.site.feeds import chronological_key, summary_text, topics_of
 
 CLASS_COLOURS = {
