@@ -3,7 +3,7 @@
 CommonMark's own algorithm, for the constructs Open Terms Archive's extractor writes: backslash escapes,
 entities, code spans, `*`/`_` emphasis and strong emphasis (flanking rules, the rule of three, no
 intraword `_`), inline links and images (`[text](url "title")`, `[text](<url>)`), autolinks, and `<br>`
-as a line break. Other raw HTML stays literal text, taken whole so that no emphasis starts inside it.
+as a line break. Other raw HTML is literal text (as CommonMark with HTML disabled reads it).
 
 One regex scan finds the active characters; emphasis is resolved on a linked delimiter list with
 CommonMark's `openers_bottom` so that it stays linear, link destinations are matched by a regex with
@@ -25,7 +25,6 @@ _INLINE = r"""
   | <(?P<auto>[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>
   | <(?P<email>[A-Za-z0-9.!\#$%&'*+/=?^_`{|}~\-]+@[A-Za-z0-9.\-]+)>
   | (?P<br><[bB][rR][ \t]*/?>)
-  | (?P<tag></?[A-Za-z][A-Za-z0-9\-]*(?:\s[^<>]*)?/?>)
   | (?P<delim>\*+|_+)
 """
 _TOKEN = re.compile(_INLINE + r"| (?P<open>!?\[) | (?P<close>\])", re.VERBOSE)
@@ -33,11 +32,10 @@ _TOKEN_NO_LINKS = re.compile(_INLINE, re.VERBOSE)
 """Without `[` and `]`: a text without `](` can hold no inline link or image."""
 _LINK_TAIL = re.compile(r"""\(\s{0,64}
     (?:<(?P<angle>(?:[^<>\n\\]|\\.){0,4096})>
-      |(?P<raw>(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.){0,512}\)){0,4096}))
+      |(?!<)(?P<raw>(?:[^\s()\\]|\\\S|\\(?=\s)|\((?:[^\s()\\]|\\\S|\\(?=\s)){0,512}\)){0,4096}))
     (?:\s{1,64}(?:"(?:[^"\\]|\\.){0,2048}"|'(?:[^'\\]|\\.){0,2048}'|\((?:[^()\\]|\\.){0,2048}\)))?
     \s{0,64}\)""", re.VERBOSE | re.DOTALL)
-_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_ESCAPE_OR_ENTITY = re.compile(r"\\([!-/:-@\[-`{-~])|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
@@ -48,8 +46,8 @@ Event = tuple[str, str]
 @dataclass(slots=True)
 class Node:
     """A piece of the paragraph: literal text, a code span's text, or a delimiter run's remaining text;
-    the styles ending before it (`closes`, innermost first) and starting after it (`opens`, outermost
-    first)."""
+    the styles ending before it (`closes`) and starting after it (`opens`), in the order they were
+    found (their nesting is CommonMark's; only their counts matter to `markup._flatten`)."""
 
     text: str
     code: bool = False
@@ -78,8 +76,18 @@ class _Bracket:
 
 
 def decode(text: str) -> str:
-    """Backslash escapes and entities of a link destination (or any literal) resolved."""
-    return _ENTITY.sub(lambda m: html.unescape(m.group(0)), _ESCAPED.sub(r"\1", text))
+    """Backslash escapes and entities of a link destination resolved (in one pass: `\\&amp;` is `&amp;`)."""
+    return _ESCAPE_OR_ENTITY.sub(lambda m: m.group(1) or html.unescape(m.group(0)), text)
+
+
+_LITERAL = re.compile(r"\\([!-/:-@\[-`{-~\n])|(&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)"
+                      r"|<[bB][rR][ \t]*/?>")
+
+
+def literal_text(text: str) -> str:
+    """`text` as written, only its backslash escapes, entities and `<br>` line breaks resolved (for a
+    paragraph too busy to parse: see `markup.MAX_TOKENS`)."""
+    return _LITERAL.sub(lambda m: m.group(1) or (html.unescape(m.group(2)) if m.group(2) else "\n"), text)
 
 
 def _is_punct(ch: str) -> bool:
@@ -134,8 +142,6 @@ class Parser:
             self._literal("").closes = [("link", href)]
         elif kind == "br":
             self._literal("\n")
-        elif kind == "tag":
-            self._literal(value)
         elif kind == "delim":
             self._delimiter(match.start(), match.end())
         elif kind == "open":
@@ -201,7 +207,7 @@ class Parser:
         self._process_emphasis(opener.bottom)
         kind = "image" if opener.image else "link"
         opener.node.text = ""
-        opener.node.opens = [(kind, href), *(opener.node.opens or [])]
+        opener.node.opens = [*(opener.node.opens or []), (kind, href)]
         self._literal("").closes = [(kind, href)]
         if not opener.image:
             self.inactive_below = len(self.brackets)
@@ -252,8 +258,8 @@ class Parser:
         kind = "strong" if count == 2 else "em"
         opener.node.text = opener.node.text[:-count]
         closer.node.text = closer.node.text[count:]
-        opener.node.opens = [(kind, ""), *(opener.node.opens or [])]
-        closer.node.closes = [*(closer.node.closes or []), (kind, "")]
+        _add(opener.node, "opens", (kind, ""))
+        _add(closer.node, "closes", (kind, ""))
         between = opener.next
         while between is not None and between is not closer:
             following = between.next
@@ -266,6 +272,14 @@ class Parser:
         following = closer.next
         self._unlink(closer)
         return following
+
+
+def _add(node: Node, field: str, event: Event) -> None:
+    events = getattr(node, field)
+    if events is None:
+        setattr(node, field, [event])
+    else:
+        events.append(event)
 
 
 def _odd_match(opener: _Delim, closer: _Delim) -> bool:

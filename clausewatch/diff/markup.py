@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from clausewatch.diff.inline import Node, Parser
+from clausewatch.diff.inline import Node, Parser, literal_text
 
 CELL_SEPARATOR = " · "
 """Between the cells of a table row in the plain text."""
@@ -36,6 +36,11 @@ _CELL_BULLET = re.compile(r"(^|<[bB][rR][ \t]*/?>)[ \t]*[*+\-•][ \t]+")
 """A list item inside a cell (`*   item<br>*   item`, as OTA writes HTML lists in tables)."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CACHE_SIZE = 65536
+MAX_TOKENS = 20_000
+"""Delimiter runs and brackets in one paragraph beyond which its emphasis, links and code are not parsed
+(shown as written, escapes and entities resolved). The busiest paragraph of the 865 OTA documents has
+about 1,000; a megabyte of `*[*[` has 500,000, and would take seconds to parse for nothing."""
+_STRUCTURE = re.compile(r"[*_`]+|[\[\]\\&<]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,43 +78,74 @@ def parse_inline(markdown: str) -> tuple[Span, ...]:
     if not _ACTIVE.search(markdown):
         text = _CONTROL.sub("", markdown)
         return (Span(text),) if text else ()
+    if len(markdown) > MAX_TOKENS and len(_STRUCTURE.findall(markdown)) > MAX_TOKENS:
+        text = _CONTROL.sub("", literal_text(markdown))
+        return (Span(text),) if text else ()
     return _flatten(Parser(markdown).parse())
 
 
 def _flatten(nodes: list[Node]) -> tuple[Span, ...]:
-    """Spans from the parsed nodes: each node's text styled by the styles open around it."""
-    strong = em = image = 0
+    """Spans from the parsed nodes: each node's text styled by the styles open around it (inside an
+    image, its alt text: plain, linked only by a link around the image)."""
+    strong = em = 0
     links: list[str] = []
-    spans: list[Span] = []
+    images: list[str] = []
+    spans = _Spans()
     for node in nodes:
         for kind, _ in node.closes or ():
             strong -= kind == "strong"
             em -= kind == "em"
-            image -= kind == "image"
-            if kind == "link" and links:
-                links.pop()
+            stack = links if kind == "link" else images if kind == "image" else None
+            if stack:
+                stack.pop()
         if node.text:
-            plain = image > 0
-            span = Span(node.text, strong > 0 and not plain, em > 0 and not plain, node.code and not plain,
-                        links[-1] if links else "")
-            _append(spans, span)
+            if images:
+                spans.add(node.text, (False, False, False, images[-1]))
+            else:
+                spans.add(node.text, (strong > 0, em > 0, node.code, links[-1] if links else ""))
         for kind, href in node.opens or ():
             strong += kind == "strong"
             em += kind == "em"
-            image += kind == "image"
             if kind == "link":
                 links.append(href)
-    return tuple(spans)
+            elif kind == "image":
+                images.append(images[-1] if images else links[-1] if links else "")
+    return spans.done()
 
 
-def _append(spans: list[Span], span: Span) -> None:
-    """Add `span`, merged into the last one when they share their style."""
-    if spans:
-        last = spans[-1]
-        if (last.strong, last.em, last.code, last.href) == (span.strong, span.em, span.code, span.href):
-            spans[-1] = Span(last.text + span.text, span.strong, span.em, span.code, span.href)
-            return
-    spans.append(span)
+Style = tuple[bool, bool, bool, str]
+"""(strong, em, code, href) of a span."""
+_PLAIN: Style = (False, False, False, "")
+
+
+class _Spans:
+    """Spans built piece by piece, consecutive pieces of one style joined once (not pairwise: a text of
+    many small pieces would copy its growing span over and over)."""
+
+    def __init__(self) -> None:
+        self.spans: list[Span] = []
+        self.pieces: list[str] = []
+        self.style: Style = _PLAIN
+
+    def add(self, text: str, style: Style = _PLAIN) -> None:
+        if style != self.style:
+            self._flush()
+            self.style = style
+        self.pieces.append(text)
+
+    def extend(self, spans: tuple[Span, ...]) -> None:
+        for span in spans:
+            self.add(span.text, (span.strong, span.em, span.code, span.href))
+
+    def _flush(self) -> None:
+        text = "".join(self.pieces)
+        if text:
+            self.spans.append(Span(text, *self.style))
+        self.pieces = []
+
+    def done(self) -> tuple[Span, ...]:
+        self._flush()
+        return tuple(self.spans)
 
 
 def text_blocks(text: str) -> tuple[Block, ...]:
@@ -177,28 +213,22 @@ def parse_table(text: str) -> list[list[tuple[Span, ...]]] | None:
 @lru_cache(maxsize=CACHE_SIZE)
 def plain_spans(markdown: str) -> tuple[Span, ...]:
     """The whole text as spans: paragraphs parsed, blank lines kept, table rows one line each."""
-    spans: list[Span] = []
+    spans = _Spans()
     for index, block in enumerate(text_blocks(markdown)):
         if index:
-            _append(spans, Span("\n"))
+            spans.add("\n")
         if block.kind == "text":
-            for span in parse_inline("\n".join(block.lines)):
-                _append(spans, span)
+            spans.extend(parse_inline("\n".join(block.lines)))
         elif block.kind == "table":
-            _table_spans(spans, block.lines)
-    return tuple(spans)
-
-
-def _table_spans(spans: list[Span], lines: tuple[str, ...]) -> None:
-    rows = [cells for _, cells in table_rows(lines) if not is_empty_row(cells)]
-    for number, cells in enumerate(rows):
-        if number:
-            _append(spans, Span("\n"))
-        for index, cell in enumerate(cells):
-            if index:
-                _append(spans, Span(CELL_SEPARATOR))
-            for span in cell:
-                _append(spans, span)
+            rows = [cells for _, cells in table_rows(block.lines) if not is_empty_row(cells)]
+            for number, cells in enumerate(rows):
+                if number:
+                    spans.add("\n")
+                for column, cell in enumerate(cells):
+                    if column:
+                        spans.add(CELL_SEPARATOR)
+                    spans.extend(cell)
+    return spans.done()
 
 
 @lru_cache(maxsize=CACHE_SIZE)

@@ -37,6 +37,7 @@ from clausewatch.diff.markup import (
 from clausewatch.diff.words import diff_words, new_text, old_text
 from clausewatch.models import Clause, ClauseChange, WordOp
 from clausewatch.site.escape import html_text, link_target, markdown_text, one_line, xml_text
+from clausewatch.slugs import is_slug
 
 _SPACES = re.compile(r"\s+")
 
@@ -97,7 +98,7 @@ def heading_text(markdown: str) -> str:
 def render_blocks(text: str, *, table_id: str = "") -> list[str]:
     """A clause text as safe Markdown blocks: paragraphs (soft line breaks kept) and `<table>` blocks
     (no blank line inside). `table_id`: the id of the first block when it is a table (the clause's
-    anchor, which a paragraph would carry as `{: #id }`)."""
+    anchor, which a paragraph would carry as `{: #id }`); only a slug is used."""
     blocks: list[str] = []
     for block in text_blocks(text):
         if block.kind == "table":
@@ -127,7 +128,7 @@ def _table_html(lines: tuple[str, ...], table_id: str) -> str:
     rows = [row for row in table_rows(lines) if not is_empty_row(row[1])]
     if not rows:
         return ""
-    out = [f'<table id="{html_text(table_id)}">' if table_id else "<table>"]
+    out = [f'<table id="{table_id}">' if is_slug(table_id) else "<table>"]
     if rows[0][0]:
         out += ["<thead>", _row_html(rows[0][1], "th"), "</thead>"]
         rows = rows[1:]
