@@ -58,6 +58,7 @@ def test_inline_constructs(markdown: str, spans: tuple[Span, ...]) -> None:
     ("<security@substackinc.com>", (S("security@substackinc.com", href="mailto:security@substackinc.com"),)),
     ("![Ex.png](/hc/article_attachments/16812940336269)", (S("Ex.png"),)),
     ("![**alt**](x.png) text", (S("alt text"),)),
+    ("![](data:image/png;base64," + "iVBORw0KGgo" * 1000 + ") after", (S(" after"),)),
     ("[a] b](c)", (S("[a] b](c)"),)),
     ("[a [b](c) d](e)", (S("[a "), S("b", href="c"), S(" d](e)"))),
     ("*[x](https://y.example)*", (S("x", em=True, href="https://y.example"),)),
@@ -110,7 +111,8 @@ def test_parse_never_raises_and_plain_text_matches_spans(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "*" * 1_000_000, "[" * 1_000_000, "*[" * 500_000, "[](" * 333_333, "](" * 500_000, "_a" * 500_000,
     "`" * 1_000_000, "` `` " * 200_000, "<a " * 333_333, "**a" * 333_333, "[x](" + "a" * 1_000_000,
-    "[" * 500_000 + "](x)" * 100_000,
+    "[" * 500_000 + "](x)" * 100_000, '[](x "' + "[](x " * 200_000, "[](<a" * 200_000, "[](a(b)" * 140_000,
+    "![](data:image/png;base64," + "A" * 1_000_000 + ")", ("[](" + "a" * 160) * 6_000, ("*a " + "x" * 100) * 9_000,
 ])
 def test_parser_is_linear_on_hostile_megabytes(text: str) -> None:
     clear_caches()

@@ -7,7 +7,7 @@ as a line break. Other raw HTML is literal text (as CommonMark with HTML disable
 
 One regex scan finds the active characters; emphasis is resolved on a linked delimiter list with
 CommonMark's `openers_bottom` so that it stays linear, link destinations are matched by a regex with
-bounded repetitions (no catastrophic backtracking on `[[[[` or `](((`). Pure: stdlib only.
+unambiguous alternatives (no catastrophic backtracking on `[[[[` or `](((`). Pure: stdlib only.
 """
 
 from __future__ import annotations
@@ -31,10 +31,14 @@ _TOKEN = re.compile(_INLINE + r"| (?P<open>!?\[) | (?P<close>\])", re.VERBOSE)
 _TOKEN_NO_LINKS = re.compile(_INLINE, re.VERBOSE)
 """Without `[` and `]`: a text without `](` can hold no inline link or image."""
 _LINK_TAIL = re.compile(r"""\(\s{0,64}
-    (?:<(?P<angle>(?:[^<>\n\\]|\\.){0,4096})>
-      |(?!<)(?P<raw>(?:[^\s()\\]|\\\S|\\(?=\s)|\((?:[^\s()\\]|\\\S|\\(?=\s)){0,512}\)){0,4096}))
-    (?:\s{1,64}(?:"(?:[^"\\]|\\.){0,2048}"|'(?:[^'\\]|\\.){0,2048}'|\((?:[^()\\]|\\.){0,2048}\)))?
+    (?:<(?P<angle>(?:[^<>\n\\]|\\.)*)>
+      |(?!<)(?P<raw>(?:[^\s()\\]|\\\S|\\(?=\s)|\((?:[^\s()\\]|\\\S|\\(?=\s))*\))*))
+    (?:\s{1,64}(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?
     \s{0,64}\)""", re.VERBOSE | re.DOTALL)
+"""`(destination "title")` after a `]`. Each alternative starts with its own character, so a failed match
+gives back in linear time; a scan stops at the first unbalanced parenthesis, quote or space, which is
+where the next `](` attempt would start: a text of many `](` is scanned about once in all (destinations
+have no length limit: OTA writes images as `data:` URIs of many kilobytes)."""
 _ESCAPE_OR_ENTITY = re.compile(r"\\([!-/:-@\[-`{-~])|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
