@@ -164,6 +164,7 @@ def test_table_block_is_an_html_table_without_blank_lines() -> None:
 
 def test_paragraph_then_table_then_paragraph() -> None:
     blocks = archived.render_blocks("Intro *text*\n| h |\n| - |\n| c |\n\nAfter", table_id="t-1")
+    assert len(blocks) == 3
     assert blocks[0] == "Intro <em>text</em>"
     assert blocks[1].startswith("<table>")  # the id goes to a first block only
     assert blocks[2] == "After"

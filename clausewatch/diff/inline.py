@@ -3,7 +3,8 @@
 CommonMark's own algorithm, for the constructs Open Terms Archive's extractor writes: backslash escapes,
 entities, code spans, `*`/`_` emphasis and strong emphasis (flanking rules, the rule of three, no
 intraword `_`), inline links and images (`[text](url "title")`, `[text](<url>)`), autolinks, and `<br>`
-as a line break. Other raw HTML is literal text (as CommonMark with HTML disabled reads it).
+as a line break. Other raw HTML is literal text (as CommonMark with HTML disabled reads it). One
+repair after CommonMark: `**` runs it leaves unmatched are paired in order (see `_repair_strong`).
 
 One regex scan finds the active characters; emphasis is resolved on a linked delimiter list with
 CommonMark's `openers_bottom` so that it stays linear, link destinations are matched by a regex with
@@ -101,8 +102,10 @@ def _is_punct(ch: str) -> bool:
 class Parser:
     """One paragraph, parsed once: `nodes` hold its text and the styles around it."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, repair: bool = True) -> None:
         self.text = _CONTROL.sub("", text)
+        self.repair = repair
+        """Whether `_repair_strong` runs (False: CommonMark exactly)."""
         self.nodes: list[Node] = []
         self.head: _Delim | None = None
         self.tail: _Delim | None = None
@@ -110,6 +113,8 @@ class Parser:
         self.inactive_below = 0
         """Brackets (not images) below this index in `brackets` may no longer open a link."""
         self._ticks: dict[int, list[int]] | None = None
+        self.stars: list[Node] = []
+        """Every `*` run, for `_repair_strong`."""
 
     def parse(self) -> list[Node]:
         text, pos = self.text, 0
@@ -123,7 +128,35 @@ class Parser:
                 self._literal(text[pos:match.start()])
             pos = self._token(match)
         self._process_emphasis(None)
+        if self.repair:
+            self._repair_strong()
         return self.nodes
+
+    def _repair_strong(self) -> None:
+        """Pair the `**` runs CommonMark left unmatched, in order: converters write bold with the spaces
+        and line breaks of the page inside it (`**Cookies **`, `**Title  \\n**Text`, `word**.**`), which
+        CommonMark leaves as literal text, while a literal `*` of the page is always escaped (`\\*`).
+        A run of exactly four (`****`, an empty bold) is dropped, and so is a last run without a partner at
+        the very start or end of the paragraph (half of a bold the converter split over two blocks);
+        another run without a partner stays."""
+        runs = [node for node in self.stars if len(node.text) >= 2]
+        for node in runs:
+            if node.text == "****":
+                node.text = ""
+        runs = [node for node in runs if node.text]
+        for opener, closer in zip(runs[::2], runs[1::2], strict=False):
+            opener.text = opener.text[:-2]
+            closer.text = closer.text[2:]
+            _add(opener, "opens", ("strong", ""))
+            _add(closer, "closes", ("strong", ""))
+        if len(runs) % 2 and runs[-1].text == "**" and self._at_an_end(runs[-1]):
+            runs[-1].text = ""
+
+    def _at_an_end(self, node: Node) -> bool:
+        """True when only whitespace comes before `node`, or only whitespace after it."""
+        index = next(k for k, other in enumerate(self.nodes) if other is node)
+        return not "".join(n.text for n in self.nodes[:index]).strip() or \
+            not "".join(n.text for n in self.nodes[index + 1:]).strip()
 
     def _literal(self, text: str) -> Node:
         node = Node(text)
@@ -188,6 +221,8 @@ class Parser:
         else:
             can_open, can_close = left, right
         node = self._literal(text[start:end])
+        if char == "*":
+            self.stars.append(node)
         if can_open or can_close:
             delim = _Delim(node, char, end - start, can_open, can_close, self.tail)
             if self.tail is None:

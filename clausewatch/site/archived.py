@@ -22,6 +22,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import accumulate, groupby
 
 from clausewatch.diff.clauses import full_text
@@ -95,10 +96,12 @@ def heading_text(markdown: str) -> str:
     return markdown_text(one_line(plain_text(markdown)))
 
 
-def render_blocks(text: str, *, table_id: str = "") -> list[str]:
+@lru_cache(maxsize=32768)
+def render_blocks(text: str, *, table_id: str = "") -> tuple[str, ...]:
     """A clause text as safe Markdown blocks: paragraphs (soft line breaks kept) and `<table>` blocks
     (no blank line inside). `table_id`: the id of the first block when it is a table (the clause's
-    anchor, which a paragraph would carry as `{: #id }`); only a slug is used."""
+    anchor, which a paragraph would carry as `{: #id }`); only a slug is used. Cached: a clause's text
+    is shown on its document page, first record and as-of pages, unchanged across most versions."""
     blocks: list[str] = []
     for block in text_blocks(text):
         if block.kind == "table":
@@ -109,7 +112,7 @@ def render_blocks(text: str, *, table_id: str = "") -> list[str]:
             continue
         if rendered:
             blocks.append(rendered)
-    return blocks
+    return tuple(blocks)
 
 
 def render_block(text: str) -> str:

@@ -92,7 +92,7 @@ def _clause_block(clause: Clause, base_level: int) -> str:
         body = render_block(clause.text)
         return f"{heading}\n\n{body}" if body else heading
     prefix = f"**{number.strip()}**" if number else ""
-    blocks = render_blocks(clause.text, table_id="" if prefix else anchor) or ["&nbsp;"]
+    blocks = list(render_blocks(clause.text, table_id="" if prefix else anchor)) or ["&nbsp;"]
     if blocks[0].startswith("<table"):
         if not prefix:
             return "\n\n".join(blocks)
