@@ -14,7 +14,9 @@ from datetime import UTC
 
 from feedgen.feed import FeedGenerator
 
+from clausewatch.diff.markup import plain_text
 from clausewatch.models import ClauseChange, DiffSummary, PublishedChange
+from clausewatch.site.archived import change_texts, feed_block, feed_ops, plain_ops
 from clausewatch.site.escape import xml_chars, xml_text
 
 FEEDS_DIR = "feeds"
@@ -63,27 +65,26 @@ def summary_text(summary: DiffSummary) -> str:
 
 
 def _clause_title(change: ClauseChange) -> str:
+    """`7.2 Arbitration (modified)`: number and heading as plain text (feed titles show no markup)."""
     clause = change.after or change.before
     if clause is None:
         return change.kind
-    label = " ".join(filter(None, [clause.number or "", clause.heading or ""])) or clause.id
+    heading = plain_text(clause.heading) if clause.heading else ""
+    label = " ".join(" ".join(filter(None, [clause.number or "", heading])).split()) or clause.id
     return f"{label} ({change.kind})"
 
 
 def _clause_body(change: ClauseChange) -> str:
+    """The clause's word diff (or its whole text, added or removed) as HTML with its formatting."""
     if change.words:
-        runs = []
-        for op in change.words:
-            words = xml_text(op.text)
-            tag = "ins" if op.op == "insert" else "del"
-            runs.append(words if op.op == "equal" else f"<{tag}>{words}</{tag}>")
-        return "".join(runs)
+        old, new = change_texts(change)
+        return feed_ops(plain_ops(change.words, old, new), old, new)
     if change.after is not None and change.before is None:
-        return f"<ins>{xml_text(change.after.text)}</ins>"
+        return f"<ins>{feed_block(change.after.text)}</ins>"
     if change.before is not None and change.after is None:
-        return f"<del>{xml_text(change.before.text)}</del>"
+        return f"<del>{feed_block(change.before.text)}</del>"
     clause = change.after or change.before
-    return xml_text(clause.text) if clause else ""
+    return feed_block(clause.text) if clause else ""
 
 
 def entry_html(change: PublishedChange, link: str) -> str:

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import yaml
 
 from clausewatch.models import Clause
-from clausewatch.site.escape import front_matter_value, markdown_block, markdown_text, one_line
+from clausewatch.site.archived import heading_text, render_block, render_blocks
+from clausewatch.site.escape import front_matter_value, markdown_text, one_line
 from clausewatch.slugs import is_slug
 
 
@@ -80,14 +81,23 @@ def render_clauses(clauses: Sequence[Clause], *, base_level: int = 2,
 
 
 def _clause_block(clause: Clause, base_level: int) -> str:
+    """One clause: a heading line (plain text, `{ #id }`) and its text, or its text with its number in
+    bold and `{: #id }` on its first paragraph (a text starting with a table gives the table the id)."""
     anchor = clause.id if is_slug(clause.id) else ""
     number = markdown_text(one_line(clause.number)) + " " if clause.number else ""
     if clause.heading and clause.heading.strip():
         level = min(6, base_level + 1 + clause.level)
         attr = f" {{ #{anchor} }}" if anchor else ""
-        heading = f"{'#' * level} {number}{markdown_text(one_line(clause.heading))}{attr}"  # one line
-        return f"{heading}\n\n{markdown_block(clause.text)}" if clause.text.strip() else heading
-    body = markdown_block(clause.text) or "&nbsp;"
-    first, sep, rest = body.partition("\n\n")
-    prefix = f"**{number.strip()}** " if number else ""
-    return f"{prefix}{first}\n{{: #{anchor} }}{sep}{rest}" if anchor else f"{prefix}{body}"
+        heading = f"{'#' * level} {number}{heading_text(clause.heading)}{attr}"  # one line
+        body = render_block(clause.text)
+        return f"{heading}\n\n{body}" if body else heading
+    prefix = f"**{number.strip()}**" if number else ""
+    blocks = list(render_blocks(clause.text, table_id="" if prefix else anchor)) or ["&nbsp;"]
+    if blocks[0].startswith("<table"):
+        if not prefix:
+            return "\n\n".join(blocks)
+        blocks.insert(0, "")  # the number on a line of its own, above the table
+    first = f"{prefix} {blocks[0]}".strip()
+    if anchor:
+        first += f"\n{{: #{anchor} }}"
+    return "\n\n".join([first, *blocks[1:]])

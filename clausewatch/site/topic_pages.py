@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from clausewatch.diff import render as render_diff
 from clausewatch.diff.topics import RuleSet, Topic, TopicMatch, iter_changed_matches, merge_matches
 from clausewatch.models import ClauseChange, PublishedChange
+from clausewatch.site.archived import plain_change
 from clausewatch.site.escape import mark_spans, markdown_text
 from clausewatch.site.feeds import subscribe_markdown
 from clausewatch.site.markdown import document_title, front_matter, heading_id, link, service_title
@@ -71,7 +72,8 @@ def excerpt(text: str, matches: Sequence[TopicMatch], titles: dict[str, str] | N
 
 
 def iter_topic_changes(changes: Iterable[PublishedChange], topics: Sequence[Topic]) -> Iterator[TopicChange]:
-    """Every (topic, clause change) pair of the published changes, with the words that matched."""
+    """Every (topic, clause change) pair of the published changes, with the words that matched: matched
+    and shown on the plain text (the words a reader reads, no Markdown markup)."""
     titles = {t.id: t.title for t in topics}
     for published in changes:
         if not published.path or published.diff is None:
@@ -80,7 +82,7 @@ def iter_topic_changes(changes: Iterable[PublishedChange], topics: Sequence[Topi
         for anchor, change in zip(anchors, published.diff.changes, strict=True):
             if not change.topics:
                 continue
-            for side, text, matches in iter_changed_matches(change, topics):
+            for side, text, matches in iter_changed_matches(plain_change(change), topics):
                 for topic_id in dict.fromkeys(m.topic_id for m in matches):
                     if topic_id not in change.topics:
                         continue
