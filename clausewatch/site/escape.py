@@ -9,7 +9,7 @@ context:
 | Markdown running text | `markdown_text` | nothing: every HTML/Markdown-active character is an entity |
 | archived Markdown, one line | `markdown_inline` | http(s) links only (text escaped, URL quoted) |
 | archived Markdown, a block | `markdown_block` | paragraphs and line breaks, http(s) links |
-| archived Markdown with its formatting | `clausewatch.site.archived` (built on `markdown_text`, `html_text`, `link_target`, `xml_text`) | strong, em, code, http(s) links, tables |
+| archived Markdown, formatted | `site.archived` (on top of these) | strong, em, code, http(s) links, tables |
 | quoted admonition title | `admonition_title` | nothing, quotes escaped, one line |
 | Markdown table cell | `table_cell` | nothing, one line, `|` escaped |
 | HTML text or attribute value in a Markdown page | `html_text` | nothing (HTML entities, Markdown syntax) |
