@@ -1,6 +1,6 @@
 """Find documents whose recorded versions flip between languages (issue 14), in the OTA bundle.
 
-    python scripts/language_flips.py [--method stopwords|py3langid|lingua] [--top 20] [--flips FILE]
+    python scripts/language_flips.py [--method stopwords|spelling|py3langid|lingua] [--top 20] [--flips FILE]
                                      [--paths PATH ...] [--work DIR]
 
 Each version's language is guessed from its prose (link targets, URLs and Markdown markup dropped); a flip is a
@@ -8,7 +8,8 @@ recorded change whose guessed language differs from the previous version's (both
 documents with flips, most first (flips, versions, languages seen). --flips FILE writes every flip as CSV
 (commit, path, date, before, after).
 
-Methods: `stopwords` (no dependency: counts of common function words of 8 languages), `py3langid` and
+Methods: `stopwords` (no dependency: counts of common function words of 8 languages), `spelling` (en-GB
+against en-US spelling of a few word stems: regional variants of English texts), `py3langid` and
 `lingua` (lingua-language-detector), the latter two only if installed (they are not project dependencies;
 see scripts/compare_langid.py). Languages are cached per blob in the work folder (lang-METHOD.json).
 Without the bundle this prints why and exits 0.
@@ -50,6 +51,10 @@ _MARKUP = re.compile(r"[#*_>|`\[\]\\=~]+|^\s*[-+]\s+|^\s*\d+[.)]\s+", re.MULTILI
 _TOKEN = re.compile(r"[^\W\d_]+")
 MIN_HITS = 12
 """Fewer stop-word hits than this: the language is left undetermined (`und`)."""
+_GB = re.compile(r"\b(?:organis|authoris|recognis|behaviour|personalis|centre|favour|colour|analys(?:e|es|ed|ing)\b|"
+                 r"optimis|minimis|customis|programme|utilis|categoris|anonymis|pseudonymis)", re.IGNORECASE)
+_US = re.compile(r"\b(?:organiz|authoriz|recogniz|behavior|personaliz|center|favor|color|analyz|optimiz|minimiz|"
+                 r"customiz|programs?\b|utiliz|categoriz|anonymiz|pseudonymiz)", re.IGNORECASE)
 
 
 def prose(markdown: str) -> str:
@@ -69,10 +74,19 @@ def stopword_language(text: str) -> str:
     return lang if hits >= MIN_HITS else "und"
 
 
+def spelling_variant(text: str) -> str:
+    """`en-gb` or `en-us` when at least 3 words of one spelling and 3 times as many as of the other
+    (organisation/organization, behaviour/behavior, centre/center, …), else `und`."""
+    gb, us = len(_GB.findall(text)), len(_US.findall(text))
+    return "en-gb" if gb >= 3 and gb > 3 * us else "en-us" if us >= 3 and us > 3 * gb else "und"
+
+
 def detector(method: str) -> Callable[[str], str]:
     """A function text → ISO 639-1 code (or `und`) for `method`."""
     if method == "stopwords":
         return stopword_language
+    if method == "spelling":
+        return spelling_variant
     if method == "py3langid":
         from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
@@ -169,7 +183,7 @@ def flips(history: list[tuple[str, int, str, str]]) -> list[tuple[str, int, str,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--method", choices=["stopwords", "py3langid", "lingua"], default="stopwords")
+    parser.add_argument("--method", choices=["stopwords", "spelling", "py3langid", "lingua"], default="stopwords")
     parser.add_argument("--top", type=int, default=0, help="Print only the documents with the most flips.")
     parser.add_argument("--flips", type=Path, help="Write every flip to this CSV file.")
     parser.add_argument("--paths", nargs="*", default=[])
@@ -193,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             langs = Counter(lang for *_, lang in history)
             rows.append((len(changes), len(history), path, langs, changes))
     rows.sort(key=lambda row: (-row[0], row[2]))
-    print(f"{options.method}: {len(rows)} of {len(found)} documents flip language between consecutive versions, "
+    print(f"{options.method}: {len(rows)} of {len(found)} documents flip between consecutive versions, "
           f"{sum(r[0] for r in rows)} flips in all")
     print(f"{'flips':>5} {'vers':>5}  document  (languages: versions)")
     for count, total, path, langs, _ in rows[: options.top or None]:
