@@ -2,6 +2,7 @@
 
     python scripts/label_context.py [--work DIR] [--width 2500] SHA PATH [SHA PATH ...]
     python scripts/label_context.py [--work DIR] --csv FILE          every commit,path of a CSV file
+    python scripts/label_context.py [--work DIR] --history PATH [--span FROM:TO]   one line per version
 
 For each change: its commit subject and date; the guessed language and en-GB/en-US spelling of the version
 before and after; whether the text equals (canonically: link targets, markup, quotes and whitespace
@@ -114,11 +115,38 @@ def show(repo: Path, commit: str, path: str, width: int) -> None:
     print()
 
 
+def history(repo: Path, path: str, span: str) -> None:
+    """One line per version: index, commit, date, language/spelling, size, the id of its canonical text
+    (t0, t1, … in order of first appearance: a repeated id is a revert) and the ratio to the previous one."""
+    entries = dict(iter_documents(repo, [path]))[path]
+    start, _, stop = span.partition(":")
+    chosen = range(int(start or 0), min(int(stop or len(entries)), len(entries)))
+    ids: dict[str, str] = {}
+    previous = ""
+    with Blobs(repo) as blobs:
+        for index, (commit, stamp, blob) in enumerate(entries[: chosen.stop]):
+            text = blobs.read(blob)
+            key = canonical_key(text)
+            ids.setdefault(key, f"t{len(ids)}")
+            if index in chosen:
+                canon = canonical_text(text)
+                ratio = fuzz.ratio(previous, canon) if previous else 0.0
+                lang = stopword_language(prose(text)) + "/" + spelling_variant(prose(text))
+                subject = git(repo, "log", "-1", "--format=%s", commit).decode().split(" of ")[0].strip()
+                print(f"{index:>4} {commit[:10]} {datetime.fromtimestamp(stamp, UTC):%Y-%m-%d %H:%M} {lang:<12} "
+                      f"{len(text):>7} {ids[key]:>5} {ratio:6.1f}  {subject}")
+                previous = canon
+            elif index + 1 in chosen:
+                previous = canonical_text(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("args", nargs="*", help="SHA PATH pairs")
     parser.add_argument("--csv", type=Path, help="Show every commit,path of this CSV file.")
     parser.add_argument("--width", type=int, default=2500)
+    parser.add_argument("--history", help="List the versions of this document instead.")
+    parser.add_argument("--span", default=":", help="FROM:TO version indexes for --history.")
     parser.add_argument("--bundle", type=Path, default=BUNDLE)
     parser.add_argument("--work", type=Path, help="Folder for the clone (kept and reused), or a clone.")
     options = parser.parse_args(argv)
@@ -131,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             pairs += [(row["commit"], row["path"]) for row in csv.DictReader(handle)]
     with tempfile.TemporaryDirectory(prefix="clausewatch-label-") as tmp:
         repo = open_clone(options.bundle, options.work or Path(tmp)).repo
+        if options.history:
+            history(repo, options.history, options.span)
         for commit, path in pairs:
             show(repo, commit, path, options.width)
     return 0
