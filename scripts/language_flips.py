@@ -88,12 +88,10 @@ def detector(method: str) -> Callable[[str], str]:
     if method == "spelling":
         return spelling_variant
     if method == "py3langid":
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-        identifier = LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=False)
+        import py3langid
 
         def by_py3langid(text: str) -> str:
-            return identifier.classify(text)[0] if _TOKEN.search(text) else "und"
+            return py3langid.classify(text)[0] if _TOKEN.search(text) else "und"
 
         return by_py3langid
     if method == "lingua":
