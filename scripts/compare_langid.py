@@ -3,7 +3,7 @@
     python scripts/compare_langid.py sample [--work DIR]     print the texts to label by hand (ids, heads)
     python scripts/compare_langid.py [run] [--work DIR] [--json FILE]
 
-Ground truth: tests/data/labels/langid_truth.csv (kind,commit,path,paragraph,language), labelled by reading:
+Ground truth: tests/data/langid/truth.csv (kind,commit,path,paragraph,language), labelled by reading:
 `version` rows are whole recorded versions from the language/regional swap histories of label batch 4
 (scripts/pick_variant_sample.py), up to PER_GUESS distinct texts per document and stop-word language guess
 (so that each language of a history is in); `paragraph` rows
@@ -39,7 +39,7 @@ from language_flips import Blobs, detector, iter_documents, prose
 from measure_substantive import BUNDLE, ROOT, open_clone
 from pick_variant_sample import SWAP_DOCUMENTS
 
-TRUTH = ROOT / "tests/data/labels/langid_truth.csv"
+TRUTH = ROOT / "tests/data/langid/truth.csv"
 SEED = 20260405
 PER_GUESS = 5
 PARAGRAPHS_SHORT = 220
