@@ -1,7 +1,7 @@
 """Find documents whose recorded versions flip between languages (issue 14), in the OTA bundle.
 
     python scripts/language_flips.py [--method stopwords|spelling|py3langid|lingua] [--top 20] [--flips FILE]
-                                     [--paths PATH ...] [--work DIR]
+                                     [--paths PATH ...] [--min-chars N] [--work DIR]
 
 Each version's language is guessed from its prose (link targets, URLs and Markdown markup dropped); a flip is a
 recorded change whose guessed language differs from the previous version's (both guessed). Printed: the
@@ -151,22 +151,31 @@ class Blobs:
 
 
 def languages(repo: Path, method: str, paths: Iterable[str] = (), cache: Path | None = None,
-              limit: int = 0) -> dict[str, list[tuple[str, int, str, str]]]:
+              limit: int = 0, min_chars: int = 0) -> dict[str, list[tuple[str, int, str, str]]]:
     """{path: [(commit, time, blob, language)]} with the language of every version (prose, first `limit`
-    characters if given), cached per blob in `cache`."""
+    characters if given; `und` when the prose is shorter than `min_chars`), cached per blob in `cache` (and
+    the prose lengths beside it)."""
     known: dict[str, str] = json.loads(cache.read_text()) if cache and cache.is_file() else {}
+    lengths_file = cache.with_name("prose-lengths.json") if cache else None
+    lengths: dict[str, int] = (json.loads(lengths_file.read_text())
+                               if min_chars and lengths_file and lengths_file.is_file() else {})
     detect = None
     result: dict[str, list[tuple[str, int, str, str]]] = {}
     with Blobs(repo) as blobs:
         for path, entries in iter_documents(repo, paths):
             for _, _, blob in entries:
-                if blob not in known:
-                    detect = detect or detector(method)
+                if blob not in known or (min_chars and blob not in lengths):
                     text = prose(blobs.read(blob))
-                    known[blob] = detect(text[:limit] if limit else text)
-            result[path] = [(commit, stamp, blob, known[blob]) for commit, stamp, blob in entries]
+                    lengths[blob] = len(text)
+                    if blob not in known:
+                        detect = detect or detector(method)
+                        known[blob] = detect(text[:limit] if limit else text)
+            result[path] = [(commit, stamp, blob, "und" if min_chars and lengths[blob] < min_chars else known[blob])
+                            for commit, stamp, blob in entries]
     if cache:
         cache.write_text(json.dumps(known))
+        if min_chars and lengths_file:
+            lengths_file.write_text(json.dumps(lengths))
     return result
 
 
@@ -186,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flips", type=Path, help="Write every flip to this CSV file.")
     parser.add_argument("--paths", nargs="*", default=[])
     parser.add_argument("--limit", type=int, default=0, help="Guess from the first N characters of prose only.")
+    parser.add_argument("--min-chars", type=int, default=0,
+                        help="Versions with less prose than this are left undetermined (`und`).")
     parser.add_argument("--bundle", type=Path, default=BUNDLE)
     parser.add_argument("--work", type=Path, help="Folder for the clone and the cache (kept), or a clone.")
     options = parser.parse_args(argv)
@@ -197,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         archive = open_clone(options.bundle, work)
         suffix = f"-{options.limit}" if options.limit else ""
         found = languages(archive.repo, options.method, options.paths, work / f"lang-{options.method}{suffix}.json",
-                          options.limit)
+                          options.limit, options.min_chars)
     rows = []
     for path, history in found.items():
         changes = flips(history)
