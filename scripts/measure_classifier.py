@@ -35,7 +35,7 @@ from clausewatch.models import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "../shared/data/ota-contrib-versions.bundle"
-LABELS = ROOT / "tests/labels/ota_sample.csv"
+LABELS = ROOT / "tests/data/labels/ota_sample.csv"
 SEED = 20260301
 POSITIVE = ("legal", "date")
 """Hand labels that a reader must see: `substantive` should be exactly these."""
