@@ -29,7 +29,7 @@ from measure_substantive import BUNDLE, git, open_clone
 from rapidfuzz import fuzz
 
 # --- The project's modules: the only lines that name them (update these after the package restructure). ---
-from clausewatch.normalize import canonical_key, canonical_text
+from clausewatch.diff.normalize import canonical_key, canonical_text
 
 # ------------------------------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Measure the change classifier on Open Terms Archive's real histories (evidence for issue 3).
 
     python scripts/measure_classifier.py busiest [--top 10]     (a) classes per document, 10 busiest
-    python scripts/measure_classifier.py score                  (b) precision/recall on tests/labels/
+    python scripts/measure_classifier.py score                  (b) precision/recall on tests/data/labels/
     python scripts/measure_classifier.py pick [--size 100 --extra 20]  the sample to label (fixed seed)
     python scripts/measure_classifier.py heldout [--size 80]   one change each from unlabelled documents:
         batch 2 = `--size 80` on batch 1 (scored before tuning), batch 3 = `--size 40` after batch 2 was

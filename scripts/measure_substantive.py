@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # --- The project's modules: the only lines that name them (update these after the package restructure). ---
-from clausewatch.archive import Archive, BlobReader, iter_log, to_version
-from clausewatch.history import iter_history
+from clausewatch.archive.git import BlobReader
+from clausewatch.archive.read import Archive, iter_log, to_version
+from clausewatch.diff.history import iter_history
 
 # ------------------------------------------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from pick_variant_sample import SWAP_DOCUMENTS
 from rapidfuzz import fuzz
 
 # --- The project's modules: the only lines that name them (update these after the package restructure). ---
-from clausewatch.normalize import canonical_key, canonical_text
+from clausewatch.diff.normalize import canonical_key, canonical_text
 
 # ------------------------------------------------------------------------------------------------------------
 
