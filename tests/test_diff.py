@@ -17,6 +17,7 @@ from clausewatch.cli import cli
 from clausewatch.diff.align import align_clauses
 from clausewatch.diff.clauses import split_clauses
 from clausewatch.diff.compare import diff_texts
+from clausewatch.diff.markup import plain_text
 from clausewatch.diff.render import (
     diff_to_json,
     render_text,
@@ -80,7 +81,7 @@ See our [Privacy Policy](https://confero.example/privacy?utm_source=footer&utm_m
 Disputes are settled by binding arbitration.
 """
 
-SITE_EXTENSIONS = ["attr_list", "md_in_html", "toc", "admonition", "tables", "pymdownx.critic",
+SITE_EXTENSIONS = ["attr_list", "md_in_html", "toc", "admonition", "pymdownx.details", "tables", "pymdownx.critic",
                    "pymdownx.caret", "pymdownx.tilde", "pymdownx.mark", "pymdownx.superfences"]
 
 
@@ -144,8 +145,8 @@ def test_renumbering_only_is_counted_not_reported() -> None:
     renumbered = OLD.replace("## 1.", "## 5.").replace("2.1 ", "6.1 ").replace("2.2 ", "6.2 ")
     diff = diff_texts(OLD, renumbered)
     assert diff.changes == ()
-    assert diff.summary.renumbered == 3
-    assert summary_line(diff.summary) == "3 clauses renumbered"
+    assert diff.summary.renumbered == 1, "sections count: 2.1 and 2.2 are clauses of section 2, which kept its number"
+    assert summary_line(diff.summary) == "1 clause renumbered"
 
 
 def test_merge_is_detected() -> None:
@@ -198,7 +199,7 @@ def test_render_text_marks_words_and_numbers(sample_diff) -> None:
 def test_render_markdown_is_valid_and_anchored(sample_diff) -> None:
     page = render_markdown(sample_diff, anchor_prefix="c-")
     html = markdown.markdown(page, extensions=SITE_EXTENSIONS)
-    assert 'id="c-you-own-the-content-you-upload"' in html
+    assert 'id="c-you-own-the-content-you-upload"' in html and 'id="c-your-content"' in html
     assert "<ins>You grant us a perpetual, worldwide, sublicensable licence to</ins>" in html
     assert "<del>only to provide the Service to you</del>" in html
     assert "other clauses unchanged" in html
@@ -251,9 +252,13 @@ def test_untrusted_text_never_becomes_markup(payload: str) -> None:
     html = markdown.markdown(render_markdown(diff), extensions=SITE_EXTENSIONS)
     parser = TagCollector()
     parser.feed(html)
-    assert {tag for tag, _ in parser.tags} <= {"p", "h3", "em", "strong", "ins", "del"}
-    assert all(name == "id" for _, attrs in parser.tags for name, _ in attrs)
-    assert payload in "".join(parser.text)
+    assert {tag for tag, _ in parser.tags} <= {"p", "h3", "em", "strong", "code", "ins", "del", "details",
+                                                "summary", "a"}
+    for tag, attrs in parser.tags:
+        for name, value in attrs:
+            assert name == "id" or (tag in ("details", "a") and name in ("class", "href")), (tag, name)
+            assert name != "href" or (value or "").startswith(("http://", "https://", "#")), value
+    assert " ".join(plain_text(payload).split()) in " ".join("".join(parser.text).split())
 
 
 def test_escape_untrusted_is_entity_only() -> None:
@@ -310,10 +315,10 @@ def test_cli_diff_text_and_markdown(texts) -> None:
     old, new, renum = texts
     result = CliRunner().invoke(cli, ["diff", str(old), str(renum)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("2 clauses renumbered")
+    assert result.output.startswith("2 clauses renumbered"), "sections 1 and 2 renumbered"
     result = CliRunner().invoke(cli, ["diff", str(old), str(new), "--format", "markdown"])
     assert result.exit_code == 1
-    assert "{ #you-own-the-content-you-upload }" in result.output
+    assert "{: #you-own-the-content-you-upload }" in result.output and "{ #your-content }" in result.output
 
 
 def test_cli_diff_missing_file(tmp_path: Path) -> None:

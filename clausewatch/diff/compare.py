@@ -17,6 +17,7 @@ from clausewatch.diff import align, clauses
 from clausewatch.diff.align import Pairing, align_clauses
 from clausewatch.diff.classify import classify_change
 from clausewatch.diff.clauses import full_text, split_clauses
+from clausewatch.diff.markup import plain_text
 from clausewatch.diff.sections import Placed, group_sections, section_roots
 from clausewatch.diff.words import diff_words
 from clausewatch.models import ChangeClass, Clause, ClauseChange, Diff, DiffSummary
@@ -104,9 +105,10 @@ def _change_for(pairing: Pairing, olds: tuple[Clause, ...], news: tuple[Clause, 
         return ClauseChange("moved", "cosmetic", first_old, first_new, renumbered=renumbered)
     kind = "moved" if pairing.kind == "match" and pairing.moved else pairing.kind
     others = news[1:] if pairing.kind == "split" else olds[1:]
+    old_plain, new_plain = plain_text(old_text), plain_text(new_text)  # words, not markup
     draft = ClauseChange(kind if kind != "match" else "modified", "substantive", first_old, first_new,
-                         words=diff_words(old_text, new_text), renumbered=renumbered, others=others,
-                         rewritten=kept_share(old_text, new_text) < REWRITTEN_BELOW)
+                         words=diff_words(old_plain, new_plain), renumbered=renumbered, others=others,
+                         rewritten=kept_share(old_plain, new_plain) < REWRITTEN_BELOW)
     return _with_class(draft, classify_change)
 
 

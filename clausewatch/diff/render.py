@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from clausewatch.diff.clauses import full_text, unique_id
+from clausewatch.diff.markup import plain_text
 from clausewatch.models import Clause, ClauseChange, Diff, DiffSummary, WordOp
 
 _SPACES = re.compile(r"\s+")
@@ -49,11 +50,11 @@ def change_title(change: ClauseChange, headings: tuple[dict[str, str], dict[str,
     clause = change.after or change.before
     if clause is None:
         return ""
-    heading = clause.heading
+    heading = plain_text(clause.heading) if clause.heading else ""
     if not heading:
-        words = first_words(clause.text, 10)
+        words = first_words(plain_text(clause.text), 10)
         parent = headings[1 if change.after else 0].get(clause.parent or "")
-        heading = f"{parent}: {words}" if parent else words
+        heading = f"{plain_text(parent)}: {words}" if parent else words
     number = _number_change(change)
     title = f"{number} {heading}" if number else heading
     return " ".join(title.split())  # one line: a heading (and its `{ #anchor }`) cannot span lines
@@ -71,12 +72,14 @@ def first_words(text: str, n: int) -> str:
 
 
 def body_ops(change: ClauseChange) -> tuple[WordOp, ...]:
+    """The word diff of a change over the words a reader reads (`markup.plain_text`): its own, or the
+    whole text inserted (added) or deleted (removed)."""
     if change.words:
         return change.words
     if change.kind == "added" and change.after:
-        return (WordOp("insert", full_text(change.after)),)
+        return (WordOp("insert", plain_text(full_text(change.after))),)
     if change.kind == "removed" and change.before:
-        return (WordOp("delete", full_text(change.before)),)
+        return (WordOp("delete", plain_text(full_text(change.before))),)
     return ()
 
 
@@ -141,7 +144,7 @@ def placement(change: ClauseChange, after: tuple[Clause, ...], index: dict[str, 
     previous = next((c for c in reversed(after[:k]) if c.level <= change.after.level), None)
     if previous is None:
         return "now at the start"
-    return f"now after “{previous.heading or first_words(previous.text, 8)}”"
+    return f"now after “{plain_text(previous.heading or '') or first_words(plain_text(previous.text), 8)}”"
 
 
 def moved_note(change: ClauseChange, where: str) -> str:

@@ -16,20 +16,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from clausewatch.diff.clauses import full_text
+from clausewatch.diff.markup import plain_spans
 from clausewatch.diff.render import (
+    CONTEXT_WORDS,
     KIND_LABEL,
     Anchored,
     anchor_changes,
     body_ops,
     change_title,
-    collapsed_ops,
     headings_of,
     moved_note,
     placement,
     summary_line,
 )
-from clausewatch.models import Clause, ClauseChange, Diff, WordOp
+from clausewatch.models import Clause, ClauseChange, Diff
+from clausewatch.site.archived import change_texts, render_ops, styled
 from clausewatch.site.escape import markdown_text
 
 _SPACES = re.compile(r"\s+")
@@ -60,7 +61,8 @@ def render_markdown(diff: Diff, *, anchor_prefix: str = "", after_card: Mapping[
         count = sum(1 for c in diff.changes if c.change_class != "substantive")
         label = (f"{count} change{'s' if count != 1 else ''} that leave{'s' if count == 1 else ''} the wording "
                  "as it was (moved, renumbered, formatting or links)")
-        parts += [f'??? note "{label}"', "", *(f"    {line}" if line else "" for line in folded)]
+        lines = [line for block in folded for line in block.split("\n")]
+        parts += [f'??? note "{label}"', "", *(f"    {line}" if line else "" for line in lines)]
     unchanged = len(diff.after) - sum(1 for c in diff.changes for p in (c.parts or (c,)) if p.after is not None)
     if diff.changes and unchanged > 0:
         parts += [f"*{unchanged} other clause{'s' if unchanged != 1 else ''} unchanged (not shown).*", ""]
@@ -102,7 +104,8 @@ def _part(change: ClauseChange, anchor: str, is_card: bool, after: tuple[Clause,
     if change.rewritten:
         block = _rewrite_block(change, "" if is_card else anchor)
         return [*_blocks(notes), block, ""]
-    body = "".join(_markdown_op(op) for op in collapsed_ops(body_ops(change))).strip()
+    old_md, new_md = change_texts(change)
+    body = render_ops(body_ops(change), old_md, new_md, context_words=CONTEXT_WORDS).strip()
     if not body:
         return [*_blocks(notes[:-1]), notes[-1] + attr, ""] if notes else []
     return [*_blocks(notes), body + attr, ""]
@@ -117,10 +120,7 @@ def _blocks(lines: list[str]) -> list[str]:
 
 def _rewrite_block(change: ClauseChange, anchor: str) -> str:
     """The old and the new text of a rewritten clause as two blocks (one raw HTML block, one line)."""
-    old = "\n\n".join(full_text(c) for c in (change.before, *(change.others if change.kind == "merged" else ()))
-                      if c is not None)
-    new = "\n\n".join(full_text(c) for c in (change.after, *(change.others if change.kind == "split" else ()))
-                      if c is not None)
+    old, new = change_texts(change)
     ident = f' id="{anchor}"' if anchor else ""
     return (f'<div class="cw-rewrite"{ident}><div class="cw-rewrite-side cw-rewrite-before">'
             f'<p class="cw-rewrite-label">Before (rewritten)</p><p><del>{_html_text(old)}</del></p></div>'
@@ -128,17 +128,7 @@ def _rewrite_block(change: ClauseChange, anchor: str) -> str:
             f'<p><ins>{_html_text(new)}</ins></p></div></div>')
 
 
-def _html_text(text: str) -> str:
-    """Archived text inside our raw HTML block: inert, paragraphs kept as line breaks."""
-    return "<br><br>".join(markdown_text(" ".join(p.split())) for p in re.split(r"\n\s*\n", text) if p.strip())
-
-
-def _markdown_op(op: WordOp) -> str:
-    if op.op != "equal" and not op.text.strip():
-        return " " if op.op == "insert" else ""
-    text = markdown_text(_SPACES.sub(" ", op.text)) if op.text.strip() else " " if op.text else ""
-    if op.op == "insert":
-        return f"<ins>{text}</ins>"
-    if op.op == "delete":
-        return f"<del>{text}</del>"
-    return text
+def _html_text(markdown: str) -> str:
+    """Archived text inside our raw HTML block: its formatting kept, the rest inert, one line (a blank
+    line would end the HTML block), paragraphs as line breaks."""
+    return styled(plain_spans(markdown), newline="<br>", fold=True).replace("\n", " ").strip()
