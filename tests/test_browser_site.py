@@ -192,12 +192,14 @@ def test_change_page_opens_by_its_permanent_url_and_clause_anchors_work(page, si
     target = page.locator(f"[id='{clause_id}']")
     target.wait_for()
     assert target.is_visible() and "arbitration" in target.inner_text()
-    assert page.evaluate(f"document.getElementById('{clause_id}').getBoundingClientRect().top") < 450
-    page.goto(site.url(path))  # now follow the clause's own anchor link on the page
+    assert _in_view(page, clause_id)
+    page.goto(site.url(path))  # now follow the key-changes entry to the clause's card
     assert page.evaluate("location.hash") == ""
-    page.locator(f"a[href='#{clause_id}']").first.click()
-    page.wait_for_function(f"location.hash === '#{clause_id}'")
-    assert page.evaluate(f"document.getElementById('{clause_id}').getBoundingClientRect().top") < 450
+    entry = page.locator("#key-changes a.cw-key-link").filter(has_text="Disputes").first
+    card = (entry.get_attribute("href") or "").lstrip("#")
+    entry.click()
+    page.wait_for_function(f"location.hash === '#{card}'")
+    assert _in_view(page, card) and "Disputes" in page.locator(f"[id='{card}']").inner_text()
     assert page.errors == []
 
 
@@ -205,7 +207,7 @@ def test_search_for_a_clause_phrase_lands_on_the_clause(page, site: _Site) -> No
     page.goto(site.url("/"))
     box = page.locator("header #cw-search input")
     box.fill(PHRASE)
-    result = page.locator("#cw-search a.pagefind-ui__result-link[href*='#']").filter(has_text="arbitration")
+    result = page.locator("#cw-search a.pagefind-ui__result-link[href*='#']").filter(has_text="Disputes")
     result.first.wait_for(timeout=15000)
     href = result.first.get_attribute("href")
     assert href and "/acme/terms-of-service/" in href
@@ -213,10 +215,22 @@ def test_search_for_a_clause_phrase_lands_on_the_clause(page, site: _Site) -> No
     page.wait_for_load_state("load")
     fragment = page.evaluate("location.hash.slice(1)")
     assert fragment, page.url
-    landed = page.locator(f"[id='{fragment}']")
-    assert PHRASE in " ".join(landed.inner_text().split()) or PHRASE in " ".join(
-        page.locator(f"[id='{fragment}'] ~ *").first.inner_text().split())
+    assert PHRASE in " ".join(_card_text(page, fragment).split())
     assert page.errors == []
+
+
+def _in_view(page, element_id: str) -> bool:
+    """The element is on screen (scrolled to, or as near as the page's end allows)."""
+    top = page.evaluate(f"document.getElementById('{element_id}').getBoundingClientRect().top")
+    return 0 <= top < page.viewport_size["height"]
+
+
+def _card_text(page, anchor: str) -> str:
+    """The text of a clause card: its heading and what follows until the next card."""
+    return page.evaluate(
+        """(id) => { const h = document.getElementById(id); let text = h.innerText, n = h.nextElementSibling;
+        while (n && !/^H[1-3]$/.test(n.tagName)) { text += " " + n.innerText; n = n.nextElementSibling; }
+        return text; }""", anchor)
 
 
 def test_subscribe_link_points_to_a_valid_feed_with_the_change(page, site: _Site) -> None:
@@ -251,15 +265,18 @@ def test_pages_make_no_request_outside_the_site(page, site: _Site) -> None:
 def test_cite_this_change_copies_the_citation(page, site: _Site, browser: object) -> None:
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.base.rstrip("/"))
     page.goto(site.url(_change_path(site)))
+    facts = page.locator("#facts")
+    assert "web.archive.org/web/20260228" in facts.inner_html()
+    assert facts.bounding_box()["y"] < 400, "the fact box sits under the title"
     block = page.locator("#cite-this-change")
-    assert "web.archive.org/web/20260228" in block.inner_html()
+    block.locator("summary").click()
     plain = page.locator("pre.cw-cite-plain").inner_text()
     assert "https://acme.example/terms-of-service" in plain and "2026-02-28 11:00 UTC" in plain
     page.locator("#cite-this-change button.cw-copy").first.click()
     page.wait_for_function(
         "document.querySelector('#cite-this-change button.cw-copy').textContent === 'Copied'")
     assert page.evaluate("navigator.clipboard.readText()") == plain
-    assert "not-updated" in block.inner_text() or "did not" in block.inner_text()  # stale "Last updated"
+    assert "not-updated" in facts.inner_text() or "did not" in facts.inner_text()  # stale "Last updated"
 
 
 def test_timeline_svg_is_shown_and_screenshotted(page, site: _Site) -> None:

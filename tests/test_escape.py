@@ -195,3 +195,17 @@ def test_commentary_markdown_keeps_plain_markdown_only(body: str) -> None:
             if tag == "a":
                 href = (attrs.get("href") or "").lower()
                 assert href.startswith(("http://", "https://", "mailto:")), href
+
+
+@settings(max_examples=100, deadline=None)
+@given(hostile_lines)
+def test_block_text_is_inert_inside_a_raw_html_block(text: str) -> None:
+    source = (f'Before.\n\n<div class="cw-facts" data-cw-title="{escape.block_text(text)}"><dl><dt>x</dt>'
+              f'<dd>{escape.block_text(text)}</dd></dl><p class="q"><q>{escape.block_text(text)}</q></p></div>\n\n'
+              "After.\n")
+    for extensions in (SITE_EXTENSIONS, STRICTER):
+        out = render(source, extensions)
+        assert tag_names(out) == {"p", "div", "dl", "dt", "dd", "q"}
+        divs = [attrs for tag, attrs in out.tags if tag == "div"]
+        assert len(divs) == 1 and set(divs[0]) == {"class", "data-cw-title"}
+        assert visible(divs[0]["data-cw-title"] or "") == visible(escape.xml_chars(text))

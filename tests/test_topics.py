@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from clausewatch.diff.sections import clause_changes
 from clausewatch.diff.topics import (
     iter_changed_matches,
     load_rule_set,
@@ -342,7 +343,7 @@ def real_diffs() -> list[tuple[str, object]]:
 def test_real_histories_get_topics_only_from_changed_words(real_diffs) -> None:
     tagged = 0
     for _, diff in real_diffs:
-        for change in diff.changes:
+        for change in clause_changes(diff.changes):
             if change.change_class != "substantive":
                 assert change.topics == ()
                 continue
@@ -366,7 +367,7 @@ def test_real_targeted_advertising_clause_is_tagged(real_diffs) -> None:
     hits = [
         m.matched.lower()
         for path, diff in real_diffs if path.startswith("Grammarly/")
-        for change in diff.changes if "advertising-tracking" in change.topics
+        for change in clause_changes(diff.changes) if "advertising-tracking" in change.topics
         for _, _, ms in iter_changed_matches(change) for m in ms
     ]
     assert "targeted advertising" in hits

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from clausewatch.models import Version
 from clausewatch.site.effective_date import DateCheck, StatedDate, check_stated_date, find_stated_date
-from clausewatch.site.escape import html_text, is_web_url
+from clausewatch.site.escape import block_text, is_web_url
 
 WAYBACK = "https://web.archive.org/web"
 
@@ -148,22 +148,22 @@ def render_bibtex(citation: Citation) -> str:
 
 def _link(url: str, label: str) -> str:
     if not is_web_url(url) and not url.startswith("/"):
-        return html_text(url)
-    return f'<a href="{html_text(url)}" rel="nofollow noopener">{html_text(label)}</a>'
+        return block_text(url)
+    return f'<a href="{block_text(url)}" rel="nofollow noopener">{block_text(label)}</a>'
 
 
 _UNKNOWN = '<span class="cw-none">unknown</span>'
 
 
 def _dates_row(citation: Citation) -> str:
-    observed = html_text(citation.observed_at.strftime("%Y-%m-%d %H:%M UTC"))
+    observed = block_text(citation.observed_at.strftime("%Y-%m-%d %H:%M UTC"))
     if citation.stated is None:
         stated = '<span class="cw-none">none stated</span>'
     else:
         when, phrase = citation.stated.date.isoformat(), citation.stated.phrase
-        stated = f"{html_text(when)} (&#8220;{html_text(phrase)}&#8221;)"
+        stated = f"{block_text(when)} (&#8220;{block_text(phrase)}&#8221;)"
     css = "cw-date-flag cw-date-flag--warn" if citation.check.disagrees else "cw-date-flag"
-    flag = f'<span class="{css}">{html_text(citation.check.message)}</span>'
+    flag = f'<span class="{css}">{block_text(citation.check.message)}</span>'
     return (
         f"<dt>Observed</dt><dd>{observed}</dd>"
         f"<dt>Date the document states</dt><dd>{stated} {flag}</dd>"
@@ -178,14 +178,14 @@ def render_fact_box(citation: Citation, *, commit_url: str = "", evidence: str =
     `evidence`: HTML of the evidence of an imported version (its source snapshot), else the SHA-256 of
     the raw response is shown. Every value is escaped.
     """
-    commit = f"<code>{html_text(citation.commit[:12])}</code>"
+    commit = f"<code>{block_text(citation.commit[:12])}</code>"
     if commit_url and is_web_url(commit_url):
-        commit = f'<a href="{html_text(commit_url)}" rel="nofollow noopener">{commit}</a>'
+        commit = f'<a href="{block_text(commit_url)}" rel="nofollow noopener">{commit}</a>'
     source = _link(citation.source_url, citation.source_url) or _UNKNOWN
     if citation.wayback_calendar:
         source += (f" &middot; Internet Archive: {_link(citation.wayback_calendar, 'captures that day')}, "
                    f"{_link(citation.wayback_nearest, 'nearest capture')}")
-    proof = evidence or (f"raw response SHA-256 <code>{html_text(citation.snapshot_sha256)}</code>"
+    proof = evidence or (f"raw response SHA-256 <code>{block_text(citation.snapshot_sha256)}</code>"
                          if citation.snapshot_sha256 else _UNKNOWN)
     rows = [
         _dates_row(citation),
@@ -196,9 +196,9 @@ def render_fact_box(citation: Citation, *, commit_url: str = "", evidence: str =
     ]
     data = {"permalink": citation.permalink, "title": citation.title, "site": citation.site_name,
             "observed": citation.observed_at.strftime("%Y-%m-%d %H:%M UTC"), "commit": citation.commit}
-    attributes = "".join(f' data-cw-{name}="{html_text(value)}"' for name, value in data.items())
-    plain = html_text(render_plain(citation))
-    bibtex = html_text(render_bibtex(citation))
+    attributes = "".join(f' data-cw-{name}="{block_text(value)}"' for name, value in data.items())
+    plain = block_text(render_plain(citation))
+    bibtex = block_text(render_bibtex(citation))
     return (
         f'<div class="cw-facts" id="facts"{attributes}>\n'
         f'<dl class="cw-facts-list">{"".join(rows)}</dl>\n'
@@ -213,7 +213,7 @@ def clause_tools(anchor: str) -> str:
     """A card's tools: "Cite this clause" (built by `cite.js` from the fact box and the card: the
     absolute link with this anchor, the quoted sentence, plain text and BibTeX, a copy button)."""
     return (f'<p class="cw-card-tools"><button type="button" class="md-button cw-cite-clause" '
-            f'data-cw-anchor="{html_text(anchor)}">Cite this clause</button></p>')
+            f'data-cw-anchor="{block_text(anchor)}">Cite this clause</button></p>')
 
 
 def change_facts(

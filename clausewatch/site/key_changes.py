@@ -22,7 +22,7 @@ from clausewatch.diff.clauses import plain_words
 from clausewatch.diff.render import anchor_changes, body_ops
 from clausewatch.diff.topics import Topic, iter_changed_matches, side_text
 from clausewatch.models import ClauseChange, Diff
-from clausewatch.site.escape import html_text
+from clausewatch.site.escape import block_text
 
 LIMIT = 7
 """Key changes listed at the top of a change page."""
@@ -171,15 +171,15 @@ def render_key_changes(entries: Sequence[KeyChange], titles: dict[str, str], *, 
 
 def _entry_html(entry: KeyChange, titles: dict[str, str]) -> str:
     numbers = " → ".join(f"§{n}" for n in dict.fromkeys(n for n in (entry.number_before, entry.number_after) if n))
-    number = f'<span class="cw-key-number">{html_text(numbers)}</span> ' if numbers else ""
+    number = f'<span class="cw-key-number">{block_text(numbers)}</span> ' if numbers else ""
     kind = {"added": "added", "removed": "removed", "moved": "moved and changed"}.get(entry.kind, "changed")
-    badges = "".join(f' <span class="cw-badge">{html_text(titles.get(t, t))}</span>' for t in entry.topics)
+    badges = "".join(f' <span class="cw-badge">{block_text(titles.get(t, t))}</span>' for t in entry.topics)
     quote = ""
     if entry.sentence:
         verb = "removed" if entry.side == "before" else "now says"
-        quote = f' <span class="cw-key-quote">{verb}: <q>{html_text(plain_text(entry.sentence))}</q></span>'
-    return (f'<li><a class="cw-key-link" href="#{html_text(entry.anchor)}">{number}'
-            f'<span class="cw-key-heading">{html_text(plain_text(entry.heading))}</span></a> '
+        quote = f' <span class="cw-key-quote">{verb}: <q>{block_text(plain_text(entry.sentence))}</q></span>'
+    return (f'<li><a class="cw-key-link" href="#{block_text(entry.anchor)}">{number}'
+            f'<span class="cw-key-heading">{block_text(plain_text(entry.heading))}</span></a> '
             f'<span class="cw-key-kind">({kind})</span>{badges}{quote}</li>')
 
 

@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from clausewatch.diff import render as render_diff
+from clausewatch.diff.render import anchor_changes
 from clausewatch.diff.topics import RuleSet, Topic, TopicMatch, iter_changed_matches, merge_matches
-from clausewatch.models import ClauseChange, PublishedChange
+from clausewatch.models import PublishedChange
 from clausewatch.site.archived import plain_change
 from clausewatch.site.escape import mark_spans, markdown_text
 from clausewatch.site.feeds import subscribe_markdown
@@ -42,11 +42,6 @@ class TopicChange:
     """`after` (the words were added) or `before` (the words were removed)."""
     excerpt: str
     """Safe Markdown: the escaped clause text around the matches, matched words in `<mark>`."""
-
-
-def change_anchors(changes: Sequence[ClauseChange]) -> list[str]:
-    """The anchor each clause change gets on its change page (the one `render_diff` assigns)."""
-    return render_diff.change_anchors(changes)
 
 
 def highlight_matches(text: str, matches: Iterable[TopicMatch], titles: Mapping[str, str] | None = None) -> str:
@@ -78,8 +73,8 @@ def iter_topic_changes(changes: Iterable[PublishedChange], topics: Sequence[Topi
     for published in changes:
         if not published.path or published.diff is None:
             continue
-        anchors = change_anchors(published.diff.changes)
-        for anchor, change in zip(anchors, published.diff.changes, strict=True):
+        parts = [pair for item in anchor_changes(published.diff.changes) for pair in item.parts]
+        for change, anchor in parts:  # each clause of a section, with its own anchor on the change page
             if not change.topics:
                 continue
             for side, text, matches in iter_changed_matches(plain_change(change), topics):
