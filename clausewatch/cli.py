@@ -263,8 +263,11 @@ def build(workspace: Workspace, site_dir: Path | None, timings: bool, full: bool
         clausewatch build --site-dir public --timings
         clausewatch build --full     # e.g. nightly: every page checked and indexed again
     """
-    from clausewatch.site.build import build_site  # lazy: start-up stays fast
+    from clausewatch.site.build import build_site, site_url_warning  # lazy: start-up stays fast
 
+    warning = site_url_warning(workspace)
+    if warning:
+        click.echo(f"Warning: {warning}", err=True)
     out = build_site(workspace, site_dir or workspace.root / "site", timings=timings, full=full)
     click.echo(str(out))
 

@@ -245,3 +245,5 @@ class PublishedChange:
     previous: Version | None = None
     topics: tuple[str, ...] = ()
     """Topic ids of the change (those of its clause changes when empty)."""
+    headline: str = ""
+    """One line saying what the change did: its commentary's title, else its top key change."""

@@ -85,6 +85,9 @@ def group_sections(
     `moved_roots`: new indices of clauses whose pairing is a move.
     """
     old_roots, new_roots = section_roots(before), section_roots(after)
+    paired_new = set(root_pairs.values())
+    new_roots = _absorb_added(after, new_roots, paired_new)
+    old_roots = _absorb_added(before, old_roots, set(root_pairs))
     groups: dict[tuple[str, int], list[Placed]] = {}
     for item in placed:
         groups.setdefault(_section_key(item, old_roots, new_roots, root_pairs), []).append(item)
@@ -96,6 +99,26 @@ def group_sections(
         out.append(_section_change(before, after, old_roots, new_roots, old_root, new_root, items,
                                    moved=new_root in moved_roots))
     return tuple(out)
+
+
+def _absorb_added(clauses: Sequence[Clause], roots: list[int], paired: set[int]) -> list[int]:
+    """A section that is new (no clause of it paired) inside another new section belongs to it: adding
+    "10. Customer Content" with its "10.1 **Definitions.**" is one addition (and so for removals, seen
+    from the old version)."""
+    index = {c.id: k for k, c in enumerate(clauses)}
+    parent_root: dict[int, int] = {}
+    for root in set(roots):
+        parent = index.get(clauses[root].parent or "")
+        if parent is not None:
+            parent_root[root] = roots[parent]
+    fresh = set(roots) - {roots[k] for k in paired if k < len(roots)}  # sections none of whose clauses paired
+    out = []
+    for root in roots:
+        top = root
+        while top in fresh and parent_root.get(top) in fresh and parent_root[top] != top:
+            top = parent_root[top]
+        out.append(top)
+    return out
 
 
 def _section_key(item: Placed, old_roots: Sequence[int], new_roots: Sequence[int],

@@ -58,6 +58,17 @@ class StepTimer:
         return "\n".join([*lines, f"{'total':<10} {total:8.2f} s"])
 
 
+def site_url_warning(workspace: Workspace) -> str | None:
+    """What to tell the maintainer when mkdocs.yml gives no `site_url` (None when it does): without it
+    permalinks and citations are relative, pages have no canonical link, the sitemap is empty and feed
+    ids are relative, so nothing a journalist copies names the site."""
+    if read_site_config(workspace).get("site_url"):
+        return None
+    return ("mkdocs.yml sets no site_url: permanent links and citations will be relative (no host), pages "
+            "get no canonical link, the sitemap is empty and feeds use relative ids. To fix: set "
+            "CLAUSEWATCH_SITE_URL (the workflows do) or `site_url:` in mkdocs.yml to the published address")
+
+
 def build_site(workspace: Workspace, site_dir: Path, *, timings: bool = False, full: bool = False) -> Path:
     """Build the site into `site_dir` and return it; per-step timings on stderr if asked (also when a
     step fails: the steps done so far). The build is incremental when the last one left `site_dir` and

@@ -51,7 +51,8 @@ def render_markdown(diff: Diff, *, anchor_prefix: str = "", after_card: Mapping[
     main: list[str] = []
     folded: list[str] = []
     for item in anchor_changes(diff.changes, anchor_prefix):
-        lines = _card(item, headings, diff.after, index, after_card)
+        lines = _card(item, headings, diff.after, index, after_card,
+                      heading=item.change.change_class == "substantive")
         if card_footer is not None:
             footer = card_footer(item.anchor, item.change)
             lines += [footer.strip("\n"), ""] if footer.strip() else []
@@ -70,7 +71,9 @@ def render_markdown(diff: Diff, *, anchor_prefix: str = "", after_card: Mapping[
 
 
 def _card(item: Anchored, headings: tuple[dict[str, str], dict[str, str]], after: tuple[Clause, ...],
-          index: dict[str, int], extras: Mapping[str, str]) -> list[str]:
+          index: dict[str, int], extras: Mapping[str, str], *, heading: bool = True) -> list[str]:
+    """One card; its title a heading (in the table of contents) for a substantive change, a bold line
+    for the folded ones (moved, renumbered, formatting: the contents list what matters)."""
     change = item.change
     where = placement(change, after, index) if change.kind == "moved" else ""
     meta = f"*{KIND_LABEL[change.kind]} · {change.change_class}*"
@@ -79,12 +82,39 @@ def _card(item: Anchored, headings: tuple[dict[str, str], dict[str, str]], after
     if change.kind == "moved":
         unchanged = not change.words and not change.parts
         meta += f" · {markdown_text(moved_note(change, where))}{'; wording unchanged' if unchanged else ''}"
-    lines = [f"### {markdown_text(change_title(change, headings))} {{ #{item.anchor} }}", "", meta, ""]
-    for part, anchor in item.parts:
+    title = markdown_text(change_title(change, headings))
+    lines = [f"### {title} {{ #{item.anchor} }}" if heading else f"**{title}**\n{{: #{item.anchor} .cw-card-title }}",
+             "", meta, ""]
+    parts = list(item.parts)
+    k = 0
+    while k < len(parts):
+        part, anchor = parts[k]
+        pair = _replacement(parts, k, item.anchor)
+        if pair is not None:  # one clause removed where another was added: shown as a rewrite
+            (old, old_anchor), (new, new_anchor) = pair
+            lines += [_rewrite_block(change_texts(old)[0], change_texts(new)[1], old_anchor, new_anchor), ""]
+            lines += [extras[a].strip("\n") + "\n" for a in (old_anchor, new_anchor) if extras.get(a)]
+            k += 2
+            continue
         lines += _part(part, anchor, anchor == item.anchor, after, index)
         if extras.get(anchor):
             lines += [extras[anchor].strip("\n"), ""]
+        k += 1
     return lines
+
+
+def _replacement(parts: list[tuple[ClauseChange, str]], k: int, card: str
+                 ) -> tuple[tuple[ClauseChange, str], tuple[ClauseChange, str]] | None:
+    """Parts k and k+1 when one clause of the section is removed right where another is added (the
+    alignment found them too different to pair): (removed, added) with their anchors."""
+    if k + 1 >= len(parts) or card in (parts[k][1], parts[k + 1][1]):
+        return None
+    kinds = (parts[k][0].kind, parts[k + 1][0].kind)
+    if kinds == ("removed", "added"):
+        return parts[k], parts[k + 1]
+    if kinds == ("added", "removed"):
+        return parts[k + 1], parts[k]
+    return None
 
 
 def _part(change: ClauseChange, anchor: str, is_card: bool, after: tuple[Clause, ...],
@@ -102,7 +132,8 @@ def _part(change: ClauseChange, anchor: str, is_card: bool, after: tuple[Clause,
     if is_card and change.kind in ("added", "removed") and not (change.after or change.before or _EMPTY).text:
         return []  # a heading added or removed with its section: the card's title says it
     if change.rewritten:
-        block = _rewrite_block(change, "" if is_card else anchor)
+        old_md, new_md = change_texts(change)
+        block = _rewrite_block(old_md, new_md, "" if is_card else anchor)
         return [*_blocks(notes), block, ""]
     old_md, new_md = change_texts(change)
     body = render_ops(body_ops(change), old_md, new_md, context_words=CONTEXT_WORDS).strip()
@@ -118,13 +149,14 @@ def _blocks(lines: list[str]) -> list[str]:
     return [block for line in lines for block in (line, "")]
 
 
-def _rewrite_block(change: ClauseChange, anchor: str) -> str:
-    """The old and the new text of a rewritten clause as two blocks (one raw HTML block, one line)."""
-    old, new = change_texts(change)
-    ident = f' id="{anchor}"' if anchor else ""
-    return (f'<div class="cw-rewrite"{ident}><div class="cw-rewrite-side cw-rewrite-before">'
+def _rewrite_block(old: str, new: str, old_anchor: str = "", new_anchor: str = "") -> str:
+    """The old and the new text of a rewritten clause as two blocks, side by side on wide screens
+    (one raw HTML block, one line); each side carries the anchor of its clause when it has its own."""
+    before = f' id="{old_anchor}"' if old_anchor else ""
+    after = f' id="{new_anchor}"' if new_anchor and new_anchor != old_anchor else ""
+    return (f'<div class="cw-rewrite"><div class="cw-rewrite-side cw-rewrite-before"{before}>'
             f'<p class="cw-rewrite-label">Before (rewritten)</p><p><del>{_html_text(old)}</del></p></div>'
-            f'<div class="cw-rewrite-side cw-rewrite-after"><p class="cw-rewrite-label">After</p>'
+            f'<div class="cw-rewrite-side cw-rewrite-after"{after}><p class="cw-rewrite-label">After</p>'
             f'<p><ins>{_html_text(new)}</ins></p></div></div>')
 
 

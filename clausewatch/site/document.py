@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from clausewatch.commentary.anchor import names_change
 from clausewatch.dates import iso_utc
 from clausewatch.diff.clauses import split_clauses
 from clausewatch.diff.history import HistoryEntry, assign_slugs, describe_entry, iter_history
@@ -29,7 +30,7 @@ from clausewatch.site.commentary_render import place_commentary
 from clausewatch.site.data_api import document_data_files
 from clausewatch.site.diff_markdown import render_markdown
 from clausewatch.site.feeds import generate_feeds, subscribe_markdown
-from clausewatch.site.key_changes import rank_changes, render_key_changes
+from clausewatch.site.key_changes import headline, rank_changes, render_key_changes
 from clausewatch.site.markdown import render_clauses
 from clausewatch.site.svg import render_timeline
 from clausewatch.site.topic_pages import document_topic_hits
@@ -48,7 +49,8 @@ def generate_document(
     topics = load_topics()
     history = [_tagged(entry, topics) for entry in iter_history(versions)]
     slugs = assign_slugs(history)
-    refs = [_change_ref(entry, slug) for entry, slug in zip(history, slugs, strict=True) if slug]
+    lines = [_headline(entry, slug, notes, topics) if slug else "" for entry, slug in zip(history, slugs, strict=True)]
+    refs = [_change_ref(entry, slug, line) for entry, slug, line in zip(history, slugs, lines, strict=True) if slug]
     summary = _summary(history, refs)
     published = [(entry, slug) for entry, slug in zip(history, slugs, strict=True) if slug]
     files: Files = {}
@@ -57,8 +59,8 @@ def generate_document(
         files[refs[index].page] = render_change(context, entry, notes, config, topics)
     files[f"{key}/index.md"] = _document_page(key, summary, history, slugs, published, notes)
     files.update(as_of_files(summary, history, slugs))  # the text as it stood after each change
-    files.update(document_extra_files(key, history, slugs, config))
-    changes = tuple(_published(entry, slug) for entry, slug in zip(history, slugs, strict=True))
+    files.update(document_extra_files(key, history, slugs, config, lines))
+    changes = tuple(_published(entry, slug, line) for entry, slug, line in zip(history, slugs, lines, strict=True))
     return DocumentOutput(key=key, cache_key=cache_key, files=files, summary=summary, changes=changes,
                           topic_hits=document_topic_hits(changes, topics))
 
@@ -151,7 +153,16 @@ def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[C
                              unanchored=[*unanchored, links[""] + "\n"], anchors=frozenset(anchors))
 
 
-def _change_ref(entry: HistoryEntry, slug: str) -> ChangeRef:
+def _headline(entry: HistoryEntry, slug: str, notes: Sequence[Commentary], topics: Sequence[Topic]) -> str:
+    """What a published change did, in one line: the title of the commentary on the whole change or on
+    one of its clauses, else its top key change."""
+    for note in notes:
+        if note.status == "published" and names_change(note.change, slug, entry.version.commit):
+            return note.title
+    return headline(entry.diff, topics)
+
+
+def _change_ref(entry: HistoryEntry, slug: str, line: str = "") -> ChangeRef:
     version = entry.version
     return ChangeRef(
         service=version.service,
@@ -164,6 +175,7 @@ def _change_ref(entry: HistoryEntry, slug: str) -> ChangeRef:
         summary=describe_entry(entry),
         topics=entry_topics(entry.diff),
         commit=version.commit,
+        headline=line,
     )
 
 
@@ -178,7 +190,7 @@ def _timeline_row(entry: HistoryEntry, slug: str) -> TimelineRow:
     )
 
 
-def _published(entry: HistoryEntry, slug: str) -> PublishedChange:
+def _published(entry: HistoryEntry, slug: str, line: str = "") -> PublishedChange:
     """A history entry as the site-wide extras see it: no texts, and only the summary of the diffs of
     unpublished versions (cached for every document: this bounds memory and cache size)."""
     version = entry.version
@@ -193,19 +205,22 @@ def _published(entry: HistoryEntry, slug: str) -> PublishedChange:
         diff=diff,
         previous=previous,
         topics=entry_topics(entry.diff),
+        headline=line,
     )
 
 
 def document_extra_files(
     key: str, history: Sequence[HistoryEntry], slugs: Sequence[str], config: Mapping[str, object],
+    lines: Sequence[str] = (),
 ) -> Files:
     """One document's extras: its data API files, its feeds and its timeline picture."""
-    full = [replace(_published(entry, slug), version=entry.version, previous=entry.previous, diff=entry.diff)
-            for entry, slug in zip(history, slugs, strict=True)]
+    lines = list(lines) or [""] * len(history)
+    full = [replace(_published(entry, slug, line), version=entry.version, previous=entry.previous, diff=entry.diff)
+            for entry, slug, line in zip(history, slugs, lines, strict=True)]
     latest = history[-1].version
     name = f"{latest.service_name or latest.service} {latest.document_name or latest.document}"
     extra: Files = dict(document_data_files(full))
-    extra.update(generate_feeds([_published(e, s) for e, s in zip(history, slugs, strict=True)],
+    extra.update(generate_feeds([_published(e, s, line) for e, s, line in zip(history, slugs, lines, strict=True)],
                                 site_url=str(config.get("site_url") or ""),
                                 site_name=str(config.get("site_name") or "Clausewatch"), kinds=("document",)))
     extra[f"{key}/timeline.svg"] = render_timeline(full, title=f"Timeline of {name}")

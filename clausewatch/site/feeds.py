@@ -15,9 +15,11 @@ from datetime import UTC
 from feedgen.feed import FeedGenerator
 
 from clausewatch.diff.markup import plain_text
+from clausewatch.diff.topics import load_topics
 from clausewatch.models import ClauseChange, DiffSummary, PublishedChange
 from clausewatch.site.archived import change_texts, feed_block, feed_ops, plain_ops
 from clausewatch.site.escape import xml_chars, xml_text
+from clausewatch.site.key_changes import rank_changes
 
 FEEDS_DIR = "feeds"
 FEED_LIMIT = 20
@@ -93,12 +95,16 @@ def entry_html(change: PublishedChange, link: str) -> str:
         return (f"<p>First record of this document.</p><p><a href=\"{xml_text(link)}\">"
                 "Read the text</a></p>")
     parts = [f"<p>{xml_text(summary_text(change.diff.summary))}.</p>"]
-    substantive = [c for c in change.diff.changes if c.change_class == "substantive"]
-    for clause_change in substantive[:MAX_CLAUSES_PER_ENTRY]:
-        parts.append(f"<h3>{xml_text(_clause_title(clause_change))}</h3>")
-        parts.append(f"<p>{_clause_body(clause_change)}</p>")
-    if len(substantive) > MAX_CLAUSES_PER_ENTRY:
-        parts.append(f"<p>… and {len(substantive) - MAX_CLAUSES_PER_ENTRY} more clauses.</p>")
+    ranked = rank_changes(change.diff, load_topics(), limit=None)  # the change page's key changes, in order
+    for key in ranked[:MAX_CLAUSES_PER_ENTRY]:
+        section = key.change
+        if section is None:
+            continue
+        parts.append(f"<h3>{xml_text(_clause_title(section))}</h3>")
+        for part in [p for p in section.parts if p.change_class == "substantive"] or [section]:
+            parts.append(f"<p>{_clause_body(part)}</p>")
+    if len(ranked) > MAX_CLAUSES_PER_ENTRY:
+        parts.append(f"<p>… and {len(ranked) - MAX_CLAUSES_PER_ENTRY} more clauses.</p>")
     parts.append(f"<p><a href=\"{xml_text(link)}\">See the whole change</a></p>")
     return "".join(parts)
 
@@ -120,7 +126,7 @@ def entry_title(change: PublishedChange) -> str:
     day = version.observed_at.astimezone(UTC).date().isoformat()
     if change.diff is None:
         return f"{name}: first recorded on {day}"
-    return f"{name} changed on {day}"
+    return f"{name}, {day}: {change.headline}" if change.headline else f"{name} changed on {day}"
 
 
 def render_feed(

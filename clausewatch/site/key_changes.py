@@ -49,6 +49,8 @@ class KeyChange:
     """`after` when the sentence was added, `before` when it was removed."""
     weight: int
     size: int
+    change: ClauseChange | None = None
+    """The (section) change itself."""
 
 
 def rank_changes(diff: Diff, topics: Sequence[Topic], limit: int | None = LIMIT) -> list[KeyChange]:
@@ -65,7 +67,7 @@ def rank_changes(diff: Diff, topics: Sequence[Topic], limit: int | None = LIMIT)
         found.append((-weight, 0 if change.kind in ("added", "removed") else 1, -_size(change), order,
                       KeyChange(item.anchor, change.kind,
                                 _number(change.before), _number(change.after), _heading(change),
-                                change.topics, sentence, side, weight, _size(change))))
+                                change.topics, sentence, side, weight, _size(change), change)))
     ranked = [entry for *_, entry in sorted(found, key=lambda f: f[:4])]
     return ranked[:limit] if limit is not None else ranked
 
@@ -80,8 +82,8 @@ def headline(diff: Diff | None, topics: Sequence[Topic]) -> str:
     top = ranked[0]
     label = {"added": "Added", "removed": "Removed"}.get(top.kind, "Changed")
     number = top.number_after or top.number_before
-    title = f"{number} {top.heading}".strip() if top.heading else number
-    quote = f": “{top.sentence}”" if top.sentence else ""
+    title = plain_text(f"{number} {top.heading}".strip() if top.heading else number)
+    quote = f": “{plain_text(top.sentence)}”" if top.sentence else ""
     return f"{label} {title}{quote}".strip()
 
 
@@ -105,10 +107,14 @@ def _sentence(change: ClauseChange, topics: Sequence[Topic], weights: dict[str, 
             mine = [m for m in matches if m.topic_id == heaviest]
             if mine:
                 return sentence_at(text, mine[0].start), side
+    heading = plain_text(change.after.heading or "") if change.after else ""
     for side in ("after", "before"):
         text, changed = side_text(body_ops(change), side)
         if changed:
-            return sentence_at(text, changed[0][0]), side
+            sentence = sentence_at(text, changed[0][0])
+            if heading and sentence == heading and len(text) > len(heading) + 2:  # the title: say what follows
+                sentence = sentence_at(text, text.index(heading) + len(heading) + 1)
+            return sentence, side
     return "", "after"
 
 

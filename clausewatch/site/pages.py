@@ -83,10 +83,10 @@ def _change_item(page: str, change: ChangeRef, *, with_document: bool) -> str:
         else markdown_text(document_title(change.document, change.document_name))
     )
     tags = topic_links(page, change.topics)
-    return (
-        f"- **{date_of(change.observed_at)}** · [{what}]({link(page, change.page)}) — "
-        f"{markdown_text(change.summary)}{' · ' + tags if tags else ''}"
-    )
+    said = (f"{markdown_text(change.headline)} ({markdown_text(change.summary)})" if change.headline
+            else markdown_text(change.summary))
+    tail = f" · {tags}" if tags else ""
+    return f"- **{date_of(change.observed_at)}** · [{what}]({link(page, change.page)}) — {said}{tail}"
 
 
 def service_page(service: str, summaries: Sequence[DocumentSummary], *, commentary: str = "",

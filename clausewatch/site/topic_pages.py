@@ -109,8 +109,9 @@ def _group_lines(page: str, group: Sequence[TopicChange]) -> list[str]:
     """One change of a topic page: its date and document, then each clause with its excerpt."""
     first = group[0].change
     target = f"{first.path}index.md"
+    said = f" — {markdown_text(first.headline)}" if first.headline else ""
     lines = [f"- **{first.version.observed_at.date().isoformat()}** · "
-             f"[{_change_label(first)}]({link(page, target)})\n"]
+             f"[{_change_label(first)}]({link(page, target)}){said}\n"]
     for item in group:
         verb = "removed" if item.side == "before" else "added" if item.kind == "added" else item.kind
         if is_slug(item.clause_id):

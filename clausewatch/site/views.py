@@ -31,6 +31,8 @@ class ChangeRef:
     summary: str
     topics: tuple[str, ...]
     commit: str
+    headline: str = ""
+    """What the change did, in one line (its commentary's title, else its top key change)."""
 
     @property
     def page(self) -> str:
