@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from clausewatch.diff.clauses import plain_words
 from clausewatch.diff.render import anchor_changes, body_ops
@@ -51,6 +51,8 @@ class KeyChange:
     size: int
     change: ClauseChange | None = None
     """The (section) change itself."""
+    count: int = 1
+    """How many changes this entry stands for (the same text added or removed more than once)."""
 
 
 def rank_changes(diff: Diff, topics: Sequence[Topic], limit: int | None = LIMIT) -> list[KeyChange]:
@@ -68,8 +70,19 @@ def rank_changes(diff: Diff, topics: Sequence[Topic], limit: int | None = LIMIT)
                       KeyChange(item.anchor, change.kind,
                                 _number(change.before), _number(change.after), _heading(change),
                                 change.topics, sentence, side, weight, _size(change), change)))
-    ranked = [entry for *_, entry in sorted(found, key=lambda f: f[:4])]
+    ranked = _merge_repeats([entry for *_, entry in sorted(found, key=lambda f: f[:4])])
     return ranked[:limit] if limit is not None else ranked
+
+
+def _merge_repeats(entries: list[KeyChange]) -> list[KeyChange]:
+    """One entry for the same clause text added (or removed) several times (a block repeated on the
+    page), counted: a reader needs it once."""
+    out: dict[tuple[str, str, str], KeyChange] = {}
+    for entry in entries:
+        key = (entry.kind, plain_text(entry.heading), plain_text(entry.sentence))
+        seen = out.get(key)
+        out[key] = replace(seen, count=seen.count + 1) if seen else entry
+    return list(out.values())
 
 
 def headline(diff: Diff | None, topics: Sequence[Topic]) -> str:
@@ -179,9 +192,10 @@ def _entry_html(entry: KeyChange, titles: dict[str, str]) -> str:
     numbers = " → ".join(f"§{n}" for n in dict.fromkeys(n for n in (entry.number_before, entry.number_after) if n))
     number = f'<span class="cw-key-number">{block_text(numbers)}</span> ' if numbers else ""
     kind = {"added": "added", "removed": "removed", "moved": "moved and changed"}.get(entry.kind, "changed")
+    kind += f", {entry.count} times" if entry.count > 1 else ""
     badges = "".join(f' <span class="cw-badge">{block_text(titles.get(t, t))}</span>' for t in entry.topics)
     quote = ""
-    if entry.sentence:
+    if entry.sentence and plain_text(entry.sentence) != plain_text(entry.heading):
         verb = "removed" if entry.side == "before" else "now says"
         quote = f' <span class="cw-key-quote">{verb}: <q>{block_text(plain_text(entry.sentence))}</q></span>'
     return (f'<li><a class="cw-key-link" href="#{block_text(entry.anchor)}">{number}'
