@@ -8,7 +8,7 @@ Internet Archive links are constructed, never fetched.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -209,11 +209,14 @@ def render_fact_box(citation: Citation, *, commit_url: str = "", evidence: str =
     )
 
 
-def clause_tools(anchor: str) -> str:
+def clause_tools(anchor: str, links: Sequence[tuple[str, str]] = ()) -> str:
     """A card's tools: "Cite this clause" (built by `cite.js` from the fact box and the card: the
-    absolute link with this anchor, the quoted sentence, plain text and BibTeX, a copy button)."""
+    absolute link with this anchor, the quoted sentence, plain text and BibTeX, a copy button), then
+    `links`: (label, URL) pairs such as the clause's history or "Suggest commentary"."""
+    extra = "".join(f' <a class="cw-card-link" href="{block_text(url)}">{block_text(label)}</a>'
+                    for label, url in links if url)
     return (f'<p class="cw-card-tools"><button type="button" class="md-button cw-cite-clause" '
-            f'data-cw-anchor="{block_text(anchor)}">Cite this clause</button></p>')
+            f'data-cw-anchor="{block_text(anchor)}">Cite this clause</button>{extra}</p>')
 
 
 def change_facts(
