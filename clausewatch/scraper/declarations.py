@@ -47,10 +47,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import soupsieve
-import yaml
 
 from clausewatch.errors import ConfigError
 from clausewatch.models import Document, Source
+from clausewatch.safe_load import clip, load_json, load_yaml, read_text_file
 from clausewatch.slugs import RESERVED, is_slug, slugify
 
 YAML_SERVICE_KEYS = frozenset({"name", "documents"})
@@ -61,13 +61,16 @@ OTA_DOCUMENT_KEYS = frozenset({"fetch", "select", "remove", "filter", "executeCl
 OTA_SOURCE_KEYS = frozenset({"fetch", "select", "remove", "filter", "executeClientScripts"})
 RANGE_STARTS = ("startBefore", "startAfter")
 RANGE_ENDS = ("endBefore", "endAfter")
+MAX_FILE_BYTES = 1024 * 1024
+"""A declaration file larger than this is refused unread (real ones are a few KB)."""
 
 
 class _Errors(list[str]):
     """The problems found so far, each `file: key: problem — fix`."""
 
     def add(self, file: str, key: str, problem: str, fix: str) -> None:
-        self.append(f"{file}: {key}: {problem} — {fix}")
+        # clipped: a hostile value quoted in a problem (`got [...]`) cannot make the message huge
+        self.append(f"{clip(file, 300)}: {clip(key, 200)}: {clip(problem, 400)} — {fix}")
 
 
 def load_declarations(services_dir: Path) -> list[Document]:
@@ -138,17 +141,18 @@ def _load_file(path: Path, rel: str, service: str, errors: _Errors) -> list[Docu
 
 
 def _read_data(path: Path, rel: str, errors: _Errors) -> Any:
+    """The file's data, read as untrusted (`clausewatch.safe_load`: no symbolic link, size, depth and
+    alias limits, one-line errors); None after recording the error."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.add(rel, "(file)", f"cannot be read: {exc}", "save it as UTF-8 text")
+        text = read_text_file(path, inside=path.parent, max_bytes=MAX_FILE_BYTES)
+    except ConfigError as exc:
+        errors.add(rel, "(file)", exc.problem, exc.fix or "save it as UTF-8 text")
         return None
     try:
-        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        kind = "JSON" if path.suffix == ".json" else "YAML"
-        detail = " ".join(str(exc).split())
-        errors.add(rel, "(syntax)", f"is not valid {kind}: {detail}", f"correct the {kind} syntax")
+        load = load_json if path.suffix == ".json" else load_yaml
+        return load(text, max_bytes=MAX_FILE_BYTES)
+    except ConfigError as exc:
+        errors.add(rel, "(syntax)", exc.problem, exc.fix or "correct the syntax")
         return None
 
 

@@ -37,6 +37,7 @@ from clausewatch.dates import iso_utc
 from clausewatch.diff.normalize import normalize_text
 from clausewatch.errors import ArchiveError, ClausewatchError, ConfigError, ExtractError, FailureReason, FetchError
 from clausewatch.models import Document, Provenance, Snapshot
+from clausewatch.safe_load import terminal_text
 from clausewatch.scraper import garbage, quarantine, schedule
 from clausewatch.scraper.declarations import load_declarations
 from clausewatch.scraper.extract import extract_page
@@ -370,9 +371,9 @@ def print_summary(console: Console, report: TrackReport) -> None:
     console.print(f"Tracked {len(report.recorded) + len(report.unchanged) + len(report.failed)} document(s) "
                   f"in {seconds:.1f}s: {len(report.recorded)} recorded, {len(report.unchanged)} unchanged, "
                   f"{len(report.failed)} failed.", highlight=False, soft_wrap=True)
-    for failure in report.failed:
-        console.print(f"  FAILED {failure.key} [{failure.reason}]: {failure.message}", highlight=False,
-                      markup=False, soft_wrap=True)
+    for failure in report.failed:  # messages quote servers and pages: control characters shown, not sent
+        console.print(terminal_text(f"  FAILED {failure.key} [{failure.reason}]: {failure.message}"),
+                      highlight=False, markup=False, soft_wrap=True)
 
 
 class _Bar:
