@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from clausewatch.archive.git import BlobReader, git
+from clausewatch.archive.git import LOG_RECORD, BlobReader, git, log_records
 from clausewatch.archive.message import parse_trailers
 from clausewatch.errors import ArchiveError
 from clausewatch.models import Provenance, Version
@@ -86,12 +86,12 @@ def iter_log(archive: Archive, paths: Sequence[str] = ()) -> Iterator[LogEntry]:
         "--no-abbrev",
         "--no-renames",
         "-z",
-        "--format=%x1e%H%x00%at%x00%B%x00",
+        f"--format={LOG_RECORD}%at%x00%B%x00",
         "HEAD",
         "--",
         *pathspec,
     )
-    for record in out.split(b"\x1e")[1:]:
+    for record in log_records(out):
         yield from _parse_log_record(record)
 
 
@@ -102,8 +102,8 @@ def _parse_log_record(record: bytes) -> Iterator[LogEntry]:
     fields = raw.lstrip(b"\x00\n").split(b"\x00")
     for meta, path in zip(fields[0::2], fields[1::2], strict=False):
         parts = meta.decode().split()
-        if len(parts) < 5 or parts[4] == "D":
-            continue
+        if len(parts) < 5 or parts[4] == "D" or parts[1] not in ("100644", "100755"):
+            continue  # deleted, or not a file (a submodule or a link is no version)
         name = path.decode("utf-8", "replace")
         if f"{SNAPSHOTS}/" in name or not name.endswith(".md"):
             continue

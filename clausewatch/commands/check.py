@@ -18,6 +18,7 @@ from clausewatch.models import Document
 from clausewatch.scraper.declarations import iter_declaration_files, validate_declarations
 from clausewatch.scraper.fetch import make_session
 from clausewatch.scraper.track import check_document, extract_document, fetch_document
+from clausewatch.site.write import read_manifest
 from clausewatch.workspace import Workspace
 
 
@@ -31,6 +32,7 @@ def check_workspace(workspace: Workspace, *, fetch_service: str | None = None,
                     allow_private: bool = False) -> CheckResult:
     """Every error and warning of services/ (and commentary/), optionally fetching one service twice."""
     documents, errors = validate_declarations(workspace.services)
+    errors.extend(page_clashes(workspace, documents))
     warnings = declaration_warnings(workspace, documents)
     comment_errors, comment_warnings = _check_commentary(workspace)
     errors.extend(comment_errors)
@@ -45,6 +47,21 @@ def _check_commentary(workspace: Workspace) -> tuple[list[str], list[str]]:
 
     found_errors, found_warnings = check_commentary(workspace)
     return list(found_errors), list(found_warnings)
+
+
+def page_clashes(workspace: Workspace, documents: list[Document]) -> list[str]:
+    """Services whose id is the name of one of the workspace's own hand-written pages (`docs/<id>.md`):
+    both would be the site's `/<id>/` (the ids the site itself uses are refused by the loader)."""
+    generated = read_manifest(workspace.docs) if workspace.docs.is_dir() else set()
+    pages = {path.stem for path in workspace.docs.glob("*.md") if path.name not in generated} \
+        if workspace.docs.is_dir() else set()
+    found = {}
+    for document in documents:
+        if document.service in pages:
+            found[document.service] = document.source_file
+    return [f"{source}: (file name): service id '{service}' is also the hand-written page docs/{service}.md "
+            f"(both would be /{service}/ on the site) — rename the service's file, or the page"
+            for service, source in sorted(found.items())]
 
 
 def declaration_warnings(workspace: Workspace, documents: list[Document]) -> list[str]:

@@ -26,9 +26,10 @@ Open Terms Archive declarations, as they are, `services/<Service Name>.json`::
         "combine": [{"fetch": "https://…", "select": ...}, ...]}}}
 
 The service id is the slugified file name (`Zoom.json` → `zoom`), document ids are slugified terms
-types (`Terms of Service` → `terms-of-service`); display names are kept. A selector is a CSS string or a
-range `{"startBefore"|"startAfter": css, "endBefore"|"endAfter": css}`; ranges are kept in
-`Document.select` as canonical JSON text. `combine` pages inherit the document's select/remove/
+types (`Terms of Service` → `terms-of-service`), both by `slugs.name_id` (names that do not fold to
+ASCII, or too long, get a hashed suffix: distinct names never share an id); display names are kept.
+A selector is a CSS string or a range `{"startBefore"|"startAfter": css, "endBefore"|"endAfter": css}`;
+ranges are kept in `Document.select` as canonical JSON text. `combine` pages inherit the document's select/remove/
 executeClientScripts unless they set their own. JavaScript `filter`s are not supported (an error).
 `<Service>.history.json` files (OTA's past declarations) are skipped.
 
@@ -51,7 +52,7 @@ import soupsieve
 from clausewatch.errors import ConfigError
 from clausewatch.models import Document, Source
 from clausewatch.safe_load import clip, load_json, load_yaml, read_text_file
-from clausewatch.slugs import RESERVED, is_slug, slugify
+from clausewatch.slugs import MAX_ID_BYTES, RESERVED, id_problem, name_id
 
 YAML_SERVICE_KEYS = frozenset({"name", "documents"})
 YAML_DOCUMENT_KEYS = frozenset(
@@ -109,7 +110,7 @@ def validate_declarations(services_dir: Path) -> tuple[list[Document], list[str]
 
 def service_id(path: Path) -> str:
     """The service id a declaration file declares: `acme.yml` → `acme`, OTA's `Zoom Video.json` → `zoom-video`."""
-    return slugify(path.stem) if path.suffix == ".json" else path.stem
+    return name_id(path.stem) if path.suffix == ".json" else path.stem
 
 
 def iter_declaration_files(services_dir: Path) -> Iterator[Path]:
@@ -133,9 +134,10 @@ def _load_file(path: Path, rel: str, service: str, errors: _Errors) -> list[Docu
         return []
     if path.suffix == ".json":
         return _parse_ota_service(data, rel, service, errors)
-    if not is_slug(service):
-        errors.add(rel, "(file name)", f"'{path.stem}' is not a valid service id",
-                   f"rename the file to services/{slugify(path.stem)}{path.suffix} (lowercase a-z, 0-9, '-')")
+    if id_problem(service):
+        errors.add(rel, "(file name)", f"not a valid service id: {id_problem(service)}",
+                   f"rename the file to services/{name_id(path.stem)}{path.suffix} "
+                   f"(lowercase a-z, 0-9, '-', at most {MAX_ID_BYTES} bytes)")
         return []
     return _parse_yaml_service(data, rel, service, errors)
 
@@ -184,9 +186,10 @@ def _parse_yaml_service(data: dict[str, Any], rel: str, service: str, errors: _E
     found = []
     for doc_id, decl in documents.items():
         where = f"documents.{doc_id}"
-        if not isinstance(doc_id, str) or not is_slug(doc_id):
-            errors.add(rel, where, f"'{doc_id}' is not a valid document id",
-                       f"use a slug such as '{slugify(str(doc_id))}' and put the title in `name:`")
+        problem = id_problem(doc_id) if isinstance(doc_id, str) else f"'{doc_id}' is not text"
+        if problem:
+            errors.add(rel, where, f"not a valid document id: {problem}",
+                       f"use a short slug such as '{name_id(str(doc_id))}' and put the title in `name:`")
             continue
         if not isinstance(decl, dict):
             errors.add(rel, where, "must be a mapping with at least `url:`", "add `url:` and `select:`")
@@ -242,7 +245,7 @@ def _parse_ota_service(data: dict[str, Any], rel: str, service: str, errors: _Er
     found: list[Document] = []
     for terms_type, decl in documents.items():
         where = f"documents.{terms_type}"
-        doc_id = slugify(str(terms_type))
+        doc_id = name_id(str(terms_type))
         if any(d.document == doc_id for d in found):
             errors.add(rel, where, f"its id '{doc_id}' is the same as another document's",
                        "give each document a distinct terms type")

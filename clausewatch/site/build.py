@@ -75,7 +75,8 @@ def build_site(workspace: Workspace, site_dir: Path, *, timings: bool = False, f
     site_dir = publish.check_site_dir(workspace.root, site_dir)
     timer = StepTimer()
     try:
-        _run_steps(workspace, site_dir, timer, force_full=full)
+        with publish.build_lock(workspace.state):
+            _run_steps(workspace, site_dir, timer, force_full=full)
     finally:
         if timings:
             print(timer.report(), file=sys.stderr)
@@ -87,6 +88,8 @@ def _run_steps(workspace: Workspace, site_dir: Path, timer: StepTimer, *, force_
     with timer.step("generate") as notes:
         site = render_site(workspace, lazy=True)
         notes.append(f"{len(site.documents)} documents, {len(site.regenerated)} regenerated")
+        for warning in site.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     with timer.step("write") as notes:
         report = write_pages(workspace.docs, site.files, kept=site.kept)
         notes.append(f"{len(site.files) + len(site.kept)} files ({len(site.kept)} kept unread), "

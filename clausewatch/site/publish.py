@@ -28,6 +28,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
@@ -114,41 +115,43 @@ def written_pages(tree: Path, published: Path | None, since_ns: int | None = Non
             yield path
 
 
+@contextmanager
+def build_lock(state_dir: Path) -> Iterator[None]:
+    """Hold the workspace's build lock (`<state>/build.lock`): two builds of one workspace would write
+    the same docs/ and staging area."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with open(state_dir / "build.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError("another `clausewatch build` of this workspace is running",
+                             fix="wait for it to finish (the lock is released when its process exits)") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class Staging:
-    """The staging area of one build of `site_dir` (a context manager): locked against a second build of
-    the same folder, emptied of a killed build's leftovers, deleted on exit. `tree` is where the new
-    site is built; `publish()` swaps it in."""
+    """The staging area of one build of `site_dir` (a context manager; take `build_lock` first): emptied
+    of a killed build's leftovers, deleted on exit. `tree` is where the new site is built; `publish()`
+    swaps it in."""
 
     def __init__(self, site_dir: Path) -> None:
         self.site_dir = site_dir
         self.area = site_dir.parent / f".{site_dir.name}.clausewatch-build"
         self.tree = self.area / "site"
-        self._lock_path = site_dir.parent / f".{site_dir.name}.clausewatch-build.lock"
 
     def __enter__(self) -> Staging:
         self.site_dir.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self._lock_path, "a+")  # noqa: SIM115 (held until __exit__)
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock.close()
-            raise BuildError(f"another `clausewatch build` is building '{self.site_dir}'",
-                             fix="wait for it to finish (the lock is released when its process exits)") from None
-        try:
-            self._clear()
-            self.area.mkdir()
-            (self.area / AREA_MARKER).write_text("a clausewatch build in progress; deleted by the next build\n",
-                                                 encoding="utf-8")
-        except BaseException:
-            self._release()
-            raise
+        self._clear()
+        self.area.mkdir()
+        (self.area / AREA_MARKER).write_text("a clausewatch build in progress; deleted by the next build\n",
+                                             encoding="utf-8")
         return self
 
     def __exit__(self, *exc: object) -> None:
-        try:
-            self._clear()
-        finally:
-            self._release()
+        self._clear()
 
     def _clear(self) -> None:
         if not self.area.exists():
@@ -157,10 +160,6 @@ class Staging:
             raise BuildError(f"'{self.area}' exists and is not a Clausewatch staging area: it is never deleted",
                              fix="move it away, then build again")
         shutil.rmtree(self.area)
-
-    def _release(self) -> None:
-        fcntl.flock(self._lock, fcntl.LOCK_UN)
-        self._lock.close()
 
     def publish(self) -> None:
         """Mark the new tree and put it at `site_dir` (the old site's own dotfiles kept, as MkDocs keeps
