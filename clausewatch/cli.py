@@ -150,22 +150,30 @@ def track(workspace: Workspace, only: tuple[str, ...], allow_private_addresses: 
 @cli.command()
 @click.option("--fetch", "fetch_service", metavar="SERVICE", help="Also fetch SERVICE's documents twice.")
 @click.option("--allow-private-addresses", is_flag=True, help="With --fetch: allow loopback addresses.")
+@click.option("--since", metavar="COMMIT",
+              help="Also fail when a commit after COMMIT changes archive/ and is not the tracker's "
+                   "(the pull-request check: a version must never arrive by hand).")
 @click.pass_obj
-def check(workspace: Workspace, fetch_service: str | None, allow_private_addresses: bool) -> None:
+def check(workspace: Workspace, fetch_service: str | None, allow_private_addresses: bool,
+          since: str | None) -> None:
     """Validate services/ and commentary/: every error as `file: key: problem`, then exit 1 if any.
 
     \b
     Example:
         clausewatch check
         clausewatch check --fetch acme
+        clausewatch check --since origin/main    # in a pull request: archive/ untouched by hand
     """
     from clausewatch.commands.check import check_workspace  # lazy: start-up stays fast
 
-    result = check_workspace(workspace, fetch_service=fetch_service, allow_private=allow_private_addresses)
-    for line in result.warnings:
-        click.echo(f"warning: {line}", err=True)
+    result = check_workspace(workspace, fetch_service=fetch_service, allow_private=allow_private_addresses,
+                             since=since)
+    from clausewatch.safe_load import terminal_text  # lazy: start-up stays fast
+
+    for line in result.warnings:  # lines quote file contents and commit messages: shown, never sent raw
+        click.echo(terminal_text(f"warning: {line}"), err=True)
     for line in result.errors:
-        click.echo(line, err=True)
+        click.echo(terminal_text(line), err=True)
     if result.errors:
         click.echo(f"{len(result.errors)} error(s).", err=True)
         sys.exit(1)

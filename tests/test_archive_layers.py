@@ -16,6 +16,7 @@ LAYERS = {  # module → the archive modules it may import
     "read": {"git", "message"},
     "write": {"git", "message", "read"},
     "sources": {"git", "read"},
+    "integrity": {"git", "message", "write"},
 }
 
 

@@ -242,3 +242,25 @@ def test_python_minus_m_clausewatch_never_prints_a_traceback_for_a_bad_root(tmp_
     run = subprocess.run([sys.executable, "-m", "clausewatch", "--root", str(tmp_path / "none"), "build"],
                          capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, check=False)
     assert run.returncode in (2, 3, 5) and "Traceback" not in run.stderr and "To fix:" in run.stderr
+
+
+@pytest.mark.parametrize("levels", [400, 20_000, 40_000])
+def test_deeply_nested_elements_are_refused_quickly_naming_the_limit(tmp_path: Path, levels: int) -> None:
+    page = tmp_path / "deep.html"
+    page.write_text("<html><body>" + "<div>" * levels + "Terms" + "</div>" * levels + "</body></html>",
+                    encoding="utf-8")
+    began = time.monotonic()
+    result = CliRunner().invoke(cli, ["extract", str(page)])
+    assert time.monotonic() - began < 10
+    no_traceback(result)
+    assert result.exit_code == 4 and "more than 200 levels deep" in result.output and "To fix:" in result.output
+
+
+def test_ordinary_deep_markup_still_converts() -> None:
+    from clausewatch.scraper.extract import MAX_DEPTH, extract_markdown
+
+    lists = "<ul><li>" * 60 + "Deep item" + "</li></ul>" * 60  # 120 levels of lists
+    tables = "<table><tr><td>" * 20 + "Deep cell" + "</td></tr></table>" * 20  # tbody added: 80 levels
+    assert MAX_DEPTH >= 200
+    assert "Deep item" in extract_markdown(f"<html><body><main>{lists}</main></body></html>")
+    assert "Deep cell" in extract_markdown(f"<html><body><main>{tables}</main></body></html>")

@@ -46,6 +46,9 @@ class LogEntry:
     blob: str
     """Blob id of the document at this commit: the cache key for anything derived from the text."""
     trailers: dict[str, str]
+    author: str = ""
+    """`Name <email>` of the commit's author (the tracker's identity for recorded versions)."""
+    committer: str = ""
 
 
 def open_archive(archive_dir: Path) -> Archive:
@@ -86,7 +89,7 @@ def iter_log(archive: Archive, paths: Sequence[str] = ()) -> Iterator[LogEntry]:
         "--no-abbrev",
         "--no-renames",
         "-z",
-        f"--format={LOG_RECORD}%at%x00%B%x00",
+        f"--format={LOG_RECORD}%at%x00%an <%ae>%x00%cn <%ce>%x00%B%x00",
         "HEAD",
         "--",
         *pathspec,
@@ -96,8 +99,9 @@ def iter_log(archive: Archive, paths: Sequence[str] = ()) -> Iterator[LogEntry]:
 
 
 def _parse_log_record(record: bytes) -> Iterator[LogEntry]:
-    commit, stamp, body, raw = record.split(b"\x00", 3)
+    commit, stamp, author, committer, body, raw = record.split(b"\x00", 5)
     trailers = parse_trailers(body.decode("utf-8", "replace"))
+    who = author.decode("utf-8", "replace"), committer.decode("utf-8", "replace")
     observed = datetime.fromtimestamp(int(stamp), UTC)
     fields = raw.lstrip(b"\x00\n").split(b"\x00")
     for meta, path in zip(fields[0::2], fields[1::2], strict=False):
@@ -107,7 +111,7 @@ def _parse_log_record(record: bytes) -> Iterator[LogEntry]:
         name = path.decode("utf-8", "replace")
         if f"{SNAPSHOTS}/" in name or not name.endswith(".md"):
             continue
-        yield LogEntry(commit.decode(), observed, name, parts[3], trailers)
+        yield LogEntry(commit.decode(), observed, name, parts[3], trailers, *who)
 
 
 def split_path(archive: Archive, path: str) -> tuple[str, str]:
@@ -140,6 +144,8 @@ def to_version(archive: Archive, entry: LogEntry, text: str) -> Version:
         provenance=provenance,
         service_name=t.get("service_name", ""),
         document_name=t.get("document_name", ""),
+        author=entry.author,
+        committer=entry.committer,
     )
 
 
