@@ -93,8 +93,9 @@ def load_yaml(text: str, *, max_bytes: int) -> Any:
     """The data of a YAML document from an untrusted file; ConfigError (one line) when it is too large,
     invalid, or uses what `UntrustedYAMLLoader` refuses."""
     _check_size(text, max_bytes)
-    loader = UntrustedYAMLLoader(text)
+    loader: UntrustedYAMLLoader | None = None
     try:
+        loader = UntrustedYAMLLoader(text)  # its reader refuses some characters (NUL, ESC) at once
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         raise ConfigError(f"is not valid YAML: {_describe_yaml(exc, text)}",
@@ -103,7 +104,8 @@ def load_yaml(text: str, *, max_bytes: int) -> Any:
         raise ConfigError(f"is not valid YAML: {clip(str(exc) or type(exc).__name__, 200)}",
                           fix="correct the YAML") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_json(text: str, *, max_bytes: int) -> Any:
