@@ -75,6 +75,7 @@ def cli(*args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
                           env=env, timeout=timeout, check=False)
 
 
+@pytest.mark.slow
 def test_trickling_headers_and_body_end_at_the_deadline(tmp_path: Path,
                                                         servers: tuple[LocalServer, LocalServer]) -> None:
     headers, body = servers

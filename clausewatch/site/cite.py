@@ -179,8 +179,10 @@ def recorded_by_html(version: Version, repo_url: str = "") -> str:
     if found.kind == "imported":
         owner, _, name = found.source.partition("/")
         where = f"{found.source}@{found.source_commit[:12]}"
-        url = f"https://github.com/{owner}/{name}/commit/{found.source_commit}" if owner else ""
-        link = _link(url, where) if is_web_url(url) else f"<code>{html_text(where)}</code>"
+        linkable = all(re.fullmatch(r"[\w.-]+", part) for part in (owner, name)) and re.fullmatch(
+            r"[0-9a-f]{7,64}", found.source_commit)  # a trailer is text anyone could have written
+        url = f"https://github.com/{owner}/{name}/commit/{found.source_commit}" if linkable else ""
+        link = _link(url, where) if url else f"<code>{html_text(where)}</code>"
         return f'<span class="cw-recorded cw-recorded--imported">Imported</span> from {link}'
     if found.kind == "tracked":
         path = version.provenance.snapshot_path
