@@ -3,9 +3,10 @@
 Rules, all enforced here:
 - only `http` and `https`; an honest User-Agent naming the project and its URL;
 - explicit connect/read timeouts, and a total deadline per fetch (`DEADLINE_FACTOR` times the read
-  timeout) covering connecting, the headers and the body of every hop and retry: a watchdog shuts the
-  sockets down when it passes, so a server trickling one byte at a time cannot keep a run waiting (the
-  read timeout alone restarts with every byte); a response size cap (streamed, counted after
+  timeout) covering connecting, the headers and the body of every hop and retry: a watchdog
+  (`clausewatch.scraper.deadline`) shuts the sockets down when it passes, so a server trickling one
+  byte at a time cannot keep a run waiting (the read timeout alone restarts with every byte); a
+  response size cap (streamed, counted after
   decompression, so a gzip bomb stops at the cap); at most `max_redirects` redirects, followed by hand;
 - unless `allow_private`, no private, loopback, link-local, reserved or multicast address: checked after
   DNS resolution for the first URL and every redirect target, and again on the connected socket's peer
@@ -24,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import socket
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +42,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from clausewatch.errors import FetchError, StatusError
 from clausewatch.models import Snapshot
+from clausewatch.scraper.deadline import Deadline, WatchedConnection
 
 PROJECT_URL = "https://github.com/clausewatch/clausewatch"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -99,111 +100,20 @@ def _guard_socket(sock: socket.socket, host: str) -> socket.socket:
     return sock
 
 
-class Deadline:
-    """The total time one fetch may take. While it is `active` in a thread, every connection that thread
-    opens or reuses is watched; when the time is up a timer shuts their sockets down, which ends any
-    blocked connect, header or body read at once (`expired` then tells the fetch why it ended)."""
-
-    _current = threading.local()
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.at = time.monotonic() + seconds
-        self.expired = False
-        self._connections: list[HTTPConnection] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(max(0.0, seconds), self._expire)
-        self._timer.daemon = True
-
-    def remaining(self) -> float:
-        return self.at - time.monotonic()
-
-    @classmethod
-    def current(cls) -> Deadline | None:
-        found: Deadline | None = getattr(cls._current, "deadline", None)
-        return found
-
-    def watch(self, connection: HTTPConnection) -> None:
-        with self._lock:
-            self._connections.append(connection)
-            expired = self.expired
-        if expired:
-            _shut(connection)
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            connections = list(self._connections)
-        for connection in connections:
-            _shut(connection)
-
-    def __enter__(self) -> Deadline:
-        self._previous = Deadline.current()
-        Deadline._current.deadline = self
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
-        Deadline._current.deadline = self._previous
-
-
-def _shut(connection: HTTPConnection) -> None:
-    """Shut the connection's socket down: a read blocked on it (in another thread) returns at once. The
-    socket is the one remembered at connect time: a response read to the end of the connection owns it
-    while the connection itself has let go (`sock` is None). `socket.socket.shutdown` on a TLS socket
-    shuts its file descriptor without tearing the TLS object down under the reading thread."""
-    sock = getattr(connection, "_watched_sock", None) or getattr(connection, "sock", None)
-    if isinstance(sock, socket.socket):
-        try:
-            socket.socket.shutdown(sock, socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-
-class _WatchedMixin:
-    """Connections under the current `Deadline`: registered when they connect and at every request
-    (a pooled connection is reused by later fetches), refused once it has passed."""
-
-    def _new_conn(self) -> socket.socket:
-        deadline = Deadline.current()
-        if deadline is not None and deadline.expired:
-            raise _DeadlinePassed
-        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
-        if deadline is not None and deadline.expired:
-            sock.close()
-            raise _DeadlinePassed
-        return sock
-
-    def connect(self) -> None:
-        super().connect()  # type: ignore[misc]
-        self._watched_sock = self.sock  # type: ignore[attr-defined]
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        deadline = Deadline.current()
-        if deadline is not None:
-            deadline.watch(self)  # type: ignore[arg-type]
-        super().request(*args, **kwargs)  # type: ignore[misc]
-
-
-class _DeadlinePassed(OSError):
-    """Raised when a connection would be opened after its fetch's deadline."""
-
-
-class _HTTPConnection(_WatchedMixin, HTTPConnection):
+class _HTTPConnection(WatchedConnection, HTTPConnection):
     pass
 
 
-class _HTTPSConnection(_WatchedMixin, HTTPSConnection):
+class _HTTPSConnection(WatchedConnection, HTTPSConnection):
     pass
 
 
-class _GuardedHTTPConnection(_WatchedMixin, HTTPConnection):
+class _GuardedHTTPConnection(WatchedConnection, HTTPConnection):
     def _new_conn(self) -> socket.socket:
         return _guard_socket(super()._new_conn(), self.host)
 
 
-class _GuardedHTTPSConnection(_WatchedMixin, HTTPSConnection):
+class _GuardedHTTPSConnection(WatchedConnection, HTTPSConnection):
     def _new_conn(self) -> socket.socket:
         return _guard_socket(super()._new_conn(), self.host)
 
