@@ -36,6 +36,17 @@ EXIT_CODES: dict[type[ClausewatchError], int] = {
 """The exit code of each error class (a subclass takes its nearest listed base's): see "Exit codes" above."""
 
 
+MAX_SECONDS = 3600.0
+"""The largest `--timeout` and `--host-delay` (an hour; `inf` and `nan` are refused as out of range)."""
+
+
+def _finite(param: click.Parameter, value: float) -> float:
+    """`value` if it is a number of seconds (FloatRange lets `nan` through: it compares false)."""
+    if value != value:
+        raise click.BadParameter("nan is not a number of seconds", param=param)
+    return value
+
+
 def exit_code_of(error: ClausewatchError) -> int:
     """The exit code the CLI gives `error`: that of its class or nearest listed base class."""
     return next(EXIT_CODES[cls] for cls in type(error).__mro__ if cls in EXIT_CODES)
@@ -49,7 +60,9 @@ class ClausewatchGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ClausewatchError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            from clausewatch.safe_load import terminal_text  # lazy: start-up stays fast
+
+            click.echo(f"Error: {terminal_text(str(exc))}", err=True)
             ctx.exit(exit_code_of(exc))
 
 
@@ -98,9 +111,12 @@ def init(directory: Path) -> None:
 )
 @click.option("--shard", metavar="K/N", help="Track only shard K of N (1-based), for parallel CI jobs.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failing document.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
-              help="Read timeout of each fetch, in seconds.")
-@click.option("--host-delay", type=click.FloatRange(min=0.0), default=1.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=MAX_SECONDS), default=30.0, show_default=True,
+              callback=lambda _ctx, param, value: _finite(param, value),
+              help="Read timeout of each fetch, in seconds; a whole fetch (connecting, headers, body) "
+                   "is limited to 4 times this.")
+@click.option("--host-delay", type=click.FloatRange(min=0.0, max=MAX_SECONDS), default=1.0, show_default=True,
+              callback=lambda _ctx, param, value: _finite(param, value),
               help="Seconds between two requests to the same host (hosts are fetched in parallel).")
 @click.pass_obj
 def track(workspace: Workspace, only: tuple[str, ...], allow_private_addresses: bool, shard: str | None,
@@ -134,22 +150,30 @@ def track(workspace: Workspace, only: tuple[str, ...], allow_private_addresses: 
 @cli.command()
 @click.option("--fetch", "fetch_service", metavar="SERVICE", help="Also fetch SERVICE's documents twice.")
 @click.option("--allow-private-addresses", is_flag=True, help="With --fetch: allow loopback addresses.")
+@click.option("--since", metavar="COMMIT",
+              help="Also fail when a commit after COMMIT changes archive/ and is not the tracker's "
+                   "(the pull-request check: a version must never arrive by hand).")
 @click.pass_obj
-def check(workspace: Workspace, fetch_service: str | None, allow_private_addresses: bool) -> None:
+def check(workspace: Workspace, fetch_service: str | None, allow_private_addresses: bool,
+          since: str | None) -> None:
     """Validate services/ and commentary/: every error as `file: key: problem`, then exit 1 if any.
 
     \b
     Example:
         clausewatch check
         clausewatch check --fetch acme
+        clausewatch check --since origin/main    # in a pull request: archive/ untouched by hand
     """
     from clausewatch.commands.check import check_workspace  # lazy: start-up stays fast
 
-    result = check_workspace(workspace, fetch_service=fetch_service, allow_private=allow_private_addresses)
-    for line in result.warnings:
-        click.echo(f"warning: {line}", err=True)
+    result = check_workspace(workspace, fetch_service=fetch_service, allow_private=allow_private_addresses,
+                             since=since)
+    from clausewatch.safe_load import terminal_text  # lazy: start-up stays fast
+
+    for line in result.warnings:  # lines quote file contents and commit messages: shown, never sent raw
+        click.echo(terminal_text(f"warning: {line}"), err=True)
     for line in result.errors:
-        click.echo(line, err=True)
+        click.echo(terminal_text(line), err=True)
     if result.errors:
         click.echo(f"{len(result.errors)} error(s).", err=True)
         sys.exit(1)
@@ -214,7 +238,7 @@ def diff(old: Path, new: Path, fmt: str) -> None:
     from clausewatch.diff.render import diff_to_json, render_text  # lazy: start-up stays fast
     from clausewatch.site.diff_markdown import render_markdown  # lazy: start-up stays fast
 
-    result = diff_texts(old.read_text(encoding="utf-8"), new.read_text(encoding="utf-8"))
+    result = diff_texts(_read_markdown(old), _read_markdown(new))
     if fmt == "json":
         click.echo(json.dumps(diff_to_json(result), indent=2, ensure_ascii=False))
     elif fmt == "markdown":
@@ -222,6 +246,21 @@ def diff(old: Path, new: Path, fmt: str) -> None:
     else:
         click.echo(render_text(result))
     sys.exit(1 if result.summary.substantive else 0)
+
+
+def _read_markdown(path: Path) -> str:
+    """A text file for `clausewatch diff`; ConfigError when it is not UTF-8 text (a binary file, say)."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"'{path}' is not UTF-8 text (byte {exc.start} cannot be decoded): "
+                          "`clausewatch diff` compares Markdown or plain text files",
+                          fix="pass two text files, e.g. `clausewatch extract` output saved as .md") from None
+    if "\x00" in text:
+        raise ConfigError(f"'{path}' holds NUL bytes: it is a binary file, not text",
+                          fix="pass two text files, e.g. `clausewatch extract` output saved as .md")
+    return text
 
 
 @cli.command()
@@ -353,19 +392,20 @@ def status(workspace: Workspace, fmt: str) -> None:
     Example:
         clausewatch status --format json
     """
+    from clausewatch.safe_load import terminal_text as shown  # lazy: start-up stays fast
     from clausewatch.scraper.quarantine import status_report  # lazy: start-up stays fast
 
     report = status_report(workspace)
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
-    else:
-        click.echo(f"Last run: {report.last_run or 'never'}")
+    else:  # messages quote servers and pages: control characters are shown, never sent to the terminal
+        click.echo(shown(f"Last run: {report.last_run or 'never'}"))
         for failing in report.failing:
-            click.echo(f"FAILING {failing.key} [{failing.reason}] since {failing.since} "
-                       f"({failing.runs} run(s)): {failing.message}")
+            click.echo(shown(f"FAILING {failing.key} [{failing.reason}] since {failing.since} "
+                             f"({failing.runs} run(s)): {failing.message}"))
         for held in report.held:
-            click.echo(f"HELD    {held.key} [{held.reason}] since {held.first_held}: "
-                       f"{held.message}\n        release: clausewatch release {held.key}")
+            click.echo(shown(f"HELD    {held.key} [{held.reason}] since {held.first_held}: "
+                             f"{held.message}\n        release: clausewatch release {held.key}"))
     sys.exit(0 if report.all_clear else 1)
 
 

@@ -126,6 +126,10 @@ class Version:
     provenance: Provenance
     service_name: str = ""
     document_name: str = ""
+    author: str = ""
+    """`Name <email>` of the commit's author, and of its committer: who recorded the version (the
+    tracker's identity for tracked and imported versions, see `clausewatch.archive.integrity`)."""
+    committer: str = ""
 
     @property
     def key(self) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import clausewatch.archive
 
 PACKAGE = Path(clausewatch.archive.__file__).parent
-ALLOWED_OUTSIDE = {"clausewatch.models", "clausewatch.errors", "clausewatch.dates"}
+ALLOWED_OUTSIDE = {"clausewatch.models", "clausewatch.errors", "clausewatch.dates", "clausewatch.slugs"}
 LAYERS = {  # module → the archive modules it may import
     "__init__": set(),
     "git": set(),
@@ -16,6 +16,7 @@ LAYERS = {  # module → the archive modules it may import
     "read": {"git", "message"},
     "write": {"git", "message", "read"},
     "sources": {"git", "read"},
+    "integrity": {"git", "message", "write"},
 }
 
 
@@ -35,7 +36,7 @@ def test_every_archive_module_is_in_a_layer() -> None:
     assert {path.stem for path in PACKAGE.glob("*.py")} == set(LAYERS)
 
 
-def test_archive_modules_import_only_lower_layers_and_models_errors_dates() -> None:
+def test_archive_modules_import_only_lower_layers_and_models_errors_dates_slugs() -> None:
     for name, allowed in LAYERS.items():
         ours = {module for module in imports_of(PACKAGE / f"{name}.py") if module.startswith("clausewatch")}
         archive = {module.split(".")[2] for module in ours if module.startswith("clausewatch.archive.")}

@@ -148,11 +148,15 @@ def test_broken_cache_entries_are_regenerated(workspace) -> None:
     assert render_site(workspace).regenerated == ("acme/privacy",)
 
 
-def test_bad_ids_in_the_archive_are_refused(tmp_path: Path) -> None:
+def test_bad_ids_in_the_archive_are_left_out_with_a_warning(tmp_path: Path) -> None:
+    """A file whose id cannot be a site path is not published, and does not stop the rest (issue 15)."""
     workspace = new_workspace(tmp_path / "ws")
     record(workspace, "topics/terms", TERMS_V1, START)
-    with pytest.raises(BuildError, match="archive/topics/terms.md"):
-        generate_site(workspace)
+    record(workspace, "acme/terms", TERMS_V1, START)
+    site = render_site(workspace)
+    assert any("archive/topics/terms.md" in w and "left out of the site" in w for w in site.warnings)
+    assert "acme/terms/index.md" in site.files
+    assert not any(path.startswith("topics/terms/") for path in site.files)
 
 
 # --- write_pages -----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -57,6 +58,18 @@ def git(repo: Path, *args: str, input: bytes | None = None, env: dict[str, str] 
     return proc.stdout
 
 
+LOG_RECORD = "%x1e%H%x00"
+"""How a `git log --format` that splits records with `log_records` starts each record."""
+_RECORD_START = re.compile(rb"\x1e(?=(?:[0-9a-f]{40}|[0-9a-f]{64})\x00)")
+
+
+def log_records(out: bytes) -> list[bytes]:
+    """The records of `git log -z --format=%x1e%H%x00…` output. A record starts at a `\x1e` followed by a
+    commit id and a NUL, so a `\x1e` inside a commit message (any repository may hold one: an imported
+    source, a hand-made commit) does not cut its record in two."""
+    return _RECORD_START.split(out)[1:]
+
+
 def git_process(repo: Path, *args: str, stdin: int | IO[bytes] | None = None,
                 stdout: int | IO[bytes] | None = None, stderr: int | IO[bytes] | None = None,
                 ) -> subprocess.Popen[bytes]:
@@ -76,13 +89,15 @@ class BlobReader:
     """One `git cat-file --batch` process serving every blob read of a run."""
 
     def __init__(self, archive: InRepository) -> None:
+        self.repo = archive.repo
         self._proc = git_process(archive.repo, "cat-file", "--batch", stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def read(self, oid: str) -> bytes:
-        """The content of object `oid` (an error if it is missing)."""
+        """The content of object `oid` (an error naming the repository read if it is missing)."""
         found = self._request(oid)
         if found is None:
-            raise ArchiveError(f"object {oid} is missing from the archive", fix="run `git fsck` on the archive")
+            raise ArchiveError(f"object {oid} is missing from the repository '{self.repo}'",
+                               fix=f"run `git fsck` in '{self.repo}' (a clone may be shallow or damaged)")
         return found[1]
 
     def read_path(self, commit: str, path: str) -> bytes | None:

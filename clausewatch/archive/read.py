@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from clausewatch.archive.git import BlobReader, git
+from clausewatch.archive.git import LOG_RECORD, BlobReader, git, log_records
 from clausewatch.archive.message import parse_trailers
 from clausewatch.errors import ArchiveError
 from clausewatch.models import Provenance, Version
@@ -46,6 +46,9 @@ class LogEntry:
     blob: str
     """Blob id of the document at this commit: the cache key for anything derived from the text."""
     trailers: dict[str, str]
+    author: str = ""
+    """`Name <email>` of the commit's author (the tracker's identity for recorded versions)."""
+    committer: str = ""
 
 
 def open_archive(archive_dir: Path) -> Archive:
@@ -86,28 +89,29 @@ def iter_log(archive: Archive, paths: Sequence[str] = ()) -> Iterator[LogEntry]:
         "--no-abbrev",
         "--no-renames",
         "-z",
-        "--format=%x1e%H%x00%at%x00%B%x00",
+        f"--format={LOG_RECORD}%at%x00%an <%ae>%x00%cn <%ce>%x00%B%x00",
         "HEAD",
         "--",
         *pathspec,
     )
-    for record in out.split(b"\x1e")[1:]:
+    for record in log_records(out):
         yield from _parse_log_record(record)
 
 
 def _parse_log_record(record: bytes) -> Iterator[LogEntry]:
-    commit, stamp, body, raw = record.split(b"\x00", 3)
+    commit, stamp, author, committer, body, raw = record.split(b"\x00", 5)
     trailers = parse_trailers(body.decode("utf-8", "replace"))
+    who = author.decode("utf-8", "replace"), committer.decode("utf-8", "replace")
     observed = datetime.fromtimestamp(int(stamp), UTC)
     fields = raw.lstrip(b"\x00\n").split(b"\x00")
     for meta, path in zip(fields[0::2], fields[1::2], strict=False):
         parts = meta.decode().split()
-        if len(parts) < 5 or parts[4] == "D":
-            continue
+        if len(parts) < 5 or parts[4] == "D" or parts[1] not in ("100644", "100755"):
+            continue  # deleted, or not a file (a submodule or a link is no version)
         name = path.decode("utf-8", "replace")
         if f"{SNAPSHOTS}/" in name or not name.endswith(".md"):
             continue
-        yield LogEntry(commit.decode(), observed, name, parts[3], trailers)
+        yield LogEntry(commit.decode(), observed, name, parts[3], trailers, *who)
 
 
 def split_path(archive: Archive, path: str) -> tuple[str, str]:
@@ -140,6 +144,8 @@ def to_version(archive: Archive, entry: LogEntry, text: str) -> Version:
         provenance=provenance,
         service_name=t.get("service_name", ""),
         document_name=t.get("document_name", ""),
+        author=entry.author,
+        committer=entry.committer,
     )
 
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import git as gitpython  # GitPython (not `clausewatch.archive.git`, the runner)
 
-from clausewatch.archive.git import BlobReader, git
+from clausewatch.archive.git import LOG_RECORD, BlobReader, git, log_records
 from clausewatch.archive.read import Archive
 from clausewatch.errors import ArchiveError
 from clausewatch.models import Provenance, Version
@@ -126,8 +126,8 @@ def resolve_source_ref(repo: Path) -> str:
 def iter_source_commits(repo: Path, ref: str) -> Iterator[SourceCommit]:
     """Every first-parent commit of `ref`, oldest first, with its file changes (renames detected)."""
     out = git(repo, "log", "--reverse", "--first-parent", "--diff-merges=first-parent", "-M", "--raw",
-              "--no-abbrev", "-z", "--format=%x1e%H%x00%at%x00%B%x00", ref)
-    for record in out.split(b"\x1e")[1:]:
+              "--no-abbrev", "-z", f"--format={LOG_RECORD}%at%x00%B%x00", ref)
+    for record in log_records(out):
         commit, stamp, body, raw = record.split(b"\x00", 3)
         yield SourceCommit(commit.decode(), datetime.fromtimestamp(int(stamp), UTC),
                            body.decode("utf-8", "replace"), tuple(_parse_raw_changes(raw)))
@@ -148,18 +148,25 @@ def iter_source_versions(repo: Path, paths: Sequence[str], ref: str = "refs/head
             ]
 
 
+FILE_MODES = frozenset({"100644", "100755"})
+"""Modes of regular files: a submodule (160000) or a symbolic link (120000) at a version's path is not a
+version (its "blob" is a commit of another repository, or a link target)."""
+
+
 def _parse_raw_changes(raw: bytes) -> Iterator[SourceChange]:
     fields = raw.lstrip(b"\x00\n").split(b"\x00")
     at = 0
     while at + 1 < len(fields) and fields[at].startswith(b":"):
         meta = fields[at].decode().split()
-        status = meta[4][0]
+        status, regular = meta[4][0], meta[1] in FILE_MODES or meta[4][0] == "D"
         if status in "RC":
             old, new = fields[at + 1].decode("utf-8", "replace"), fields[at + 2].decode("utf-8", "replace")
-            yield SourceChange(status if status == "R" else "A", new, meta[3], old if status == "R" else "")
+            if regular:
+                yield SourceChange(status if status == "R" else "A", new, meta[3], old if status == "R" else "")
             at += 3
         else:
-            yield SourceChange(status, fields[at + 1].decode("utf-8", "replace"), meta[3])
+            if regular:
+                yield SourceChange(status, fields[at + 1].decode("utf-8", "replace"), meta[3])
             at += 2
 
 

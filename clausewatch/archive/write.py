@@ -25,8 +25,9 @@ from typing import IO
 from clausewatch.archive.git import fast_import, git
 from clausewatch.archive.message import format_message, record_subject
 from clausewatch.archive.read import Archive, head_commit
-from clausewatch.errors import ArchiveError
+from clausewatch.errors import ArchiveError, ConfigError
 from clausewatch.models import Provenance
+from clausewatch.slugs import id_problem
 
 BOT_NAME = "Clausewatch"
 BOT_EMAIL = "bot@clausewatch.invalid"
@@ -94,6 +95,7 @@ def record_version(
     subject: str | None = None,
 ) -> str:
     """Commit one new version (and its gzip'd raw snapshot) atomically; return the commit id."""
+    check_ids(service, document)
     version = NewVersion(service, document, text, provenance, snapshot, tuple((names or {}).items()))
     parent = head_commit(archive)
     path = archive.path_of(service, document)
@@ -112,6 +114,8 @@ def record_versions(archive: Archive, versions: Sequence[NewVersion]) -> list[st
     """
     if not versions:
         return []
+    for version in versions:  # before anything is written: a path git cannot check out bricks the archive
+        check_ids(version.service, version.document)
     parent, branch = head_commit(archive), branch_ref(archive)
     drop_stale_refs(archive)
     texts = [archive.path_of(v.service, v.document) for v in versions]
@@ -138,6 +142,17 @@ def record_versions(archive: Archive, versions: Sequence[NewVersion]) -> list[st
         git(archive.repo, "update-ref", "-d", temp_ref)
     _checkout_paths(archive, sorted(set(paths)))
     return [ids[n] for n in range(1, len(versions) + 1)]
+
+
+def check_ids(service: str, document: str) -> None:
+    """ConfigError unless both are ids (`slugs.id_problem`: slugs of at most 80 bytes). Checked before
+    anything is written: a commit whose path the file system cannot hold would leave every later run
+    unable to check the archive out."""
+    for kind, value in (("service", service), ("document", document)):
+        problem = id_problem(value)
+        if problem:
+            raise ConfigError(f"refusing to record {kind} id {problem}",
+                              fix="give the document a valid, shorter id in its declaration")
 
 
 def _version_commit(archive: Archive, version: NewVersion, *, first: bool, subject: str | None = None,
@@ -233,9 +248,21 @@ def repair_worktree(archive: Archive) -> None:
         leftover.unlink(missing_ok=True)
     status = git(archive.repo, "status", "--porcelain", "--", archive.prefix or ".")
     if status.strip():
-        tracked = git(archive.repo, "ls-tree", "-r", "--name-only", "HEAD", "--", archive.prefix or ".")
-        if tracked.strip():
-            git(archive.repo, "checkout", "-q", "HEAD", "--", archive.prefix or ".")
+        tracked = git(archive.repo, "ls-tree", "-r", "-z", "--name-only", "HEAD", "--", archive.prefix or ".")
+        if tracked.strip(b"\0"):
+            try:
+                git(archive.repo, "checkout", "-q", "HEAD", "--", archive.prefix or ".")
+            except ArchiveError:
+                # a path this file system cannot hold (a name over 255 bytes, recorded by an older version):
+                # restore every other file, so that one bad path does not stop every later run
+                paths = [p for p in tracked.decode("utf-8", "replace").split("\0") if p and _fits_on_disk(p)]
+                _checkout_paths(archive, paths)
+
+
+def _fits_on_disk(path: str) -> bool:
+    """False for a path no common file system holds (a name over 255 bytes, or over 4,000 in all)."""
+    data = path.encode("utf-8")
+    return len(data) < 4000 and all(len(part) <= 255 for part in data.split(b"/"))
 
 
 # --- Bulk writes (importers) -------------------------------------------------------------------------
@@ -286,6 +313,8 @@ def _stream_fast_import(
         out.write(b"blob\nmark :%d\ndata %d\n%s\n" % (count, len(data), data))
     written: list[tuple[int, str]] = []
     for commit in commits:
+        parts = ["", *commit.path.removesuffix(".md").split("/")]
+        check_ids(parts[-2], parts[-1])
         if not 1 <= commit.blob <= count or "\n" in commit.path or commit.path.startswith('"'):
             raise ArchiveError(f"bulk commit of '{commit.path}' refers to blob {commit.blob} of {count}",
                                fix="report this as a bug in the importer")

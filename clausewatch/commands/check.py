@@ -1,4 +1,5 @@
-"""`clausewatch check`: validate a workspace's declarations and commentary, every problem at once.
+"""`clausewatch check`: validate a workspace's declarations and commentary, every problem at once; with
+`since`, also that nothing but the tracker changed archive/ since that commit (the pull-request check).
 
 Errors are lines `file: key: problem — fix`; warnings are things that work but are probably unintended
 (a file in services/ that is not a declaration, a document without `select`, which records the whole
@@ -11,13 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from clausewatch.archive.integrity import archive_changes_problems
+from clausewatch.archive.read import open_archive
 from clausewatch.commentary.check import check_commentary
 from clausewatch.diff.normalize import normalize_text
-from clausewatch.errors import ClausewatchError
+from clausewatch.errors import ArchiveError, ClausewatchError
 from clausewatch.models import Document
 from clausewatch.scraper.declarations import iter_declaration_files, validate_declarations
 from clausewatch.scraper.fetch import make_session
 from clausewatch.scraper.track import check_document, extract_document, fetch_document
+from clausewatch.site.write import read_manifest
 from clausewatch.workspace import Workspace
 
 
@@ -28,9 +32,13 @@ class CheckResult:
 
 
 def check_workspace(workspace: Workspace, *, fetch_service: str | None = None,
-                    allow_private: bool = False) -> CheckResult:
-    """Every error and warning of services/ (and commentary/), optionally fetching one service twice."""
+                    allow_private: bool = False, since: str | None = None) -> CheckResult:
+    """Every error and warning of services/ (and commentary/), optionally fetching one service twice,
+    and with `since` (a commit), every change to archive/ after it that the tracker did not make."""
     documents, errors = validate_declarations(workspace.services)
+    if since is not None:
+        errors.extend(archive_errors(workspace, since))
+    errors.extend(page_clashes(workspace, documents))
     warnings = declaration_warnings(workspace, documents)
     comment_errors, comment_warnings = _check_commentary(workspace)
     errors.extend(comment_errors)
@@ -45,6 +53,31 @@ def _check_commentary(workspace: Workspace) -> tuple[list[str], list[str]]:
 
     found_errors, found_warnings = check_commentary(workspace)
     return list(found_errors), list(found_warnings)
+
+
+def archive_errors(workspace: Workspace, since: str) -> list[str]:
+    """What changes archive/ in `since..HEAD` without coming from the tracker (see
+    `clausewatch.archive.integrity`), as `archive: commit: problem — fix` lines."""
+    try:
+        archive = open_archive(workspace.archive)
+        return [f"archive: {line}" for line in archive_changes_problems(archive.repo, since, archive.prefix)]
+    except ArchiveError as exc:
+        return [f"archive: --since {since}: {exc.problem} — {exc.fix or 'pass a commit of this repository'}"]
+
+
+def page_clashes(workspace: Workspace, documents: list[Document]) -> list[str]:
+    """Services whose id is the name of one of the workspace's own hand-written pages (`docs/<id>.md`):
+    both would be the site's `/<id>/` (the ids the site itself uses are refused by the loader)."""
+    generated = read_manifest(workspace.docs) if workspace.docs.is_dir() else set()
+    pages = {path.stem for path in workspace.docs.glob("*.md") if path.name not in generated} \
+        if workspace.docs.is_dir() else set()
+    found = {}
+    for document in documents:
+        if document.service in pages:
+            found[document.service] = document.source_file
+    return [f"{source}: (file name): service id '{service}' is also the hand-written page docs/{service}.md "
+            f"(both would be /{service}/ on the site) — rename the service's file, or the page"
+            for service, source in sorted(found.items())]
 
 
 def declaration_warnings(workspace: Workspace, documents: list[Document]) -> list[str]:

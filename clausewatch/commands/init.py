@@ -9,9 +9,17 @@ from clausewatch.archive.write import commit_workspace, init_repository
 from clausewatch.errors import ConfigError
 from clausewatch.site.build import SKELETON_DIR
 
-GITIGNORE = """# Built site and machine-local state
+GITIGNORE = """# Built site, a build's staging area, and machine-local state
 /site/
+/.site.clausewatch-build/
 /.clausewatch/
+# docs/: the generator writes its pages here before every build (never committed). Hand-written pages
+# are the top-level docs/*.md files, except the generated home, methodology and status pages.
+/docs/*
+!/docs/*.md
+/docs/index.md
+/docs/methodology.md
+/docs/status.md
 """
 
 README = """# Archive

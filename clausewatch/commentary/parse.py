@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-
+from clausewatch.errors import ConfigError
 from clausewatch.models import Commentary
+from clausewatch.safe_load import load_yaml
 from clausewatch.slugs import is_slug
 from clausewatch.workspace import Workspace
 
@@ -49,10 +49,9 @@ def parse_commentary(path: str, text: str) -> tuple[Commentary | None, list[str]
         problem = "missing (the file must start with a `---` line)"
         return None, [err(path, "front matter", problem, _FIX_FORMAT)]
     try:
-        data = yaml.safe_load(parts[0])
-    except yaml.YAMLError as exc:
-        problem = f"is not valid YAML ({' '.join(str(exc).split())})"
-        return None, [err(path, "front matter", problem, "correct the YAML between the `---` lines")]
+        data = load_yaml(parts[0], max_bytes=MAX_BYTES)
+    except ConfigError as exc:
+        return None, [err(path, "front matter", exc.problem, "correct the YAML between the `---` lines")]
     if not isinstance(data, dict):
         return None, [err(path, "front matter", "must be a mapping of keys to values", _FIX_FORMAT)]
     errors = _key_errors(path, data)
@@ -119,7 +118,21 @@ def _value_errors(path: str, values: dict[str, str], authors: list[str], sources
         errors.append(err(path, "change", f"'{values['change']}' is not a date or a commit",
                            "use the change's date YYYY-MM-DD (YYYY-MM-DD-2 for the second that day) "
                            "or its commit id (at least 7 hex digits)"))
+    elif values["change"] and not _real_date(values["change"]):
+        errors.append(err(path, "change", f"'{values['change'][:10]}' is not a date that exists",
+                           "use the date of the change page (see `clausewatch log SERVICE/DOCUMENT`)"))
     return errors
+
+
+def _real_date(change: str) -> bool:
+    """False for a change written as a date that does not exist (`2026-02-30`); True otherwise."""
+    if re.fullmatch(r"[0-9a-f]{7,40}", change):
+        return True
+    try:
+        date.fromisoformat(change[:10])
+    except ValueError:
+        return False
+    return True
 
 
 def _place_errors(path: str, values: dict[str, str]) -> list[str]:

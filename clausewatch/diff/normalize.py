@@ -2,8 +2,9 @@
 
 Two levels, both pure and idempotent:
 
-- `normalize_text` is what gets RECORDED: tracking and session query parameters are stripped from
-  URLs, line endings unified, trailing spaces stripped, runs of blank lines collapsed, Unicode NFC.
+- `normalize_text` is what gets RECORDED: control characters dropped, tracking and session query
+  parameters stripped from URLs, line endings unified, trailing spaces stripped, runs of blank lines
+  collapsed, Unicode NFC.
   A fetch round in which only tracking ids rotate yields the same normalized text, so nothing is
   recorded.
 - `canonical_text` is what gets COMPARED: link targets dropped (their text kept), typographic quotes,
@@ -122,9 +123,18 @@ def _normalize_block(text: str) -> str:
     return "\n".join(line.rstrip(_TRAILING) for line in text.split("\n"))
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters (but tab and line breaks): never part of a document's text; a page can carry them
+(terminal escapes, NULs) and the archive, its readers and every page made from it must not."""
+
+
 def normalize_text(markdown: str) -> str:
-    """The text as recorded: tracking parameters stripped, whitespace tidied, NFC. Idempotent."""
-    text = _normalize_block(markdown.replace("\r\n", "\n").replace("\r", "\n"))
+    """The text as recorded: control characters dropped (each becomes a space), tracking parameters
+    stripped, whitespace tidied, NFC. Idempotent."""
+    text = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(" ", text)
+    text = _normalize_block(text)
     text = _BLANK_RUNS.sub("\n\n", text).strip("\n")
     return text + "\n" if text else ""
 
@@ -214,9 +224,12 @@ def is_link_only(markdown: str) -> bool:
 
 
 def fold_typography(text: str) -> str:
-    """Compatibility forms, typographic quotes, dashes, odd spaces and invisible characters folded."""
+    """Compatibility forms, typographic quotes, dashes, odd spaces and invisible characters folded
+    (control characters are spaces, as `normalize_text` records them)."""
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(" ", text)
     return _FOLDABLE.sub(lambda m: _FOLD_TABLE[m.group(0)], text)
 
 

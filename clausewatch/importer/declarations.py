@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from clausewatch.errors import ConfigError
-from clausewatch.scraper.declarations import validate_declarations
-from clausewatch.slugs import slugify
+from clausewatch.safe_load import load_json, read_text_file
+from clausewatch.scraper.declarations import MAX_FILE_BYTES, service_id, validate_declarations
 from clausewatch.workspace import Workspace
 
 
@@ -41,17 +41,19 @@ class DeclarationsReport:
 
 def import_ota_declarations(workspace: Workspace, source_dir: Path) -> DeclarationsReport:
     """Copy the usable documents of every OTA declaration in `source_dir` into the workspace's services/."""
-    files = sorted(p for p in source_dir.glob("*.json") if not p.name.endswith(".history.json"))
-    if not files:
+    candidates = sorted(p for p in source_dir.glob("*.json") if not p.name.endswith(".history.json"))
+    if not candidates:
         raise ConfigError(f"'{source_dir}' holds no Open Terms Archive declaration (*.json)",
                           fix="pass the declarations/ folder of an OTA collection, e.g. contrib-declarations")
-    accepted, rejected = _check_with_loader(files)
+    files, refused = _plain_files(candidates)
+    accepted, rejected = _check_with_loader(files) if files else ({}, [])
+    rejected = refused + rejected
     workspace.services.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
     count = 0
     for path in files:
-        service = slugify(path.stem)
-        names = accepted.get(service, set())
+        service = service_id(path)
+        names = accepted.get(path.name, set())  # by file: `zoom.json` never gets `Zoom.json`'s documents
         if not names:
             continue
         clash = [p.name for p in workspace.services.glob(f"{service}.y*ml")]
@@ -69,6 +71,21 @@ def import_ota_declarations(workspace: Workspace, source_dir: Path) -> Declarati
     return DeclarationsReport(tuple(written), count, tuple(rejected))
 
 
+def _plain_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """The regular files of `paths` small enough to read, and a problem line for each other one (a
+    symbolic link could make the import copy, and quote, a file from elsewhere on the machine)."""
+    files, problems = [], []
+    for path in paths:
+        if path.is_symlink() or not path.is_file():
+            problems.append(f"{path}: (file): is a symbolic link or not a regular file — copy the file itself")
+        elif path.stat().st_size > MAX_FILE_BYTES:
+            problems.append(f"{path}: (file): is larger than {MAX_FILE_BYTES:,} bytes — "
+                            "an OTA declaration is a few KB: check the file")
+        else:
+            files.append(path)
+    return files, problems
+
+
 def _check_with_loader(files: list[Path]) -> tuple[dict[str, set[str]], list[str]]:
     """Run the scraper's loader over copies of `files`: accepted terms types per service id, and problems."""
     with tempfile.TemporaryDirectory(prefix="clausewatch-ota-declarations-") as tmp:
@@ -79,7 +96,7 @@ def _check_with_loader(files: list[Path]) -> tuple[dict[str, set[str]], list[str
         documents, errors = validate_declarations(folder)
     accepted: dict[str, set[str]] = {}
     for document in documents:
-        accepted.setdefault(document.service, set()).add(document.document_name)
+        accepted.setdefault(Path(document.source_file).name, set()).add(document.document_name)
     origin = files[0].parent
     return accepted, [_relocate(line, origin) for line in errors]
 
@@ -91,12 +108,13 @@ def _relocate(line: str, origin: Path) -> str:
 
 
 def read_declaration(path: Path) -> dict[str, Any]:
-    """One OTA declaration file as data (for tests and tools); raises ConfigError when it is not JSON."""
+    """One OTA declaration file as data (for tests and tools); raises ConfigError when it is not JSON.
+    Read as untrusted (`clausewatch.safe_load`): no symbolic link, size and depth limits."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"'{path}' cannot be read as JSON: {exc}",
-                          fix="pass an OTA declaration file") from exc
+        data = load_json(read_text_file(path, inside=path.parent, max_bytes=MAX_FILE_BYTES),
+                         max_bytes=MAX_FILE_BYTES)
+    except ConfigError as exc:
+        raise ConfigError(f"'{path}' {exc.problem}", fix="pass an OTA declaration file") from None
     if not isinstance(data, dict):
         raise ConfigError(f"'{path}': expected a JSON object", fix="pass an OTA declaration file")
     return data

@@ -7,9 +7,11 @@ observation time as author date. The import replays it into the archive, oldest 
   text equals the one recorded before it for that document: tracking-parameter churn records nothing;
 - "Refilter …" / "Apply technical or declaration upgrade …" commits (re-extractions) are imported only
   when the normalized text changed, with a `Re-Extraction: yes` trailer;
-- ids are slugs (`Zoom/Terms of Service.md` → `zoom/terms-of-service`); the original names are kept in
-  `Service-Name` / `Document-Name`, the original path in `Imported-Path`; paths with the same slug are
-  one document (OTA's `Tp-link` and `TP-Link`), and a git rename keeps the old id (permanent URLs);
+- ids are slugs (`Zoom/Terms of Service.md` → `zoom/terms-of-service`, by `slugs.name_id`: a name that
+  does not fold to ASCII or is too long gets a hashed suffix); the original names are kept in
+  `Service-Name` / `Document-Name`, the original path in `Imported-Path`; names equal up to case are
+  one document (OTA's `Tp-link` and `TP-Link`), other names sharing a slug get distinct ids (`AT&T`,
+  `AT-T`: `slugs.claim_id`), and a git rename keeps the old id (permanent URLs);
 - attribution: `Imported-From: OpenTermsArchive/contrib-versions@<source commit>`, plus the snapshot
   links OTA gave (`Imported-Snapshot`). The source's name is `--source OWNER/REPOSITORY`, else read
   from the clone's `origin` remote URL; a bundle or a clone without a remote gets no owner (never a
@@ -49,7 +51,7 @@ from clausewatch.archive.sources import (
 from clausewatch.archive.write import PendingCommit, fast_import_versions, lock_archive, repair_worktree
 from clausewatch.diff.normalize import normalize_text
 from clausewatch.errors import ConfigError
-from clausewatch.slugs import RESERVED, slugify
+from clausewatch.slugs import RESERVED, claim_id, name_id
 from clausewatch.workspace import Workspace
 
 REEXTRACTION_PREFIXES = ("Refilter", "Apply technical or declaration upgrade")
@@ -180,10 +182,20 @@ def document_key(path: str) -> str | None:
     """`Zoom/Terms of Service.md` → `zoom/terms-of-service`; None for files that are not versions."""
     if not path.endswith(".md") or path.count("/") != 1:
         return None
-    service, document = (slugify(part) for part in path[: -len(".md")].split("/"))
+    service, document = (name_id(part) for part in path[: -len(".md")].split("/"))
     if service in RESERVED:
-        service = f"{service}-service"
+        service = name_id(f"{service} service")
     return f"{service}/{document}"
+
+
+def _distinct_key(path: str, key: str, services: dict[str, str], documents: dict[str, dict[str, str]]) -> str:
+    """`key` unless a different name (`slugs.fold_name`) already took its service or document id (`AT&T`
+    and `AT-T` both slugify to `at-t`): then a distinct, stable id for this name. Never two histories in
+    one document."""
+    service_name, document_name = path[: -len(".md")].split("/")
+    service, document = key.split("/")
+    service = claim_id(services, service, service_name)
+    return f"{service}/{claim_id(documents.setdefault(service, {}), document, document_name)}"
 
 
 def plan_versions(commits: Sequence[SourceCommit]) -> tuple[list[SourceVersion], list[tuple[str, str]]]:
@@ -191,6 +203,8 @@ def plan_versions(commits: Sequence[SourceCommit]) -> tuple[list[SourceVersion],
     key_of: dict[str, str] = {}
     versions: list[SourceVersion] = []
     renames: list[tuple[str, str]] = []
+    services: dict[str, str] = {}
+    documents: dict[str, dict[str, str]] = {}
     for index, commit in enumerate(commits):
         subject = commit.message.split("\n", 1)[0]
         reextraction = subject.startswith(REEXTRACTION_PREFIXES)
@@ -202,7 +216,9 @@ def plan_versions(commits: Sequence[SourceCommit]) -> tuple[list[SourceVersion],
             if change.status == "R" and document_key(change.old_path):
                 key_of[change.path] = key_of.get(change.old_path) or str(document_key(change.old_path))
                 renames.append((change.old_path, change.path))
-            key = key_of.setdefault(change.path, key)
+            if change.path not in key_of:
+                key_of[change.path] = _distinct_key(change.path, key, services, documents)
+            key = key_of[change.path]
             versions.append(SourceVersion(index, commit.commit, commit.authored_at, change.path, change.blob,
                                           key, reextraction, snapshots))
     return versions, renames

@@ -26,9 +26,10 @@ Open Terms Archive declarations, as they are, `services/<Service Name>.json`::
         "combine": [{"fetch": "https://…", "select": ...}, ...]}}}
 
 The service id is the slugified file name (`Zoom.json` → `zoom`), document ids are slugified terms
-types (`Terms of Service` → `terms-of-service`); display names are kept. A selector is a CSS string or a
-range `{"startBefore"|"startAfter": css, "endBefore"|"endAfter": css}`; ranges are kept in
-`Document.select` as canonical JSON text. `combine` pages inherit the document's select/remove/
+types (`Terms of Service` → `terms-of-service`), both by `slugs.name_id` (names that do not fold to
+ASCII, or too long, get a hashed suffix: distinct names never share an id); display names are kept.
+A selector is a CSS string or a range `{"startBefore"|"startAfter": css, "endBefore"|"endAfter": css}`;
+ranges are kept in `Document.select` as canonical JSON text. `combine` pages inherit the document's select/remove/
 executeClientScripts unless they set their own. JavaScript `filter`s are not supported (an error).
 `<Service>.history.json` files (OTA's past declarations) are skipped.
 
@@ -47,11 +48,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import soupsieve
-import yaml
 
 from clausewatch.errors import ConfigError
 from clausewatch.models import Document, Source
-from clausewatch.slugs import RESERVED, is_slug, slugify
+from clausewatch.safe_load import clip, load_json, load_yaml, read_text_file
+from clausewatch.slugs import MAX_ID_BYTES, RESERVED, id_problem, name_id
 
 YAML_SERVICE_KEYS = frozenset({"name", "documents"})
 YAML_DOCUMENT_KEYS = frozenset(
@@ -61,13 +62,16 @@ OTA_DOCUMENT_KEYS = frozenset({"fetch", "select", "remove", "filter", "executeCl
 OTA_SOURCE_KEYS = frozenset({"fetch", "select", "remove", "filter", "executeClientScripts"})
 RANGE_STARTS = ("startBefore", "startAfter")
 RANGE_ENDS = ("endBefore", "endAfter")
+MAX_FILE_BYTES = 1024 * 1024
+"""A declaration file larger than this is refused unread (real ones are a few KB)."""
 
 
 class _Errors(list[str]):
     """The problems found so far, each `file: key: problem — fix`."""
 
     def add(self, file: str, key: str, problem: str, fix: str) -> None:
-        self.append(f"{file}: {key}: {problem} — {fix}")
+        # clipped: a hostile value quoted in a problem (`got [...]`) cannot make the message huge
+        self.append(f"{clip(file, 300)}: {clip(key, 200)}: {clip(problem, 400)} — {fix}")
 
 
 def load_declarations(services_dir: Path) -> list[Document]:
@@ -106,7 +110,7 @@ def validate_declarations(services_dir: Path) -> tuple[list[Document], list[str]
 
 def service_id(path: Path) -> str:
     """The service id a declaration file declares: `acme.yml` → `acme`, OTA's `Zoom Video.json` → `zoom-video`."""
-    return slugify(path.stem) if path.suffix == ".json" else path.stem
+    return name_id(path.stem) if path.suffix == ".json" else path.stem
 
 
 def iter_declaration_files(services_dir: Path) -> Iterator[Path]:
@@ -130,25 +134,27 @@ def _load_file(path: Path, rel: str, service: str, errors: _Errors) -> list[Docu
         return []
     if path.suffix == ".json":
         return _parse_ota_service(data, rel, service, errors)
-    if not is_slug(service):
-        errors.add(rel, "(file name)", f"'{path.stem}' is not a valid service id",
-                   f"rename the file to services/{slugify(path.stem)}{path.suffix} (lowercase a-z, 0-9, '-')")
+    if id_problem(service):
+        errors.add(rel, "(file name)", f"not a valid service id: {id_problem(service)}",
+                   f"rename the file to services/{name_id(path.stem)}{path.suffix} "
+                   f"(lowercase a-z, 0-9, '-', at most {MAX_ID_BYTES} bytes)")
         return []
     return _parse_yaml_service(data, rel, service, errors)
 
 
 def _read_data(path: Path, rel: str, errors: _Errors) -> Any:
+    """The file's data, read as untrusted (`clausewatch.safe_load`: no symbolic link, size, depth and
+    alias limits, one-line errors); None after recording the error."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.add(rel, "(file)", f"cannot be read: {exc}", "save it as UTF-8 text")
+        text = read_text_file(path, inside=path.parent, max_bytes=MAX_FILE_BYTES)
+    except ConfigError as exc:
+        errors.add(rel, "(file)", exc.problem, exc.fix or "save it as UTF-8 text")
         return None
     try:
-        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        kind = "JSON" if path.suffix == ".json" else "YAML"
-        detail = " ".join(str(exc).split())
-        errors.add(rel, "(syntax)", f"is not valid {kind}: {detail}", f"correct the {kind} syntax")
+        load = load_json if path.suffix == ".json" else load_yaml
+        return load(text, max_bytes=MAX_FILE_BYTES)
+    except ConfigError as exc:
+        errors.add(rel, "(syntax)", exc.problem, exc.fix or "correct the syntax")
         return None
 
 
@@ -180,9 +186,10 @@ def _parse_yaml_service(data: dict[str, Any], rel: str, service: str, errors: _E
     found = []
     for doc_id, decl in documents.items():
         where = f"documents.{doc_id}"
-        if not isinstance(doc_id, str) or not is_slug(doc_id):
-            errors.add(rel, where, f"'{doc_id}' is not a valid document id",
-                       f"use a slug such as '{slugify(str(doc_id))}' and put the title in `name:`")
+        problem = id_problem(doc_id) if isinstance(doc_id, str) else f"'{doc_id}' is not text"
+        if problem:
+            errors.add(rel, where, f"not a valid document id: {problem}",
+                       f"use a short slug such as '{name_id(str(doc_id))}' and put the title in `name:`")
             continue
         if not isinstance(decl, dict):
             errors.add(rel, where, "must be a mapping with at least `url:`", "add `url:` and `select:`")
@@ -238,7 +245,7 @@ def _parse_ota_service(data: dict[str, Any], rel: str, service: str, errors: _Er
     found: list[Document] = []
     for terms_type, decl in documents.items():
         where = f"documents.{terms_type}"
-        doc_id = slugify(str(terms_type))
+        doc_id = name_id(str(terms_type))
         if any(d.document == doc_id for d in found):
             errors.add(rel, where, f"its id '{doc_id}' is the same as another document's",
                        "give each document a distinct terms type")

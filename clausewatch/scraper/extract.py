@@ -26,6 +26,7 @@ import codecs
 import copy
 import json
 import re
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote, urljoin
@@ -45,6 +46,11 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _URL_SAFE = ":/?#[]@!$&'*+,;=%~"
+MAX_DEPTH = 200
+"""Deepest element nesting read (real pages: a few dozen). Converting to Markdown recurses per level:
+at about 400 levels markdownify ends in a RecursionError, and deep nesting costs quadratic time."""
+MAX_SECONDS = 60
+"""Longest conversion of one page to Markdown (a 20 MiB page of ordinary markup takes a few seconds)."""
 
 
 def extract_markdown(
@@ -75,13 +81,29 @@ def extract_markdown(
 def _html_to_markdown(text: str, select: Sequence[Selector], remove: Sequence[Selector],
                       base_url: str | None, where: str) -> str:
     soup = BeautifulSoup(text, "lxml")
+    check_depth(soup, where)
     _drop_noise(soup)
     _absolutize(soup, base_url)
     root = soup.body or soup
     for selector in remove:
         _remove(root, _parse_selector(selector), where)
     container = _select(soup, root, [_parse_selector(s) for s in select], where)
-    return tidy_markdown(_Converter().convert_soup(container))
+    return tidy_markdown(_Converter(deadline=time.monotonic() + MAX_SECONDS, where=where).convert_soup(container))
+
+
+def check_depth(soup: BeautifulSoup, where: str) -> None:
+    """ExtractError when elements nest deeper than `MAX_DEPTH` (measured without recursion, in linear
+    time): the conversion to Markdown recurses once per level, and such a page is not a document."""
+    stack: list[tuple[Tag, int]] = [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ExtractError(
+                f"{_page(where)} nests its elements more than {MAX_DEPTH} levels deep (the limit of "
+                "extraction): it is not read; real documents nest a few dozen levels",
+                reason="extract", fix="open the page in a browser: if it really is the document, report it "
+                "(the limit is MAX_DEPTH in clausewatch/scraper/extract.py)")
+        stack.extend((child, depth + 1) for child in node.contents if isinstance(child, Tag))
 
 
 def _plain_text(text: str, select: Sequence[Selector], remove: Sequence[Selector], where: str) -> str:
@@ -149,6 +171,15 @@ def _known_codec(name: str | None) -> str | None:
         return codecs.lookup(name).name
     except LookupError:
         return None
+
+
+def _page(where: str) -> str:
+    return where if where == "the page" else f"the page at {where}"
+
+
+def _escape_pipes(text: str) -> str:
+    """A table cell's `|` as `\\|`: unescaped, it would end the cell (a column more in the record)."""
+    return re.sub(r"(?<!\\)\|", r"\\|", text)
 
 
 def tidy_markdown(markdown: str) -> str:
@@ -316,11 +347,26 @@ def _delete_range(node: Tag, spans: dict[int, tuple[int, int]], start: int, end:
 
 
 class _Converter(MarkdownConverter):
-    """markdownify with our conventions: ATX headings, `-` bullets, images as alt text, plain line breaks."""
+    """markdownify with our conventions: ATX headings, `-` bullets, images as alt text, plain line breaks,
+    `|` escaped in table cells; and a deadline (`MAX_SECONDS` per page), checked at every element."""
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, *, deadline: float = float("inf"), where: str = "the page", **options: Any) -> None:
         super().__init__(heading_style=ATX, bullets="-", strong_em_symbol="*", escape_underscores=False,
                          table_infer_header=True, **options)
+        self._deadline, self._where = deadline, where
+
+    def process_tag(self, node: Tag, parent_tags: Any = None) -> str:  # type: ignore[misc]
+        if time.monotonic() > self._deadline:
+            raise ExtractError(f"converting {_page(self._where)} to Markdown took longer than {MAX_SECONDS} s "
+                               "(the limit of extraction): it is not read", reason="extract",
+                               fix="check the page in a browser; narrow `select:` to the document's text")
+        return str(super().process_tag(node, parent_tags))  # type: ignore[misc]
+
+    def convert_td(self, el: Tag, text: str, parent_tags: Iterable[str]) -> str:
+        return str(super().convert_td(el, _escape_pipes(text), parent_tags))  # type: ignore[misc]
+
+    def convert_th(self, el: Tag, text: str, parent_tags: Iterable[str]) -> str:
+        return str(super().convert_th(el, _escape_pipes(text), parent_tags))  # type: ignore[misc]
 
     def convert_img(self, el: Tag, text: str, parent_tags: Iterable[str]) -> str:
         return str(el.get("alt", "") or "")

@@ -2,7 +2,11 @@
 
 Rules, all enforced here:
 - only `http` and `https`; an honest User-Agent naming the project and its URL;
-- explicit connect/read timeouts and an overall deadline; a response size cap (streamed, counted after
+- explicit connect/read timeouts, and a total deadline per fetch (`DEADLINE_FACTOR` times the read
+  timeout) covering connecting, the headers and the body of every hop and retry: a watchdog
+  (`clausewatch.scraper.deadline`) shuts the sockets down when it passes, so a server trickling one
+  byte at a time cannot keep a run waiting (the read timeout alone restarts with every byte); a
+  response size cap (streamed, counted after
   decompression, so a gzip bomb stops at the cap); at most `max_redirects` redirects, followed by hand;
 - unless `allow_private`, no private, loopback, link-local, reserved or multicast address: checked after
   DNS resolution for the first URL and every redirect target, and again on the connected socket's peer
@@ -38,6 +42,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from clausewatch.errors import FetchError, StatusError
 from clausewatch.models import Snapshot
+from clausewatch.scraper.deadline import Deadline, WatchedConnection
 
 PROJECT_URL = "https://github.com/clausewatch/clausewatch"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -46,6 +51,8 @@ DEFAULT_TIMEOUT = (10.0, 30.0)
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_REDIRECTS = 10
 CHUNK = 64 * 1024
+DEADLINE_FACTOR = 4
+"""A whole fetch (all hops and retries, connecting, headers and body) may take this many read timeouts."""
 
 
 def user_agent() -> str:
@@ -93,14 +100,30 @@ def _guard_socket(sock: socket.socket, host: str) -> socket.socket:
     return sock
 
 
-class _GuardedHTTPConnection(HTTPConnection):
+class _HTTPConnection(WatchedConnection, HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(WatchedConnection, HTTPSConnection):
+    pass
+
+
+class _GuardedHTTPConnection(WatchedConnection, HTTPConnection):
     def _new_conn(self) -> socket.socket:
         return _guard_socket(super()._new_conn(), self.host)
 
 
-class _GuardedHTTPSConnection(HTTPSConnection):
+class _GuardedHTTPSConnection(WatchedConnection, HTTPSConnection):
     def _new_conn(self) -> socket.socket:
         return _guard_socket(super()._new_conn(), self.host)
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
 
 
 class _GuardedHTTPPool(HTTPConnectionPool):
@@ -111,13 +134,21 @@ class _GuardedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _GuardedHTTPSConnection
 
 
-class _GuardedAdapter(HTTPAdapter):
-    """An adapter whose connections refuse to talk to non-public peers."""
+class _WatchedAdapter(HTTPAdapter):
+    """An adapter whose connections are watched by the fetch's `Deadline` (loopback allowed: tests, demo)."""
+
+    pools: dict[str, type[HTTPConnectionPool]] = {"http": _HTTPPool, "https": _HTTPSPool}
 
     def init_poolmanager(self, connections: int, maxsize: int, block: bool = DEFAULT_POOLBLOCK,
                          **pool_kwargs: Any) -> None:
         super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+        self.poolmanager.pool_classes_by_scheme = dict(self.pools)
+
+
+class _GuardedAdapter(_WatchedAdapter):
+    """An adapter whose connections refuse to talk to non-public peers."""
+
+    pools = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
 
 
 def make_session(*, allow_private: bool = False, pool_size: int = 32) -> requests.Session:
@@ -126,7 +157,7 @@ def make_session(*, allow_private: bool = False, pool_size: int = 32) -> request
     session.trust_env = False
     session.headers["User-Agent"] = user_agent()
     session.headers["Accept"] = "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8"
-    adapter_class = HTTPAdapter if allow_private else _GuardedAdapter
+    adapter_class = _WatchedAdapter if allow_private else _GuardedAdapter
     for scheme in ("http://", "https://"):
         session.mount(scheme, adapter_class(pool_connections=pool_size, pool_maxsize=pool_size))
     return session
@@ -154,23 +185,46 @@ def fetch(
     session = session or make_session(allow_private=allow_private)
     headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v}
     try:
-        current = url
-        for _hop in range(max_redirects + 1):
-            _check_url(current, allow_private)
-            response = _get_with_retries(session, current, headers, timeout, retry, sleep)
-            with response:
-                location = response.headers.get("Location")
-                if response.status_code in REDIRECT_STATUSES and location:
-                    current = urljoin(current, location)
-                    continue
-                return _to_snapshot(url, current, response, max_bytes, time.monotonic() + 4 * timeout[1])
-        raise FetchError(
-            f"more than {max_redirects} redirects fetching '{url}' (last: '{current}')",
-            url=url, reason="redirects", fix="point the declaration at the final URL, or check for a loop",
-        )
+        with Deadline(DEADLINE_FACTOR * timeout[1]) as deadline:
+            try:
+                return _fetch_hops(url, session, headers, timeout, max_bytes, max_redirects, retry, sleep,
+                                   allow_private, deadline)
+            except (FetchError, requests.RequestException, OSError) as exc:
+                if deadline.expired:
+                    raise _deadline_error(url, deadline) from exc
+                raise
     finally:
         if own:
             session.close()
+
+
+def _fetch_hops(url: str, session: requests.Session, headers: dict[str, str], timeout: tuple[float, float],
+                max_bytes: int, max_redirects: int, retry: RetryPolicy, sleep: Callable[[float], None],
+                allow_private: bool, deadline: Deadline) -> Snapshot:
+    current = url
+    for _hop in range(max_redirects + 1):
+        _check_url(current, allow_private)
+        response = _get_with_retries(session, current, headers, timeout, retry, sleep, deadline)
+        with response:
+            location = response.headers.get("Location")
+            if response.status_code in REDIRECT_STATUSES and location:
+                current = urljoin(current, location)
+                continue
+            snapshot = _to_snapshot(url, current, response, max_bytes)
+        if deadline.expired:  # a body cut short by the watchdog must never pass for the whole page
+            raise _deadline_error(url, deadline)
+        return snapshot
+    raise FetchError(
+        f"more than {max_redirects} redirects fetching '{url}' (last: '{current}')",
+        url=url, reason="redirects", fix="point the declaration at the final URL, or check for a loop",
+    )
+
+
+def _deadline_error(url: str, deadline: Deadline) -> FetchError:
+    return FetchError(f"fetching '{url}' took longer than its limit of {deadline.seconds:g} s (connecting, "
+                      "headers and body together; the server may be trickling its answer)", url=url,
+                      reason="timeout", fix="retry later; if it persists the server is too slow (or raise "
+                      "--timeout: a fetch may take 4 times it)")
 
 
 def _check_url(url: str, allow_private: bool) -> None:
@@ -209,16 +263,26 @@ def _get_with_retries(
     timeout: tuple[float, float],
     retry: RetryPolicy,
     sleep: Callable[[float], None],
+    deadline: Deadline | None = None,
 ) -> requests.Response:
-    """One GET without following redirects; transient failures retried with backoff."""
+    """One GET without following redirects; transient failures retried with backoff (never past the
+    fetch's `deadline`)."""
+
+    def pause(seconds: float) -> None:
+        if deadline is not None and seconds >= deadline.remaining():
+            raise _deadline_error(url, deadline)
+        sleep(seconds)
+
     for attempt in range(retry.retries + 1):
         last = attempt == retry.retries
         try:
             response = session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
         except requests.ConnectionError as exc:
+            if deadline is not None and deadline.expired:
+                raise _deadline_error(url, deadline) from exc
             if last or isinstance(exc.__cause__, _PrivateAddressError):
                 raise _connection_error(url, exc) from exc
-            sleep(retry.backoff * 2**attempt)
+            pause(retry.backoff * 2**attempt)
             continue
         except _PrivateAddressError as exc:
             raise _private_peer_error(url, exc) from exc
@@ -230,7 +294,7 @@ def _get_with_retries(
         if response.status_code not in RETRY_STATUSES or last:
             return response
         response.close()
-        sleep(_retry_delay(response, retry, attempt))
+        pause(_retry_delay(response, retry, attempt))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -248,8 +312,7 @@ def _retry_delay(response: requests.Response, retry: RetryPolicy, attempt: int) 
     return retry.backoff * 2**attempt
 
 
-def _to_snapshot(url: str, final_url: str, response: requests.Response, max_bytes: int,
-                 deadline: float) -> Snapshot:
+def _to_snapshot(url: str, final_url: str, response: requests.Response, max_bytes: int) -> Snapshot:
     status = response.status_code
     validators = {"etag": response.headers.get("ETag", ""),
                   "last_modified": response.headers.get("Last-Modified", "")}
@@ -258,9 +321,8 @@ def _to_snapshot(url: str, final_url: str, response: requests.Response, max_byte
                         response.headers.get("Content-Type", ""), hashlib.sha256(b"").hexdigest(),
                         **validators)
     if not 200 <= status < 300:
-        phrase = response.reason or _phrase(status)
-        raise StatusError(status, phrase, final_url)
-    content = _read_capped(final_url, response, max_bytes, deadline)
+        raise StatusError(status, reason_phrase(response.reason, status), final_url)
+    content = _read_capped(final_url, response, max_bytes)
     return Snapshot(
         url=url,
         final_url=final_url,
@@ -273,7 +335,7 @@ def _to_snapshot(url: str, final_url: str, response: requests.Response, max_byte
     )
 
 
-def _read_capped(url: str, response: requests.Response, max_bytes: int, deadline: float) -> bytes:
+def _read_capped(url: str, response: requests.Response, max_bytes: int) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise _too_large(url, max_bytes, f"it declares {int(declared):,} bytes")
@@ -284,9 +346,6 @@ def _read_capped(url: str, response: requests.Response, max_bytes: int, deadline
             total += len(chunk)
             if total > max_bytes:
                 raise _too_large(url, max_bytes, "the body kept coming")
-            if time.monotonic() > deadline:
-                raise FetchError(f"reading '{url}' took too long (the body kept trickling in)", url=url,
-                                 reason="timeout", fix="retry later; if it persists the server is too slow")
             chunks.append(chunk)
     except requests.Timeout as exc:
         raise FetchError(f"timed out reading the body of '{url}'", url=url, reason="timeout",
@@ -296,6 +355,16 @@ def _read_capped(url: str, response: requests.Response, max_bytes: int, deadline
         raise FetchError(f"the connection broke while reading '{url}': {exc}", url=url,
                          reason="connection", fix="retry later (the body was truncated)") from exc
     return b"".join(chunks)
+
+
+def reason_phrase(phrase: str | bytes | None, status: int) -> str:
+    """The server's reason phrase as it may be shown and stored: printable ASCII only (a phrase can carry
+    terminal escapes, `\x1b]0;…\x07`), at most 80 characters; the standard phrase when nothing is left."""
+    if isinstance(phrase, bytes):
+        phrase = phrase.decode("latin-1")
+    kept = "".join(c for c in phrase or "" if " " <= c <= "~")
+    kept = " ".join(kept.split())[:80]
+    return kept or _phrase(status)
 
 
 def _phrase(status: int) -> str:

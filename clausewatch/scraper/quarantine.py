@@ -82,6 +82,8 @@ def hold(
     base = quarantine_dir(workspace) / service / name
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     for held in iter_held_of(base, service, name):
+        if held.reason == DAMAGED:
+            continue
         if held.provenance.snapshot_sha256 == snapshot.sha256 or _text_sha(held) == digest:
             _touch(held, now)
             return held.folder
@@ -159,24 +161,45 @@ def iter_held_of(base: Path, service: str, document: str) -> Iterator[Held]:
             yield held
 
 
+DAMAGED = "damaged"
+"""The reason shown for a held version whose provenance.json or reason.json cannot be read: it stays
+listed (nothing held is ever hidden), and `release` refuses it."""
+
+
 def _read_held(folder: Path, service: str, document: str) -> Held | None:
-    try:
-        prov = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
-        why = json.loads((folder / "reason.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    """The held version in `folder`; None while it is incomplete (no text.md yet); a `DAMAGED` entry when
+    its JSON files are unreadable or malformed (a disk error, a hand edit)."""
+    if not (folder / "text.md").is_file():
         return None
-    provenance = Provenance(
-        source_url=str(prov.get("source_url", "")),
-        fetched_at=datetime.fromisoformat(str(prov["fetched_at"]).replace("Z", "+00:00")),
-        http_status=int(prov.get("http_status", 0)),
-        snapshot_sha256=str(prov.get("snapshot_sha256", "")),
-        declaration_sha256=str(prov.get("declaration_sha256", "")),
-    )
-    names = {k: str(prov.get(k, "")) for k in ("service_name", "document_name") if prov.get(k)}
-    return Held(service=service, document=document, stamp=folder.name, folder=folder,
-                reason=str(why.get("reason", "")), message=str(why.get("message", "")),
-                provenance=provenance, names=names, first_held=str(why.get("first_held", "")),
-                last_seen=str(why.get("last_seen", "")), times=int(why.get("times", 1)))
+    try:
+        prov, why = _read_object(folder / "provenance.json"), _read_object(folder / "reason.json")
+        provenance = Provenance(
+            source_url=str(prov.get("source_url", "")),
+            fetched_at=datetime.fromisoformat(str(prov["fetched_at"]).replace("Z", "+00:00")),
+            http_status=int(prov.get("http_status", 0)),
+            snapshot_sha256=str(prov.get("snapshot_sha256", "")),
+            declaration_sha256=str(prov.get("declaration_sha256", "")),
+        )
+        names = {k: str(prov.get(k, "")) for k in ("service_name", "document_name") if prov.get(k)}
+        return Held(service=service, document=document, stamp=folder.name, folder=folder,
+                    reason=str(why.get("reason", "")), message=str(why.get("message", "")),
+                    provenance=provenance, names=names, first_held=str(why.get("first_held", "")),
+                    last_seen=str(why.get("last_seen", "")), times=int(why.get("times", 1)))
+    except (OSError, ValueError, KeyError, TypeError, OverflowError) as exc:
+        problem = f"{type(exc).__name__}: {exc}" if isinstance(exc, KeyError) else str(exc)
+        message = (f"its provenance.json or reason.json is damaged ({' '.join(problem.split())[:200]}); "
+                   f"inspect {folder.name}/ in the quarantine, then release it by hand or "
+                   f"`clausewatch release {service}/{document} --discard`")
+        return Held(service=service, document=document, stamp=folder.name, folder=folder, reason=DAMAGED,
+                    message=message, provenance=Provenance("", datetime.fromtimestamp(0, UTC), 0, ""),
+                    names={}, first_held=folder.name, last_seen=folder.name, times=1)
+
+
+def _read_object(path: Path) -> dict[str, Any]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name} does not hold a JSON object")
+    return data
 
 
 def release(workspace: Workspace, key: str, archive: Archive) -> str:
@@ -188,6 +211,9 @@ def release(workspace: Workspace, key: str, archive: Archive) -> str:
     if not held:
         raise ConfigError(f"nothing is held for '{key}'", fix="see `clausewatch status` for held versions")
     newest = held[-1]
+    if newest.reason == DAMAGED:
+        raise ConfigError(f"the newest version held for '{key}' cannot be released: {newest.message}",
+                          fix=f"discard it with `clausewatch release {key} --discard`, or repair its JSON files")
     text = newest.read_text()
     with lock_archive(archive):
         if latest_text(archive, service, document) == text:
@@ -291,20 +317,26 @@ def failing_since(reports: list[dict[str, Any]]) -> tuple[FailingRow, ...]:
     streak of failures (`since`) and the streak's length. `reports` are oldest first."""
     if not reports:
         return ()
-    latest = {f["key"]: f for f in reports[-1].get("failed", []) if isinstance(f, dict) and "key" in f}
+    latest = {str(f["key"]): f for f in _entries(reports[-1], "failed") if isinstance(f, dict) and "key" in f}
     failing = []
     for key, failure in sorted(latest.items()):
         since, streak = reports[-1].get("started", ""), 0
         for report in reversed(reports):
-            keys = {f.get("key") for f in report.get("failed", []) if isinstance(f, dict)}
+            keys = {f.get("key") for f in _entries(report, "failed") if isinstance(f, dict)}
             if key not in keys:
-                if key in report.get("recorded", []) or key in report.get("unchanged", []):
+                if key in _entries(report, "recorded") or key in _entries(report, "unchanged"):
                     break
                 continue  # a run that did not look at this document (--only, --shard)
             since, streak = report.get("started", since), streak + 1
         failing.append(FailingRow(key=str(key), reason=str(failure.get("reason", "")),
                                   message=str(failure.get("message", "")), since=str(since), runs=streak))
     return tuple(failing)
+
+
+def _entries(report: dict[str, Any], name: str) -> list[Any]:
+    """A list of a run report (a damaged report may hold anything there)."""
+    value = report.get(name, [])
+    return value if isinstance(value, list) else []
 
 
 def _run_order(path: Path) -> tuple[str, int]:

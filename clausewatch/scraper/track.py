@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 import requests
@@ -37,8 +38,9 @@ from clausewatch.dates import iso_utc
 from clausewatch.diff.normalize import normalize_text
 from clausewatch.errors import ArchiveError, ClausewatchError, ConfigError, ExtractError, FailureReason, FetchError
 from clausewatch.models import Document, Provenance, Snapshot
+from clausewatch.safe_load import terminal_text
 from clausewatch.scraper import garbage, quarantine, schedule
-from clausewatch.scraper.declarations import load_declarations
+from clausewatch.scraper.declarations import load_declarations, service_id, validate_declarations
 from clausewatch.scraper.extract import extract_page
 from clausewatch.scraper.fetch import make_session
 from clausewatch.workspace import Workspace
@@ -130,6 +132,21 @@ def select_documents(documents: Sequence[Document], only: Sequence[str],
     return [d for d in chosen if in_shard(d.key, shard)]
 
 
+def load_selected(services_dir: Path, only: Sequence[str], console: Console) -> list[Document]:
+    """The declarations a run needs: all of them, every error stopping the run (`load_declarations`);
+    with `--only`, errors in files that declare none of the named services are shown as warnings and
+    the named documents are tracked (one broken declaration does not stop tracking the others)."""
+    if not only:
+        return load_declarations(services_dir)
+    documents, errors = validate_declarations(services_dir)
+    wanted = {name.strip().strip("/").split("/")[0] for name in only}
+    if any(service_id(Path(line.split(": ", 1)[0])) in wanted for line in errors):
+        return load_declarations(services_dir)  # raises, with every error
+    for line in errors:
+        console.print(terminal_text(f"warning: {line}"), highlight=False, markup=False, soft_wrap=True)
+    return documents
+
+
 def track_documents(
     workspace: Workspace,
     *,
@@ -155,9 +172,9 @@ def track_documents(
     pending: list[NewVersion] = []
     politeness = schedule.Politeness(allow_private=allow_private, timeout=timeout, delay=host_delay,
                                   per_host=per_host, http_cache=schedule.load_http_cache(cache_path))
-    documents = select_documents(load_declarations(workspace.services), only, shard)
-    archive = open_archive(workspace.archive)
     console = Console(stderr=True)
+    documents = select_documents(load_selected(workspace.services, only, console), only, shard)
+    archive = open_archive(workspace.archive)
     outcomes: list[_Outcome] = []
     with lock_archive(archive), ExitStack() as stack:
         repair_worktree(archive)
@@ -370,9 +387,9 @@ def print_summary(console: Console, report: TrackReport) -> None:
     console.print(f"Tracked {len(report.recorded) + len(report.unchanged) + len(report.failed)} document(s) "
                   f"in {seconds:.1f}s: {len(report.recorded)} recorded, {len(report.unchanged)} unchanged, "
                   f"{len(report.failed)} failed.", highlight=False, soft_wrap=True)
-    for failure in report.failed:
-        console.print(f"  FAILED {failure.key} [{failure.reason}]: {failure.message}", highlight=False,
-                      markup=False, soft_wrap=True)
+    for failure in report.failed:  # messages quote servers and pages: control characters shown, not sent
+        console.print(terminal_text(f"  FAILED {failure.key} [{failure.reason}]: {failure.message}"),
+                      highlight=False, markup=False, soft_wrap=True)
 
 
 class _Bar:

@@ -6,6 +6,9 @@ swapped (ProperDocs, Zensical) by changing that module. A full build splits the 
 MkDocs process per CPU; a rebuild of the same site folder renders only the pages whose Markdown
 changed (MkDocs' dirty build), sanitizes only those, and indexes new pages apart
 (`clausewatch/site/search_index.py`), unless something every page depends on changed.
+
+Every build happens in a staging area and is published in one swap once sanitized and indexed
+(`clausewatch/site/publish.py`), which also decides which `--site-dir` a build may replace.
 """
 
 from __future__ import annotations
@@ -23,11 +26,18 @@ from pathlib import Path
 from typing import Any
 
 from clausewatch.errors import BuildError
-from clausewatch.site import engine, redirects, search_index
+from clausewatch.site import engine, publish, redirects, search_index
 from clausewatch.site.generate import render_site
 from clausewatch.site.run import run_commands
 from clausewatch.site.sanitize import sanitize_html
-from clausewatch.site.write import fingerprint_files, read_manifest, safe_target, sync_tree, write_pages
+from clausewatch.site.write import (
+    atomic_write,
+    fingerprint_files,
+    read_manifest,
+    safe_target,
+    sync_tree,
+    write_pages,
+)
 from clausewatch.workspace import Workspace, read_site_config
 
 SKELETON_DIR = Path(__file__).resolve().parent / "skeleton"
@@ -73,10 +83,11 @@ def build_site(workspace: Workspace, site_dir: Path, *, timings: bool = False, f
     """Build the site into `site_dir` and return it; per-step timings on stderr if asked (also when a
     step fails: the steps done so far). The build is incremental when the last one left `site_dir` and
     nothing but pages changed since (see `clausewatch.site.engine`); `full` forces a whole build."""
-    site_dir = site_dir.resolve()
+    site_dir = publish.check_site_dir(workspace.root, site_dir)
     timer = StepTimer()
     try:
-        _run_steps(workspace, site_dir, timer, force_full=full)
+        with publish.build_lock(workspace.state):
+            _run_steps(workspace, site_dir, timer, force_full=full)
     finally:
         if timings:
             print(timer.report(), file=sys.stderr)
@@ -88,6 +99,8 @@ def _run_steps(workspace: Workspace, site_dir: Path, timer: StepTimer, *, force_
     with timer.step("generate") as notes:
         site = render_site(workspace, lazy=True)
         notes.append(f"{len(site.documents)} documents, {len(site.regenerated)} regenerated")
+        for warning in site.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     with timer.step("write") as notes:
         report = write_pages(workspace.docs, site.files, kept=site.kept)
         notes.append(f"{len(site.files) + len(site.kept)} files ({len(site.kept)} kept unread), "
@@ -95,27 +108,33 @@ def _run_steps(workspace: Workspace, site_dir: Path, timer: StepTimer, *, force_
     with timer.step("theme"):
         sync_tree(THEME_DIR, workspace.root / THEME_COPY)
     stamp, state = build_stamp(workspace, site_dir), read_build_state(workspace)
-    incremental = not force_full and state.get("stamp") == stamp and (site_dir / "index.html").is_file()
-    started = time.time_ns()
-    with timer.step("mkdocs") as notes:
-        if incremental:
-            removed = engine.remove_outputs(site_dir, report.removed)
-            run_mkdocs(workspace, site_dir, dirty=True)
-            notes.append(f"incremental, {removed} pages removed")
-        else:
-            shards = run_mkdocs_sharded(workspace, site_dir)
-            notes.append(f"full, {shards} process{'es' if shards != 1 else ''}")
-        notes.append(f"{write_redirects(workspace, site_dir)} redirect pages")
-    with timer.step("sanitize") as notes:
-        notes.append(f"{sanitize_site(site_dir, since_ns=started if incremental else None)} pages")
-    with timer.step("pagefind") as notes:
-        if incremental:
-            count = search_index.index_recent(site_dir, state.get("indexed", []))
-            notes.append(f"{count} pages new since the last full build indexed apart")
-        else:
-            indexed = search_index.index_all(site_dir)
-            write_build_state(workspace, {"stamp": stamp, "indexed": indexed})
-            notes.append(f"{len(indexed)} pages")
+    incremental = not force_full and state.get("stamp") == stamp and publish.is_marked_site(site_dir)
+    with publish.Staging(site_dir) as staging:  # built, sanitized and indexed apart; published at the end
+        tree = staging.tree
+        started = time.time_ns()
+        with timer.step("mkdocs") as notes:
+            if incremental:
+                publish.link_tree(site_dir, tree)
+                removed = engine.remove_outputs(tree, report.removed)
+                run_mkdocs(workspace, tree, dirty=True)
+                notes.append(f"incremental, {removed} pages removed")
+            else:
+                shards = run_mkdocs_sharded(workspace, tree)
+                notes.append(f"full, {shards} process{'es' if shards != 1 else ''}")
+            notes.append(f"{write_redirects(workspace, tree)} redirect pages")
+        with timer.step("sanitize") as notes:
+            pages = list(publish.written_pages(tree, site_dir if incremental else None, started))
+            notes.append(f"{sanitize_pages(pages)} pages")
+        with timer.step("pagefind") as notes:
+            if incremental:
+                count = search_index.index_recent(tree, state.get("indexed", []))
+                notes.append(f"{count} pages new since the last full build indexed apart")
+            else:
+                indexed = search_index.index_all(tree)
+                notes.append(f"{len(indexed)} pages")
+        staging.publish()
+    if not incremental:  # after publishing: a killed build leaves the state of the site still published
+        write_build_state(workspace, {"stamp": stamp, "indexed": indexed})
 
 
 BUILD_STATE = Path(".clausewatch") / "site-build.json"
@@ -213,9 +232,7 @@ def write_redirects(workspace: Workspace, site_dir: Path) -> int:
     site_url = str(read_site_config(workspace).get("site_url") or "")
     pages = redirects.generate_redirects(published, current, moves, site_url)
     for rel, text in pages.items():
-        target = safe_target(site_dir, rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        atomic_write(safe_target(site_dir, rel), text.encode("utf-8"))  # a new file: never a published one
     text = redirects.render_registry(published | current)
     if not registry.is_file() or registry.read_text("utf-8") != text:
         registry.write_text(text, encoding="utf-8")
@@ -224,11 +241,16 @@ def write_redirects(workspace: Workspace, site_dir: Path) -> int:
 
 def sanitize_site(site_dir: Path, clean: Callable[[str], str] = sanitize_html, *,
                   since_ns: int | None = None) -> int:
-    """Run the built HTML pages through the sanitizer in place (only those written at or after
-    `since_ns`, when given); return how many pages. Many pages are shared among worker processes."""
-    paths = [path for path in sorted(site_dir.rglob("*.html"))
-             if path.relative_to(site_dir).parts[0] not in ("pagefind", "pagefind-recent")
-             and (since_ns is None or path.stat().st_mtime_ns >= since_ns)]
+    """Run the built HTML pages through the sanitizer (only those written at or after `since_ns`, when
+    given); return how many pages."""
+    paths = [path for path in publish.written_pages(site_dir, None)
+             if since_ns is None or path.stat().st_mtime_ns >= since_ns]
+    return sanitize_pages(paths, clean)
+
+
+def sanitize_pages(paths: list[Path], clean: Callable[[str], str] = sanitize_html) -> int:
+    """Run `paths` through the sanitizer, each cleaned page written as a new file (never into a file
+    the published site shares); return how many. Many pages are shared among worker processes."""
     if len(paths) < SANITIZE_PARALLEL_MIN or clean is not sanitize_html:
         for path in paths:
             _sanitize_file(path, clean)
@@ -250,4 +272,4 @@ def _sanitize_file(path: Path, clean: Callable[[str], str] = sanitize_html) -> N
     text = path.read_text(encoding="utf-8")
     cleaned = clean(text)
     if cleaned != text:
-        path.write_text(cleaned, encoding="utf-8")
+        atomic_write(path, cleaned.encode("utf-8"))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+from clausewatch.archive.integrity import recording_of
 from clausewatch.models import Version
 from clausewatch.site.effective_date import DateCheck, StatedDate, check_stated_date, find_stated_date
 from clausewatch.site.escape import block_text, is_web_url
@@ -170,13 +171,37 @@ def _dates_row(citation: Citation) -> str:
     )
 
 
-def render_fact_box(citation: Citation, *, commit_url: str = "", evidence: str = "") -> str:
+def recorded_by_html(version: Version, repo_url: str = "") -> str:
+    """How `version` was recorded (`clausewatch.archive.integrity.recording_of`), as the fact box's
+    "Recorded by" value, with what lets a reader verify it: the raw response kept in the repository for
+    a tracked version, the source commit of an imported one; a version recorded otherwise says so."""
+    found = recording_of(version.author, version.committer, version.provenance.imported_from)
+    if found.kind == "imported":
+        owner, _, name = found.source.partition("/")
+        where = f"{found.source}@{found.source_commit[:12]}"
+        linkable = all(re.fullmatch(r"[\w.-]+", part) for part in (owner, name)) and re.fullmatch(
+            r"[0-9a-f]{7,64}", found.source_commit)  # a trailer is text anyone could have written
+        url = f"https://github.com/{owner}/{name}/commit/{found.source_commit}" if linkable else ""
+        link = _link(url, where) if url else f"<code>{html_text(where)}</code>"
+        return f'<span class="cw-recorded cw-recorded--imported">Imported</span> from {link}'
+    if found.kind == "tracked":
+        path = version.provenance.snapshot_path
+        snapshot = (f" &middot; {_link(f'{repo_url}/blob/{version.commit}/{path}', 'raw response')} kept in the "
+                    "archive" if repo_url and path else "")
+        return ('<span class="cw-recorded cw-recorded--tracked">Tracked</span> by the Clausewatch tracker, '
+                f"which fetched the page itself{snapshot}")
+    return ('<span class="cw-recorded cw-recorded--other">Not by the tracker</span>: committed by '
+            f"{html_text(found.author or 'an unknown author')}; check it against the source before citing it")
+
+
+def render_fact_box(citation: Citation, *, commit_url: str = "", evidence: str = "", recorded: str = "") -> str:
     """The fact box under a change page's title: what a journalist needs to cite the change, and the
     data `cite.js` builds every "Cite this clause" from (HTML fragment, no blank lines inside).
 
     `commit_url`: the archive commit on the repository's web site ('' when its URL is not configured);
     `evidence`: HTML of the evidence of an imported version (its source snapshot), else the SHA-256 of
-    the raw response is shown. Every value is escaped.
+    the raw response is shown; `recorded`: HTML of `recorded_by_html` (the row is left out when empty).
+    Every value is escaped.
     """
     commit = f"<code>{block_text(citation.commit[:12])}</code>"
     if commit_url and is_web_url(commit_url):
@@ -192,6 +217,7 @@ def render_fact_box(citation: Citation, *, commit_url: str = "", evidence: str =
         f"<dt>Source</dt><dd>{source}</dd>",
         f"<dt>Archive commit</dt><dd>{commit}</dd>",
         f"<dt>Evidence</dt><dd>{proof}</dd>",
+        *([f"<dt>Recorded by</dt><dd>{recorded}</dd>"] if recorded else []),
         f"<dt>Permanent link</dt><dd>{_link(citation.permalink, citation.permalink)}</dd>",
     ]
     data = {"permalink": citation.permalink, "title": citation.title, "site": citation.site_name,
@@ -238,4 +264,5 @@ def change_facts(
                               substantive=substantive)
     repo_url = str(config.get("repo_url") or "").rstrip("/")
     commit_url = f"{repo_url}/commit/{version.commit}" if repo_url else ""
-    return render_fact_box(citation, commit_url=commit_url, evidence=evidence)
+    return render_fact_box(citation, commit_url=commit_url, evidence=evidence,
+                           recorded=recorded_by_html(version, repo_url))

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
+from clausewatch.archive.integrity import recording_of
 from clausewatch.dates import iso_utc
 from clausewatch.models import Clause, ClauseChange, PublishedChange
 from clausewatch.site.effective_date import find_stated_date
@@ -88,6 +89,7 @@ def _version_row(change: PublishedChange) -> dict[str, Any]:
         "class": change.version_class,
         "summary": _summary(change),
         "topics": list(topics_of(change)),
+        "recorded_by": recording_of(v.author, v.committer, v.provenance.imported_from).kind,
     }
 
 

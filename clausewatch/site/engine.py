@@ -9,7 +9,9 @@ drives it from outside, with MkDocs' own configuration and command only (no hook
   into an excluded page are still checked to exist (MkDocs reports them at INFO level, not as
   warnings). The shards' outputs are then moved into one tree, their `sitemap.xml` files are merged,
   and the tree replaces the site folder in one rename (a failed build leaves the old site).
-- **Incremental build**: MkDocs' `--dirty` build of the existing site folder, which renders only
+- **Incremental build**: MkDocs' `--dirty` build of a copy of the site made of hard links (see
+  `clausewatch.site.publish`; this module makes MkDocs replace the files it writes rather than write
+  into them, so the published site is never changed in place), which renders only
   the pages whose Markdown is newer than their HTML (`write_pages` leaves unchanged pages alone, so
   their mtime says they are unchanged). It is used only when nothing else a page depends on changed:
   mkdocs.yml, the theme, the installed MkDocs and Material, and the set of hand-written pages all
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import logging
+import os
 import re
 import shutil
 import sys
@@ -169,6 +172,32 @@ class _DropDirtyWarning(logging.Filter):
         return not record.getMessage().startswith(DIRTY_WARNING)
 
 
+def _write_new_files(site_dir: Path) -> None:
+    """Make MkDocs replace the files it writes instead of writing into them. A dirty build runs in a
+    tree of hard links to the published site (`clausewatch.site.publish`): writing into a linked file
+    would change the published page too, before it is sanitized. Output is unchanged, only inodes."""
+    from mkdocs import utils
+
+    write_file, copy_file = utils.write_file, utils.copy_file
+
+    def unlink(path: str) -> None:
+        if os.path.isfile(path) and not os.path.islink(path):
+            os.unlink(path)
+
+    def write_new(content: bytes, output_path: str) -> None:
+        unlink(output_path)
+        write_file(content, output_path)
+
+    def copy_new(source_path: str, output_path: str) -> None:
+        unlink(os.path.join(output_path, os.path.basename(source_path)) if os.path.isdir(output_path)
+               else output_path)
+        copy_file(source_path, output_path)
+
+    utils.write_file, utils.copy_file = write_new, copy_new  # type: ignore[assignment]
+    for name in (SITEMAP, f"{SITEMAP}.gz"):  # the compressed sitemap is written with open() directly
+        unlink(str(site_dir / name))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Build with MkDocs' own `build` (strict): the whole site, or `--dirty` only changed pages, or the
     pages not excluded by `--exclude-from` (a file of gitignore patterns)."""
@@ -184,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s - %(message)s")
     logging.getLogger("mkdocs.commands.build").addFilter(_DropDirtyWarning())
+    if args.dirty:
+        _write_new_files(Path(args.site_dir))
     # MkDocs drops options given as None: without --exclude-from, mkdocs.yml's own exclude_docs applies
     exclude_docs = Path(args.exclude_from).read_text(encoding="utf-8") if args.exclude_from else None
     try:

@@ -189,8 +189,9 @@ _HEADING = re.compile(_CONTAINER + r"#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _LINE_HASH = re.compile(_CONTAINER + r"#", re.MULTILINE)
 """A `#` starting a line, with no space after it: Python-Markdown reads `#word` as a heading too."""
 _SETEXT = re.compile(r"^( {0,3})([=-])(?=[ \t]*[=-]*[ \t]*$)", re.MULTILINE)
-_BOX = re.compile(r"^([ \t>]*)([!?])(?=[!?]{2})", re.MULTILINE)
-"""`!!! note` / `??? note`: an admonition or details box of the contributor's own."""
+_BOX = re.compile(r"^((?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*)([!?])(?=[!?]{2})", re.MULTILINE)
+"""`!!! note` / `??? note`: an admonition or details box of the contributor's own, at any indentation and
+after blockquote and list markers (`- !!! danger` opens a box inside a list item)."""
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 

@@ -43,7 +43,7 @@ from clausewatch.site.svg import topic_charts
 from clausewatch.site.topic_pages import iter_hit_changes, topic_files_of
 from clausewatch.site.views import DocumentOutput, DocumentSummary, Files, GeneratedSite
 from clausewatch.site.write import Manifest, content_hash, intact_files, read_manifest_state
-from clausewatch.slugs import RESERVED, is_slug
+from clausewatch.slugs import RESERVED, id_problem
 from clausewatch.workspace import Workspace, read_site_config
 
 
@@ -62,7 +62,8 @@ def render_site(workspace: Workspace, *, jobs: int | None = None, lazy: bool = F
     """
     archive = open_archive(workspace.archive)
     config = read_site_config(workspace)
-    logs = group_log(archive, iter_log(archive))
+    skipped: list[str] = []
+    logs = group_log(archive, iter_log(archive), skipped)
     commentary = load_document_commentary(workspace)
     fingerprint = code_fingerprint(config)
     cache_dir = workspace.state / "cache" / "site"
@@ -93,7 +94,8 @@ def render_site(workspace: Workspace, *, jobs: int | None = None, lazy: bool = F
     files.update(status_page_files(workspace))  # failing and held documents (site/status_page.py)
     regenerated = tuple(job.key for job in todo)
     return GeneratedSite(files=files, documents=tuple(outputs), regenerated=regenerated,
-                         kept={path: digest for path, digest in kept.items() if path not in files})
+                         kept={path: digest for path, digest in kept.items() if path not in files},
+                         warnings=tuple(skipped))
 
 
 def read_cached_output(cache_dir: Path, key: str, cache_key: str, docs_dir: Path | None,
@@ -143,18 +145,26 @@ def _text(data: bytes, entry: LogEntry) -> str:
         ) from exc
 
 
-def group_log(archive: Archive, entries: Iterable[LogEntry]) -> dict[str, list[LogEntry]]:
-    """Log entries by document key (`service/document`), sorted by key, each list oldest first."""
+def group_log(archive: Archive, entries: Iterable[LogEntry],
+              skipped: list[str] | None = None) -> dict[str, list[LogEntry]]:
+    """Log entries by document key (`service/document`), sorted by key, each list oldest first.
+
+    A file whose ids cannot be site paths (not ids, too long, or a service id the site uses) is left out
+    and named in `skipped` (a warning): one bad file in the history must not stop the whole site."""
     grouped: dict[str, list[LogEntry]] = {}
+    bad: dict[str, str] = {}
     for entry in entries:
         service, document = split_path(archive, entry.path)
-        if not (is_slug(service) and is_slug(document)) or service in RESERVED:
-            raise BuildError(
-                f"archive file '{entry.path}' has an id that cannot be a site path "
-                f"(ids are lowercase slugs, and a service may not be one of {', '.join(sorted(RESERVED))})",
-                fix="rename the file in the archive to a slug (see `clausewatch.slugs.slugify`)",
-            )
+        problem = id_problem(service) or id_problem(document) or (
+            f"'{service}' is a name the site uses itself" if service in RESERVED else None)
+        if problem:
+            bad.setdefault(entry.path, problem)
+            continue
         grouped.setdefault(f"{service}/{document}", []).append(entry)
+    if skipped is not None:
+        skipped.extend(f"archive file '{path[:120]}' is left out of the site: {problem} — rename it in the "
+                       "archive with `git mv` to a valid id (see docs/declarations.md)"
+                       for path, problem in sorted(bad.items()))
     return dict(sorted(grouped.items()))
 
 

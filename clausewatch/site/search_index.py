@@ -62,7 +62,10 @@ def index_recent(site_dir: Path, indexed: Iterable[str]) -> int:
 
 
 def _write_bundles(site_dir: Path, merge: list[str]) -> None:
-    (site_dir / BUNDLES).write_text(json.dumps({"merge": merge}) + "\n", encoding="utf-8")
+    """The bundle list, as a new file (in an incremental build the old one is the published site's)."""
+    target = site_dir / BUNDLES
+    target.unlink(missing_ok=True)
+    target.write_text(json.dumps({"merge": merge}) + "\n", encoding="utf-8")
 
 
 def iter_pages(site_dir: Path) -> Iterable[str]:

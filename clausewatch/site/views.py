@@ -128,6 +128,8 @@ class GeneratedSite:
     kept: Mapping[str, str] = field(default_factory=dict)
     """Generated files left on disk as they are (path → content hash): unchanged documents' pages,
     not loaded by a `lazy` render (pass them to `write_pages(..., kept=...)`)."""
+    warnings: tuple[str, ...] = ()
+    """What was left out and why (an archive file whose id cannot be a site path)."""
 
 
 CACHED_CLASSES = (ChangeRef, DocumentSummary, TopicHit, DocumentOutput)
