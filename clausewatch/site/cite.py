@@ -182,7 +182,7 @@ def recorded_by_html(version: Version, repo_url: str = "") -> str:
         linkable = all(re.fullmatch(r"[\w.-]+", part) for part in (owner, name)) and re.fullmatch(
             r"[0-9a-f]{7,64}", found.source_commit)  # a trailer is text anyone could have written
         url = f"https://github.com/{owner}/{name}/commit/{found.source_commit}" if linkable else ""
-        link = _link(url, where) if url else f"<code>{html_text(where)}</code>"
+        link = _link(url, where) if url else f"<code>{block_text(where)}</code>"
         return f'<span class="cw-recorded cw-recorded--imported">Imported</span> from {link}'
     if found.kind == "tracked":
         path = version.provenance.snapshot_path
@@ -191,7 +191,7 @@ def recorded_by_html(version: Version, repo_url: str = "") -> str:
         return ('<span class="cw-recorded cw-recorded--tracked">Tracked</span> by the Clausewatch tracker, '
                 f"which fetched the page itself{snapshot}")
     return ('<span class="cw-recorded cw-recorded--other">Not by the tracker</span>: committed by '
-            f"{html_text(found.author or 'an unknown author')}; check it against the source before citing it")
+            f"{block_text(found.author or 'an unknown author')}; check it against the source before citing it")
 
 
 def render_fact_box(citation: Citation, *, commit_url: str = "", evidence: str = "", recorded: str = "") -> str:
