@@ -411,8 +411,10 @@ def import_ota_command(workspace: Workspace, repo: Path, only: tuple[str, ...], 
 def import_ota_declarations_command(workspace: Workspace, directory: Path) -> None:
     """Copy OTA declarations (DIRECTORY/*.json) into services/, leaving out what cannot be tracked.
 
-    The files stay in OTA's JSON format (the tracker reads it as it is); documents the tracker cannot
-    use (JavaScript filters, unknown keys) are listed on stderr. Exit code 1 if any were left out.
+    The files stay in OTA's JSON format, current or older (the tracker reads it as it is), with their
+    history files; documents the tracker cannot use (unknown keys, bad selectors) are listed on stderr,
+    and OTA JavaScript filters, which cannot run here, are warnings (the documents are tracked without
+    them). Exit code 1 if any document was left out.
 
     \b
     Example:
@@ -421,6 +423,8 @@ def import_ota_declarations_command(workspace: Workspace, directory: Path) -> No
     from clausewatch.importer.declarations import import_ota_declarations  # lazy: start-up stays fast
 
     report = import_ota_declarations(workspace, directory)
+    for line in report.warnings:
+        click.echo(f"warning: {line}", err=True)
     for line in report.rejected:
         click.echo(line, err=True)
     click.echo(report.summary())

@@ -32,6 +32,9 @@ class Source:
     """CSS selectors, or OTA range selectors as canonical JSON text (`{"startBefore": ..., ...}`)."""
     remove: tuple[str, ...] = ()
     executable: bool = False
+    filters: tuple[str, ...] = ()
+    """OTA built-in filters applied to the extracted text, as canonical JSON text
+    (`{"removeQueryParams": null}`, `{"removeQueryParams": ["lang"]}`); see `clausewatch.scraper.ota_filters`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +67,18 @@ class Document:
     """For a document spread over several pages (OTA `combine`): each page, in order; empty otherwise."""
     robots_ignore_reason: str = ""
     """Non-empty when the declaration says `robots: ignore`: its `reason:` (robots.txt is then skipped)."""
+    filters: tuple[str, ...] = ()
+    """OTA built-in filters applied to the extracted text (see `Source.filters`)."""
+    skipped_filters: tuple[str, ...] = ()
+    """Names of the OTA JavaScript filters (`<Service>.filters.js`) declared for it, which cannot run here:
+    the document is tracked without them (`clausewatch check` lists them)."""
+    declared_at: str = ""
+    """Where the document is declared in its file, for messages (`terms.Terms of Service`)."""
 
     @property
     def sources(self) -> tuple[Source, ...]:
         """The pages to fetch and extract, in order (one, unless the document combines several)."""
-        return self.combine or (Source(self.url, self.select, self.remove, self.executable),)
+        return self.combine or (Source(self.url, self.select, self.remove, self.executable, self.filters),)
 
     @property
     def key(self) -> str:

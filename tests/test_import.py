@@ -342,17 +342,18 @@ def test_import_ota_declarations_keeps_what_the_tracker_can_use(tmp_path: Path) 
 
     report = import_ota_declarations(workspace, source)
 
-    assert report.written == ("services/zoom.json",) and report.documents == 1
-    assert any("Zoom.json" in line and "removeTrackingLinks" in line for line in report.rejected)
-    assert any("Broken.json" in line and "JSON" in line for line in report.rejected)
-    assert all(line.startswith(str(source)) for line in report.rejected)
+    assert report.written == ("services/zoom.json", "services/zoom.history.json") and report.documents == 2
+    assert [line for line in report.warnings if "removeTrackingLinks" in line], "a JavaScript filter is a warning"
+    assert len(report.rejected) == 1 and "Broken.json" in report.rejected[0] and "JSON" in report.rejected[0]
+    assert all(line.startswith(str(source)) for line in (*report.rejected, *report.warnings))
     documents = load_declarations(workspace.services)
-    assert [(d.key, d.url, d.document_name) for d in documents] == [
-        ("zoom/terms-of-service", "https://zoom.example/terms", "Terms of Service")
+    assert [(d.key, d.url, d.document_name, d.skipped_filters) for d in documents] == [
+        ("zoom/privacy-policy", "https://zoom.example/privacy", "Privacy Policy", ("removeTrackingLinks",)),
+        ("zoom/terms-of-service", "https://zoom.example/terms", "Terms of Service", ()),
     ]
     args = ["--root", str(workspace.root), "import", "ota-declarations", str(source)]
     result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 1 and "removeTrackingLinks" in result.stderr
+    assert result.exit_code == 1 and "warning: " in result.stderr and "removeTrackingLinks" in result.stderr
 
 
 def test_shard_commits_combine_without_conflicts(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ when either attempt fails (a refusal, a selector matching nothing...) or when th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from clausewatch.commentary.check import check_commentary
 from clausewatch.diff.normalize import normalize_text
@@ -17,6 +18,7 @@ from clausewatch.errors import ClausewatchError
 from clausewatch.models import Document
 from clausewatch.scraper.declarations import iter_declaration_files, validate_declarations
 from clausewatch.scraper.fetch import make_session
+from clausewatch.scraper.ota_declarations import filter_warnings, history_errors
 from clausewatch.scraper.track import check_document, extract_document, fetch_document
 from clausewatch.workspace import Workspace
 
@@ -31,6 +33,7 @@ def check_workspace(workspace: Workspace, *, fetch_service: str | None = None,
                     allow_private: bool = False) -> CheckResult:
     """Every error and warning of services/ (and commentary/), optionally fetching one service twice."""
     documents, errors = validate_declarations(workspace.services)
+    errors.extend(history_errors(workspace.services))
     warnings = declaration_warnings(workspace, documents)
     comment_errors, comment_warnings = _check_commentary(workspace)
     errors.extend(comment_errors)
@@ -56,12 +59,18 @@ def declaration_warnings(workspace: Workspace, documents: list[Document]) -> lis
             skipped = path.name.startswith(".") or path.name.endswith(".history.json")
             if path.is_file() and path.name not in read and not skipped:
                 warnings.append(f"services/{path.name}: (file): not a declaration (.yml or .json), ignored")
+    warnings.extend(filter_warnings(documents))
     for document in documents:
-        if any(not source.select for source in document.sources):
-            where = f"{document.source_file}: documents.{_declared_id(document)}.select"
+        if any(not source.select and not _is_pdf(source.url) for source in document.sources):
+            where = f"{document.source_file}: {document.declared_at or 'documents.' + _declared_id(document)}.select"
             warnings.append(f"{where}: not set, the whole page body is recorded (menus and footers included)"
                             " — add a `select:` selector")
     return warnings
+
+
+def _is_pdf(url: str) -> bool:
+    """A URL that names a PDF file: it has no page to select from."""
+    return urlsplit(url).path.lower().endswith(".pdf")
 
 
 def check_fetch(documents: list[Document], service: str, *, allow_private: bool) -> list[str]:
