@@ -385,22 +385,28 @@ def import_group() -> None:
               help="Name recorded in the Imported-From trailers (default: from the clone's origin remote URL, "
                    "e.g. OpenTermsArchive/contrib-versions; a bundle or a clone without a remote is recorded "
                    "with no owner: pass --source for them).")
+@click.option("--declarations", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              metavar="DIR", help="The OTA declarations folder the versions were recorded with (with its "
+                                  "*.history.json): each version gets the source URL in force at its date.")
 @click.pass_obj
-def import_ota_command(workspace: Workspace, repo: Path, only: tuple[str, ...], source: str | None) -> None:
+def import_ota_command(workspace: Workspace, repo: Path, only: tuple[str, ...], source: str | None,
+                       declarations: Path | None) -> None:
     """Replay an OTA versions repository (a clone or a git bundle) into the archive, oldest first.
 
     One commit per version that changed once normalized, at its original observation time, with the
-    source commit in an Imported-From trailer. Run it again to import only what is new.
+    source commit in an Imported-From trailer and OTA's snapshots in Imported-Snapshot. Run it again to
+    import only what is new (also after OTA rewrote its history).
 
     \b
     Example:
         clausewatch import ota ../contrib-versions
         clausewatch import ota ota-contrib-versions.bundle --source OpenTermsArchive/contrib-versions \\
             --only "Zoom/Terms of Service" --only Xanga
+        clausewatch import ota ../demo-versions --declarations ../demo-declarations/declarations
     """
     from clausewatch.importer.ota import import_ota  # lazy: start-up stays fast
 
-    report = import_ota(workspace, repo, only=only, source=source,
+    report = import_ota(workspace, repo, only=only, source=source, declarations=declarations,
                         progress=lambda line: click.echo(line, err=True))
     click.echo(report.summary())
 

@@ -120,6 +120,9 @@ class Provenance:
     """Path of the compressed raw snapshot inside the archive repository (may be empty for imports)."""
     imported_from: str = ""
     """For imported history: where it came from (e.g. `OpenTermsArchive/contrib-versions@<sha>`)."""
+    imported_snapshots: tuple[str, ...] = ()
+    """For imported history: the source's own evidence, the snapshots it extracted the text from (OTA
+    snapshot commit URLs, or older `mongo://` references); several for a combined document."""
 
 
 @dataclass(frozen=True, slots=True)

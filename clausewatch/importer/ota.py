@@ -10,10 +10,23 @@ observation time as author date. The import replays it into the archive, oldest 
 - ids are slugs (`Zoom/Terms of Service.md` → `zoom/terms-of-service`); the original names are kept in
   `Service-Name` / `Document-Name`, the original path in `Imported-Path`; paths with the same slug are
   one document (OTA's `Tp-link` and `TP-Link`), and a git rename keeps the old id (permanent URLs);
-- attribution: `Imported-From: OpenTermsArchive/contrib-versions@<source commit>`, plus the snapshot
-  links OTA gave (`Imported-Snapshot`). The source's name is `--source OWNER/REPOSITORY`, else read
-  from the clone's `origin` remote URL; a bundle or a clone without a remote gets no owner (never a
-  guessed one): `/<file name>@<source commit>` (see `clausewatch.archive.message`).
+- attribution: `Imported-From: OpenTermsArchive/contrib-versions@<source commit>`, plus every snapshot
+  OTA names in the commit message (`Imported-Snapshot`: one for a single page, the whole "assembling the
+  following snapshots" list for a combined document; GitHub commit links or OTA's older `mongo://`
+  references). The source's name is `--source OWNER/REPOSITORY`, else read from the clone's `origin`
+  remote URL; a bundle or a clone without a remote gets no owner (never a guessed one):
+  `/<file name>@<source commit>` (see `clausewatch.archive.message`);
+- with `declarations` (an OTA declarations folder with its `*.history.json`), each version also gets the
+  `Source-URL` and `Declaration-SHA256` of the declaration in force at its date, so its change page has
+  the page's address and its Internet Archive captures.
+
+Commit subjects, every form OTA has written (`ota_subject_kind`): "First record of" / "Start tracking"
+(a first record), "Record new changes of" / "Update" (a change), "Apply technical or declaration upgrade
+on" / "Refilter" (a re-extraction of an unchanged snapshot: never a change of the document by itself;
+imported only when its normalized text differs, marked `Re-Extraction: yes`, and classified by its text
+like any version). OTA rewrites its history to drop bad captures: the rewritten commits are new to this
+import, so a document whose newest imported source commit is no longer in the source resumes after the
+observation time of its newest archive version (nothing duplicated, nothing lost).
 
 Resuming needs no state file: the source's commit list is re-read every run (metadata only, ~1 s for
 40,000 commits) and, per document, replay starts after the source commit named by the newest
@@ -31,10 +44,11 @@ import hashlib
 import re
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from clausewatch.archive import message
 from clausewatch.archive.git import BlobReader
@@ -49,11 +63,24 @@ from clausewatch.archive.sources import (
 from clausewatch.archive.write import PendingCommit, fast_import_versions, lock_archive, repair_worktree
 from clausewatch.diff.normalize import normalize_text
 from clausewatch.errors import ConfigError
+from clausewatch.models import Document
+from clausewatch.scraper.ota_declarations import OtaService, load_ota_collection
 from clausewatch.slugs import RESERVED, slugify
 from clausewatch.workspace import Workspace
 
-REEXTRACTION_PREFIXES = ("Refilter", "Apply technical or declaration upgrade")
+SUBJECT_KINDS: tuple[tuple[str, OtaSubject], ...] = (
+    ("First record of ", "first"),
+    ("Start tracking ", "first"),
+    ("Record new changes of ", "change"),
+    ("Update ", "change"),
+    ("Apply technical or declaration upgrade on ", "re-extraction"),
+    ("Refilter ", "re-extraction"),
+)
+"""Subject prefixes of OTA commits, current forms first, and what they record."""
+REEXTRACTION_PREFIXES = tuple(prefix.strip() for prefix, kind in SUBJECT_KINDS if kind == "re-extraction")
 """Subjects of OTA commits that re-extract an unchanged snapshot (new selectors or extractor)."""
+MAX_SNAPSHOTS = 64
+"""Snapshot references kept per version (OTA's largest combined documents assemble 18 pages)."""
 
 BATCH_SOURCE_COMMITS = 10_000
 """Source commits per fast-import run: a killed import keeps the batches written before."""
@@ -61,7 +88,13 @@ BATCH_SOURCE_COMMITS = 10_000
 RECENT_TEXTS = 8
 """Normalized texts kept per document while importing it (pages flapping between variants reuse them)."""
 
-_SNAPSHOT_URL = re.compile(r"https://github\.com/[\w.-]+/[\w.-]+/commit/[0-9a-f]{7,40}")
+OtaSubject = Literal["first", "change", "re-extraction", "other"]
+
+_SNAPSHOT_URL = re.compile(
+    r"https://github\.com/[\w.-]+/[\w.-]+/commit/[0-9a-f]{7,40}|mongo://[\w./-]+/[0-9a-f]{24}\b"
+    r"|(?<=Mongo ID)\s?[0-9a-f]{24}\b")
+"""A snapshot OTA names in a version's message: a GitHub commit of its snapshots repository, or (2020-2022)
+a `mongo://…/<id>` reference or `with Mongo ID <id>` (kept as `mongo:<id>`)."""
 _SOURCE_NAME = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
@@ -107,6 +140,8 @@ class ImportReport:
     documents: int = 0
     """Documents that received at least one version."""
     renames: tuple[tuple[str, str], ...] = ()
+    undeclared: int | None = None
+    """With `--declarations`: imported versions for which no declaration was in force (no source URL)."""
     head_before: str | None = None
     head_after: str | None = None
     seconds: float = 0.0
@@ -117,9 +152,10 @@ class ImportReport:
         rate = self.examined / self.seconds if self.seconds else 0.0
         unknown = message.split_source(self.source)[0] == message.UNKNOWN_OWNER
         hint = " (owner unknown: name the source with --source OWNER/REPOSITORY)" if unknown else ""
+        undeclared = f"; {self.undeclared} without a declaration" if self.undeclared else ""
         return (f"{self.source}@{self.source_commit[:12]}{hint}: examined {self.examined} versions, imported "
                 f"{self.kept} into {self.documents} documents ({self.reextractions_kept} re-extractions), "
-                f"skipped {skipped or 'none'}; {self.seconds:.1f} s ({rate:.0f} versions/s)")
+                f"skipped {skipped or 'none'}{undeclared}; {self.seconds:.1f} s ({rate:.0f} versions/s)")
 
 
 def import_ota(
@@ -128,11 +164,14 @@ def import_ota(
     *,
     only: Sequence[str] = (),
     source: str | None = None,
+    declarations: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ImportReport:
-    """Replay an OTA versions repository (a clone or a bundle) into the workspace's archive; resumable."""
+    """Replay an OTA versions repository (a clone or a bundle) into the workspace's archive; resumable.
+    `declarations`: an OTA declarations folder, for the source URL of each version (see the module)."""
     started = time.monotonic()
     source = check_source_name(source) if source else source_name(repo)
+    collection = load_collection(declarations) if declarations is not None else None
     archive = open_archive(workspace.archive)
     with lock_archive(archive), open_source_repository(repo) as src:
         repair_worktree(archive)
@@ -145,7 +184,7 @@ def import_ota(
         head_before = head_commit(archive)
         with BlobReader(Archive(src, "")) as reader:
             for batch in iter_batches(versions, BATCH_SOURCE_COMMITS):
-                run = _Batch(archive, batch, state, reader, source)
+                run = _Batch(archive, batch, state, reader, source, collection)
                 written = fast_import_versions(archive, run.iter_blobs(), run.iter_commits())
                 if progress:
                     progress(f"imported {len(written)} of {len(batch)} source versions "
@@ -157,9 +196,36 @@ def import_ota(
         source=source, source_commit=tip, examined=state.counts["examined"], kept=state.counts["kept"],
         skipped={reason: state.counts[reason] for reason in ("noise", "re-extraction", "empty", "older")},
         reextractions_kept=state.counts["re-extractions kept"], documents=len(state.touched),
+        undeclared=state.counts["undeclared"] if collection is not None else None,
         renames=tuple(renames), head_before=head_before, head_after=head_after,
         seconds=time.monotonic() - started,
     )
+
+
+def load_collection(folder: Path) -> dict[str, OtaService]:
+    """An OTA declarations folder (current and past declarations), or a ConfigError listing its problems."""
+    if not folder.is_dir():
+        raise ConfigError(f"declarations folder '{folder}' does not exist",
+                          fix="pass the declarations/ folder of the OTA collection the versions come from")
+    services, errors = load_ota_collection(folder)
+    if errors:
+        shown = "\n".join(f"  {line}" for line in errors)
+        raise ConfigError(f"{len(errors)} error(s) in the declarations in '{folder}':\n{shown}",
+                          fix="correct each file and key listed above, or import without --declarations",
+                          errors=tuple(errors))
+    if not services:
+        raise ConfigError(f"'{folder}' holds no Open Terms Archive declaration (*.json)",
+                          fix="pass the declarations/ folder of the OTA collection the versions come from")
+    return services
+
+
+def declaration_in_force(collection: Mapping[str, OtaService], version: SourceVersion) -> Document | None:
+    """The declaration of `version`'s document in force at its observation time, if the collection has one
+    (services by OTA name, the version's folder; else by slug)."""
+    service_name, terms_type = version.names
+    service = collection.get(service_name) or next(
+        (s for name, s in collection.items() if slugify(name) == slugify(service_name)), None)
+    return service.declaration_at(terms_type, version.authored_at) if service is not None else None
 
 
 def source_name(repo: Path) -> str:
@@ -193,8 +259,8 @@ def plan_versions(commits: Sequence[SourceCommit]) -> tuple[list[SourceVersion],
     renames: list[tuple[str, str]] = []
     for index, commit in enumerate(commits):
         subject = commit.message.split("\n", 1)[0]
-        reextraction = subject.startswith(REEXTRACTION_PREFIXES)
-        snapshots = tuple(dict.fromkeys(_SNAPSHOT_URL.findall(commit.message)))[:5]
+        reextraction = ota_subject_kind(subject) == "re-extraction"
+        snapshots = snapshot_references(commit.message)
         for change in commit.changes:
             key = document_key(change.path)
             if change.status == "D" or key is None:
@@ -206,6 +272,21 @@ def plan_versions(commits: Sequence[SourceCommit]) -> tuple[list[SourceVersion],
             versions.append(SourceVersion(index, commit.commit, commit.authored_at, change.path, change.blob,
                                           key, reextraction, snapshots))
     return versions, renames
+
+
+def ota_subject_kind(subject: str) -> OtaSubject:
+    """What an OTA commit subject records: `first`, `change`, `re-extraction`, or `other` (README…)."""
+    for prefix, kind in SUBJECT_KINDS:
+        if subject.startswith(prefix):
+            return kind
+    return "other"
+
+
+def snapshot_references(message: str) -> tuple[str, ...]:
+    """Every snapshot an OTA commit message names, in order, each once (at most `MAX_SNAPSHOTS`)."""
+    found = (ref.strip() for ref in _SNAPSHOT_URL.findall(message))
+    refs = (ref if "://" in ref else f"mongo:{ref}" for ref in found)
+    return tuple(dict.fromkeys(refs))[:MAX_SNAPSHOTS]
 
 
 def select_versions(versions: list[SourceVersion], only: Sequence[str]) -> list[SourceVersion]:
@@ -293,9 +374,10 @@ class _Batch:
     """One fast-import run: decides each version, yields kept texts grouped by document, then commits."""
 
     def __init__(self, archive: Archive, versions: list[SourceVersion], state: ArchiveState,
-                 reader: BlobReader, source: str) -> None:
+                 reader: BlobReader, source: str, collection: Mapping[str, OtaService] | None = None) -> None:
         self.archive, self.versions, self.state, self.reader, self.source = (
             archive, versions, state, reader, source)
+        self.collection = collection
         self.pending: list[tuple[int, str, PendingCommit]] = []
         self.recent: OrderedDict[str, bytes] = OrderedDict()
         """Normalized texts of the current document's last source blobs: flapping pages reuse them."""
@@ -340,7 +422,9 @@ class _Batch:
         state.touched.add(key)
         state.counts["kept"] += 1
         state.counts["re-extractions kept"] += version.reextraction and not first
-        commit_message = format_import_message(version, self.source, first=first)
+        declared = declaration_in_force(self.collection, version) if self.collection is not None else None
+        state.counts["undeclared"] += self.collection is not None and declared is None
+        commit_message = format_import_message(version, self.source, first=first, declaration=declared)
         blob_number = len(self.pending) + 1  # this run's blobs are numbered 1, 2, ... in yield order
         commit = PendingCommit(self.archive.prefix + key + ".md", blob_number, commit_message, version.authored_at)
         self.pending.append((version.index, version.path, commit))
@@ -357,8 +441,10 @@ class _Batch:
         return text
 
 
-def format_import_message(version: SourceVersion, source: str, *, first: bool) -> str:
-    """Subject and trailers of one imported version's archive commit."""
+def format_import_message(version: SourceVersion, source: str, *, first: bool,
+                          declaration: Document | None = None) -> str:
+    """Subject and trailers of one imported version's archive commit (with the source URL and hash of the
+    `declaration` in force at its date, when known)."""
     service_name, document_name = version.names
     service, document = version.key.split("/")
     if version.reextraction and not first:
@@ -370,6 +456,8 @@ def format_import_message(version: SourceVersion, source: str, *, first: bool) -
         message.DOCUMENT: document,
         message.SERVICE_NAME: service_name,
         message.DOCUMENT_NAME: document_name,
+        message.SOURCE_URL: declaration.url if declaration is not None else "",
+        message.DECLARATION_SHA256: declaration.declaration_sha256 if declaration is not None else "",
         message.IMPORTED_FROM: message.imported_from(source, version.commit),
         message.IMPORTED_PATH: version.path,
         message.IMPORTED_SNAPSHOT: " ".join(version.snapshots),
