@@ -212,9 +212,11 @@ def diff(old: Path, new: Path, fmt: str) -> None:
     """
     from clausewatch.diff.compare import diff_texts  # lazy: start-up stays fast
     from clausewatch.diff.render import diff_to_json, render_text  # lazy: start-up stays fast
+    from clausewatch.diff.topics import load_topics, tag_diff  # lazy: start-up stays fast
     from clausewatch.site.diff_markdown import render_markdown  # lazy: start-up stays fast
 
-    result = diff_texts(old.read_text(encoding="utf-8"), new.read_text(encoding="utf-8"))
+    # tagged exactly as the site tags a change (site/document.py `_tagged`): same rules, same function
+    result = tag_diff(diff_texts(old.read_text(encoding="utf-8"), new.read_text(encoding="utf-8")), load_topics())
     if fmt == "json":
         click.echo(json.dumps(diff_to_json(result), indent=2, ensure_ascii=False))
     elif fmt == "markdown":

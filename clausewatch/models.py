@@ -17,8 +17,9 @@ ChangeKind = Literal["added", "removed", "modified", "moved", "split", "merged"]
 ChangeClass = Literal["substantive", "cosmetic", "links"]
 """How much one clause change matters to a reader (see `clausewatch.diff.classify`)."""
 
-VersionClass = Literal["first", "substantive", "cosmetic", "links", "blink"]
-"""How much one recorded version matters against the one before it."""
+VersionClass = Literal["first", "substantive", "cosmetic", "links", "blink", "variant"]
+"""How much one recorded version matters against the one before it (`variant`: the same terms in another
+language or for another region, see `clausewatch.diff.history`)."""
 
 ClauseKind = Literal["heading", "section", "paragraph", "item"]
 
