@@ -97,13 +97,16 @@ class _Document:
             self.languages[key] = text_language(text)
         return self.languages[key]
 
-    def compare(self, old: Sequence[Clause], version: Version) -> tuple[Diff, VersionClass, tuple[Clause, ...]]:
-        """The diff of `old` clauses against `version`, its class, and `version`'s clauses."""
+    def compare(self, old: Sequence[Clause], version: Version, *, restored: bool = False
+                ) -> tuple[Diff, VersionClass, tuple[Clause, ...]]:
+        """The diff of `old` clauses against `version`, its class, and `version`'s clauses. `restored`: the
+        whole text was recorded before, more than `BLINK_DAYS` ago: its clauses coming back are the news."""
         self.seen_clauses.update(map(clause_key, old))
         clauses = split_clauses(version.text)
         diff = diff_clauses(old, clauses)
-        version_class = class_of_version_diff(diff, old, clauses, self.seen_clauses)
-        if version_class == "substantive" and _only_regional(diff, old, clauses, self.seen_clauses):
+        seen: set[str] = set() if restored else self.seen_clauses
+        version_class = class_of_version_diff(diff, old, clauses, seen)
+        if version_class == "substantive" and _only_regional(diff, old, clauses, seen):
             version_class = "variant"
         self.seen_clauses.update(clause_key(c) for change in clause_changes(diff.changes) for c in new_side(change))
         return diff, version_class, clauses
@@ -165,7 +168,7 @@ def _classify_new(doc: _Document, index: int, version: Version, key: str, previo
         if version_class == "substantive":
             return HistoryEntry(version, "substantive", diff, closer), clauses
         return HistoryEntry(version, "variant", None, previous, returned_to=closer), clauses
-    diff, version_class, clauses = doc.compare(previous_clauses, version)
+    diff, version_class, clauses = doc.compare(previous_clauses, version, restored=returning)
     if version_class == "variant":
         return HistoryEntry(version, "variant", None, previous), clauses
     return HistoryEntry(version, version_class, diff, previous), clauses

@@ -20,13 +20,9 @@ observation time as author date. The import replays it into the archive, oldest 
   `Source-URL` and `Declaration-SHA256` of the declaration in force at its date, so its change page has
   the page's address and its Internet Archive captures.
 
-Commit subjects, every form OTA has written (`ota_subject_kind`): "First record of" / "Start tracking"
-(a first record), "Record new changes of" / "Update" (a change), "Apply technical or declaration upgrade
-on" / "Refilter" (a re-extraction of an unchanged snapshot: never a change of the document by itself;
-imported only when its normalized text differs, marked `Re-Extraction: yes`, and classified by its text
-like any version). OTA rewrites its history to drop bad captures: the rewritten commits are new to this
-import, so a document whose newest imported source commit is no longer in the source resumes after the
-observation time of its newest archive version (nothing duplicated, nothing lost).
+Commit subjects and snapshot references are read by `clausewatch.importer.ota_messages`. OTA rewrites its
+history to drop bad captures: a document whose newest imported source commit is no longer in the source
+resumes after the observation time of its newest archive version (nothing duplicated, nothing lost).
 
 Resuming needs no state file: the source's commit list is re-read every run (metadata only, ~1 s for
 40,000 commits) and, per document, replay starts after the source commit named by the newest
@@ -48,7 +44,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
 
 from clausewatch.archive import message
 from clausewatch.archive.git import BlobReader
@@ -63,24 +58,16 @@ from clausewatch.archive.sources import (
 from clausewatch.archive.write import PendingCommit, fast_import_versions, lock_archive, repair_worktree
 from clausewatch.diff.normalize import normalize_text
 from clausewatch.errors import ConfigError
+from clausewatch.importer.ota_messages import (
+    declaration_in_force,
+    load_collection,
+    ota_subject_kind,
+    snapshot_references,
+)
 from clausewatch.models import Document
-from clausewatch.scraper.ota_declarations import OtaService, load_ota_collection
+from clausewatch.scraper.ota_declarations import OtaService
 from clausewatch.slugs import RESERVED, slugify
 from clausewatch.workspace import Workspace
-
-SUBJECT_KINDS: tuple[tuple[str, OtaSubject], ...] = (
-    ("First record of ", "first"),
-    ("Start tracking ", "first"),
-    ("Record new changes of ", "change"),
-    ("Update ", "change"),
-    ("Apply technical or declaration upgrade on ", "re-extraction"),
-    ("Refilter ", "re-extraction"),
-)
-"""Subject prefixes of OTA commits, current forms first, and what they record."""
-REEXTRACTION_PREFIXES = tuple(prefix.strip() for prefix, kind in SUBJECT_KINDS if kind == "re-extraction")
-"""Subjects of OTA commits that re-extract an unchanged snapshot (new selectors or extractor)."""
-MAX_SNAPSHOTS = 64
-"""Snapshot references kept per version (OTA's largest combined documents assemble 18 pages)."""
 
 BATCH_SOURCE_COMMITS = 10_000
 """Source commits per fast-import run: a killed import keeps the batches written before."""
@@ -88,13 +75,6 @@ BATCH_SOURCE_COMMITS = 10_000
 RECENT_TEXTS = 8
 """Normalized texts kept per document while importing it (pages flapping between variants reuse them)."""
 
-OtaSubject = Literal["first", "change", "re-extraction", "other"]
-
-_SNAPSHOT_URL = re.compile(
-    r"https://github\.com/[\w.-]+/[\w.-]+/commit/[0-9a-f]{7,40}|mongo://[\w./-]+/[0-9a-f]{24}\b"
-    r"|(?<=Mongo ID)\s?[0-9a-f]{24}\b")
-"""A snapshot OTA names in a version's message: a GitHub commit of its snapshots repository, or (2020-2022)
-a `mongo://…/<id>` reference or `with Mongo ID <id>` (kept as `mongo:<id>`)."""
 _SOURCE_NAME = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
@@ -202,32 +182,6 @@ def import_ota(
     )
 
 
-def load_collection(folder: Path) -> dict[str, OtaService]:
-    """An OTA declarations folder (current and past declarations), or a ConfigError listing its problems."""
-    if not folder.is_dir():
-        raise ConfigError(f"declarations folder '{folder}' does not exist",
-                          fix="pass the declarations/ folder of the OTA collection the versions come from")
-    services, errors = load_ota_collection(folder)
-    if errors:
-        shown = "\n".join(f"  {line}" for line in errors)
-        raise ConfigError(f"{len(errors)} error(s) in the declarations in '{folder}':\n{shown}",
-                          fix="correct each file and key listed above, or import without --declarations",
-                          errors=tuple(errors))
-    if not services:
-        raise ConfigError(f"'{folder}' holds no Open Terms Archive declaration (*.json)",
-                          fix="pass the declarations/ folder of the OTA collection the versions come from")
-    return services
-
-
-def declaration_in_force(collection: Mapping[str, OtaService], version: SourceVersion) -> Document | None:
-    """The declaration of `version`'s document in force at its observation time, if the collection has one
-    (services by OTA name, the version's folder; else by slug)."""
-    service_name, terms_type = version.names
-    service = collection.get(service_name) or next(
-        (s for name, s in collection.items() if slugify(name) == slugify(service_name)), None)
-    return service.declaration_at(terms_type, version.authored_at) if service is not None else None
-
-
 def source_name(repo: Path) -> str:
     """The name of the source `repo` for `Imported-From`: `Owner/Repository` from a clone's remote URL, else
     (a bundle, a clone without a remote) an unknown owner and the file name: `/ota-contrib-versions`."""
@@ -272,21 +226,6 @@ def plan_versions(commits: Sequence[SourceCommit]) -> tuple[list[SourceVersion],
             versions.append(SourceVersion(index, commit.commit, commit.authored_at, change.path, change.blob,
                                           key, reextraction, snapshots))
     return versions, renames
-
-
-def ota_subject_kind(subject: str) -> OtaSubject:
-    """What an OTA commit subject records: `first`, `change`, `re-extraction`, or `other` (README…)."""
-    for prefix, kind in SUBJECT_KINDS:
-        if subject.startswith(prefix):
-            return kind
-    return "other"
-
-
-def snapshot_references(message: str) -> tuple[str, ...]:
-    """Every snapshot an OTA commit message names, in order, each once (at most `MAX_SNAPSHOTS`)."""
-    found = (ref.strip() for ref in _SNAPSHOT_URL.findall(message))
-    refs = (ref if "://" in ref else f"mongo:{ref}" for ref in found)
-    return tuple(dict.fromkeys(refs))[:MAX_SNAPSHOTS]
 
 
 def select_versions(versions: list[SourceVersion], only: Sequence[str]) -> list[SourceVersion]:
@@ -422,7 +361,8 @@ class _Batch:
         state.touched.add(key)
         state.counts["kept"] += 1
         state.counts["re-extractions kept"] += version.reextraction and not first
-        declared = declaration_in_force(self.collection, version) if self.collection is not None else None
+        declared = (declaration_in_force(self.collection, *version.names, version.authored_at)
+                    if self.collection is not None else None)
         state.counts["undeclared"] += self.collection is not None and declared is None
         commit_message = format_import_message(version, self.source, first=first, declaration=declared)
         blob_number = len(self.pending) + 1  # this run's blobs are numbered 1, 2, ... in yield order
