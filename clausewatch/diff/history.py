@@ -8,8 +8,9 @@ a diff; the clause diff is computed only for versions whose canonical text is ne
    two texts); an older return (a notice removed, a clause restored weeks later) is a change like any
    other, classified by the steps below;
 2. a text in another language than the previous one (`diff.language`, both known) is a `variant` —
-   unless, diffed against the last text in its own language, it changes the terms and no change was
-   published since that text (then the translation carries news: `substantive`, shown against it);
+   unless, diffed against the last text in its own language, it changes the terms (the translation
+   carries news: `substantive`, shown against that text); the first text in a language is a variant
+   when it could be a translation of the previous one (`is_translation_sized`), else step 4 decides;
 3. a text much closer to an earlier text than to the previous one (`TextMemory.closer_earlier`: a
    regional variant coming back, slightly edited) is classified against that earlier text: a
    `variant`, or `substantive` when that diff changes the terms;
@@ -80,8 +81,6 @@ class _Document:
         """Language of each canonical key classified so far."""
         self.last_in: dict[str, tuple[int, Version]] = {}
         """Per language: the index and version of the last text recorded in it."""
-        self.last_published = -1
-        """Index of the last version published (first or substantive)."""
         self.seen_clauses: set[str] = set()
         """Clause keys of the versions split so far (a version adds those of its changes: the others are
         its previous version's): a clause flapping back to one of them is no news."""
@@ -136,8 +135,6 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
                 previous_clauses = split_clauses(previous.text)
             entry, clauses = _classify_new(doc, index, version, key, previous, previous_key, previous_clauses,
                                            returning=sighting is not None)
-        if entry.version_class in ("first", "substantive"):
-            doc.last_published = index
         language = doc.language_of(key, version.text)
         if language is not None:
             doc.last_in[language] = (index, version)
@@ -155,13 +152,14 @@ def _classify_new(doc: _Document, index: int, version: Version, key: str, previo
     if new_language and old_language and new_language != old_language:
         languages = (old_language, new_language)
         last = doc.last_in.get(new_language)
-        if last is None:
+        if last is None and is_translation_sized(previous.text, version.text):
             return HistoryEntry(version, "variant", None, previous, languages=languages), None
-        last_index, same = last
-        diff, version_class, clauses = doc.compare(split_clauses(same.text), version)
-        if version_class == "substantive" and doc.last_published <= last_index:
-            return HistoryEntry(version, "substantive", diff, same, languages=languages), clauses
-        return HistoryEntry(version, "variant", None, previous, returned_to=same, languages=languages), clauses
+        if last is not None:
+            same = last[1]
+            diff, version_class, clauses = doc.compare(split_clauses(same.text), version)
+            if version_class == "substantive":
+                return HistoryEntry(version, "substantive", diff, same, languages=languages), clauses
+            return HistoryEntry(version, "variant", None, previous, returned_to=same, languages=languages), clauses
     closer = None if returning else doc.memory.closer_earlier(version.text, previous_key)
     if closer is not None:
         diff, version_class, clauses = doc.compare(split_clauses(closer.text), version)
@@ -172,6 +170,18 @@ def _classify_new(doc: _Document, index: int, version: Version, key: str, previo
     if version_class == "variant":
         return HistoryEntry(version, "variant", None, previous), clauses
     return HistoryEntry(version, version_class, diff, previous), clauses
+
+
+TRANSLATION_SIZE = 2.0
+"""A translation is at most this many times longer or shorter than its original (in characters)."""
+
+
+def is_translation_sized(original: str, other: str) -> bool:
+    """True when `other` could be a translation of `original`: neither is more than `TRANSLATION_SIZE`
+    times the other's length. A page replaced by another page in another language (the terms gone, a
+    whole site menu instead) is not a variant of them."""
+    shorter, longer = sorted((len(original.strip()), len(other.strip())))
+    return longer <= TRANSLATION_SIZE * shorter
 
 
 def _only_regional(diff: Diff, before: Sequence[Clause], after: Sequence[Clause], seen: set[str]) -> bool:
