@@ -190,3 +190,30 @@ def test_log_shows_a_variant_swap_with_the_variant_it_returned_to(tmp_path: Path
     data = json.loads(CliRunner().invoke(cli, ["--root", str(tmp_path), "log", "acme/privacy", "--format",
                                                "json"]).stdout)
     assert [v["class"] for v in data["versions"]] == ["variant", "variant", "first"]
+
+
+def test_check_reports_pickers_and_menu_lines_leaked_into_recorded_texts(tmp_path: Path) -> None:
+    from clausewatch.commands.check import check_workspace
+    from clausewatch.diff.leaks import find_leaks, is_picker
+    from clausewatch.workspace import Workspace
+
+    assert is_picker("Change language: Afrikaans Bahasa Indonesia Català Deutsch English Español Français")
+    assert is_picker("Select Language")
+    assert not is_picker("You may choose the language of the service in your settings.")
+    init_repository(tmp_path)
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "services").mkdir()
+    archive = open_archive(tmp_path / "archive")
+    provenance = Provenance("https://acme.example/p", START, 200, "0" * 64)
+    record_version(archive, "acme", "privacy", "Select Language\n\nBy industry\n\n" + EN, provenance)
+    record_version(archive, "acme", "terms", "By industry\n\n# Terms\n\nYou agree to these terms.\n", provenance)
+    warnings = [w for w in check_workspace(Workspace(tmp_path)).warnings if "leaked in" in w]
+    assert warnings == [
+        'archive/acme/privacy.md: (recorded text): a language or region picker leaked in: "Select Language" — '
+        "add a `remove` selector for it to the document's declaration",
+        'archive/acme/privacy.md: (recorded text): menu or footer text also in 1 other document(s) of the '
+        "service leaked in: \"by industry\" — add a `remove` selector for it to the document's declaration",
+        'archive/acme/terms.md: (recorded text): menu or footer text also in 1 other document(s) of the '
+        "service leaked in: \"by industry\" — add a `remove` selector for it to the document's declaration",
+    ]
+    assert find_leaks({"acme/privacy": EN, "acme/terms": FR}) == []

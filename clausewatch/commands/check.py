@@ -12,9 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from clausewatch.archive.read import latest_texts, open_archive
+from clausewatch.commands.log import known_documents
 from clausewatch.commentary.check import check_commentary
+from clausewatch.diff.leaks import find_leaks
 from clausewatch.diff.normalize import normalize_text
-from clausewatch.errors import ClausewatchError
+from clausewatch.errors import ArchiveError, ClausewatchError
 from clausewatch.models import Document
 from clausewatch.scraper.declarations import iter_declaration_files, validate_declarations
 from clausewatch.scraper.fetch import make_session
@@ -35,12 +38,27 @@ def check_workspace(workspace: Workspace, *, fetch_service: str | None = None,
     documents, errors = validate_declarations(workspace.services)
     errors.extend(history_errors(workspace.services))
     warnings = declaration_warnings(workspace, documents)
+    warnings.extend(leak_warnings(workspace))
     comment_errors, comment_warnings = _check_commentary(workspace)
     errors.extend(comment_errors)
     warnings.extend(comment_warnings)
     if fetch_service is not None:
         errors.extend(check_fetch(documents, fetch_service, allow_private=allow_private))
     return CheckResult(errors=errors, warnings=warnings)
+
+
+def leak_warnings(workspace: Workspace) -> list[str]:
+    """Language pickers and menu lines in the newest recorded texts (`clausewatch.diff.leaks`)."""
+    keys = known_documents(workspace)
+    if not keys:
+        return []
+    try:
+        texts = latest_texts(open_archive(workspace.archive), keys)
+    except ArchiveError:
+        return []  # no archive yet: nothing recorded to look at
+    found = find_leaks({key: text for key, text in texts.items() if text})
+    return [f"archive/{leak.key}.md: (recorded text): {leak.reason} leaked in: \"{leak.text}\" — add a `remove` "
+            "selector for it to the document's declaration" for leak in found]
 
 
 def _check_commentary(workspace: Workspace) -> tuple[list[str], list[str]]:
