@@ -96,14 +96,15 @@ class _Document:
             self.languages[key] = text_language(text)
         return self.languages[key]
 
-    def compare(self, old: Sequence[Clause], version: Version, *, restored: bool = False
-                ) -> tuple[Diff, VersionClass, tuple[Clause, ...]]:
-        """The diff of `old` clauses against `version`, its class, and `version`'s clauses. `restored`: the
-        whole text was recorded before, more than `BLINK_DAYS` ago: its clauses coming back are the news."""
+    def compare(self, old: Sequence[Clause], version: Version) -> tuple[Diff, VersionClass, tuple[Clause, ...]]:
+        """The diff of `old` clauses against `version`, its class, and `version`'s clauses. A clause coming
+        back to a wording recorded earlier is no news, also in a text restored after `BLINK_DAYS` (measured:
+        ignoring that rule for restored texts published 11 more labelled flaps, tests/data/labels/FINDINGS.md);
+        what such a restore removes (a notice) is."""
         self.seen_clauses.update(map(clause_key, old))
         clauses = split_clauses(version.text)
         diff = diff_clauses(old, clauses)
-        seen: set[str] = set() if restored else self.seen_clauses
+        seen = self.seen_clauses
         version_class = class_of_version_diff(diff, old, clauses, seen)
         if version_class == "substantive" and _only_regional(diff, old, clauses, seen):
             version_class = "variant"
@@ -166,7 +167,7 @@ def _classify_new(doc: _Document, index: int, version: Version, key: str, previo
         if version_class == "substantive":
             return HistoryEntry(version, "substantive", diff, closer), clauses
         return HistoryEntry(version, "variant", None, previous, returned_to=closer), clauses
-    diff, version_class, clauses = doc.compare(previous_clauses, version, restored=returning)
+    diff, version_class, clauses = doc.compare(previous_clauses, version)
     if version_class == "variant":
         return HistoryEntry(version, "variant", None, previous), clauses
     return HistoryEntry(version, version_class, diff, previous), clauses
