@@ -236,9 +236,11 @@ def diff(old: Path, new: Path, fmt: str) -> None:
     """
     from clausewatch.diff.compare import diff_texts  # lazy: start-up stays fast
     from clausewatch.diff.render import diff_to_json, render_text  # lazy: start-up stays fast
+    from clausewatch.diff.topics import load_topics, tag_diff  # lazy: start-up stays fast
     from clausewatch.site.diff_markdown import render_markdown  # lazy: start-up stays fast
 
-    result = diff_texts(_read_markdown(old), _read_markdown(new))
+    # tagged exactly as the site tags a change (site/document.py `_tagged`): same rules, same function
+    result = tag_diff(diff_texts(_read_markdown(old), _read_markdown(new)), load_topics())
     if fmt == "json":
         click.echo(json.dumps(diff_to_json(result), indent=2, ensure_ascii=False))
     elif fmt == "markdown":
@@ -428,22 +430,28 @@ def import_group() -> None:
               help="Name recorded in the Imported-From trailers (default: from the clone's origin remote URL, "
                    "e.g. OpenTermsArchive/contrib-versions; a bundle or a clone without a remote is recorded "
                    "with no owner: pass --source for them).")
+@click.option("--declarations", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              metavar="DIR", help="The OTA declarations folder the versions were recorded with (with its "
+                                  "*.history.json): each version gets the source URL in force at its date.")
 @click.pass_obj
-def import_ota_command(workspace: Workspace, repo: Path, only: tuple[str, ...], source: str | None) -> None:
+def import_ota_command(workspace: Workspace, repo: Path, only: tuple[str, ...], source: str | None,
+                       declarations: Path | None) -> None:
     """Replay an OTA versions repository (a clone or a git bundle) into the archive, oldest first.
 
     One commit per version that changed once normalized, at its original observation time, with the
-    source commit in an Imported-From trailer. Run it again to import only what is new.
+    source commit in an Imported-From trailer and OTA's snapshots in Imported-Snapshot. Run it again to
+    import only what is new (also after OTA rewrote its history).
 
     \b
     Example:
         clausewatch import ota ../contrib-versions
         clausewatch import ota ota-contrib-versions.bundle --source OpenTermsArchive/contrib-versions \\
             --only "Zoom/Terms of Service" --only Xanga
+        clausewatch import ota ../demo-versions --declarations ../demo-declarations/declarations
     """
     from clausewatch.importer.ota import import_ota  # lazy: start-up stays fast
 
-    report = import_ota(workspace, repo, only=only, source=source,
+    report = import_ota(workspace, repo, only=only, source=source, declarations=declarations,
                         progress=lambda line: click.echo(line, err=True))
     click.echo(report.summary())
 
@@ -454,8 +462,10 @@ def import_ota_command(workspace: Workspace, repo: Path, only: tuple[str, ...], 
 def import_ota_declarations_command(workspace: Workspace, directory: Path) -> None:
     """Copy OTA declarations (DIRECTORY/*.json) into services/, leaving out what cannot be tracked.
 
-    The files stay in OTA's JSON format (the tracker reads it as it is); documents the tracker cannot
-    use (JavaScript filters, unknown keys) are listed on stderr. Exit code 1 if any were left out.
+    The files stay in OTA's JSON format, current or older (the tracker reads it as it is), with their
+    history files; documents the tracker cannot use (unknown keys, bad selectors) are listed on stderr,
+    and OTA JavaScript filters, which cannot run here, are warnings (the documents are tracked without
+    them). Exit code 1 if any document was left out.
 
     \b
     Example:
@@ -464,6 +474,8 @@ def import_ota_declarations_command(workspace: Workspace, directory: Path) -> No
     from clausewatch.importer.declarations import import_ota_declarations  # lazy: start-up stays fast
 
     report = import_ota_declarations(workspace, directory)
+    for line in report.warnings:
+        click.echo(f"warning: {line}", err=True)
     for line in report.rejected:
         click.echo(line, err=True)
     click.echo(report.summary())

@@ -17,8 +17,9 @@ ChangeKind = Literal["added", "removed", "modified", "moved", "split", "merged"]
 ChangeClass = Literal["substantive", "cosmetic", "links"]
 """How much one clause change matters to a reader (see `clausewatch.diff.classify`)."""
 
-VersionClass = Literal["first", "substantive", "cosmetic", "links", "blink"]
-"""How much one recorded version matters against the one before it."""
+VersionClass = Literal["first", "substantive", "cosmetic", "links", "blink", "variant"]
+"""How much one recorded version matters against the one before it (`variant`: the same terms in another
+language or for another region, see `clausewatch.diff.history`)."""
 
 ClauseKind = Literal["heading", "section", "paragraph", "item"]
 
@@ -32,6 +33,9 @@ class Source:
     """CSS selectors, or OTA range selectors as canonical JSON text (`{"startBefore": ..., ...}`)."""
     remove: tuple[str, ...] = ()
     executable: bool = False
+    filters: tuple[str, ...] = ()
+    """OTA built-in filters applied to the extracted text, as canonical JSON text
+    (`{"removeQueryParams": null}`, `{"removeQueryParams": ["lang"]}`); see `clausewatch.scraper.ota_filters`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +68,18 @@ class Document:
     """For a document spread over several pages (OTA `combine`): each page, in order; empty otherwise."""
     robots_ignore_reason: str = ""
     """Non-empty when the declaration says `robots: ignore`: its `reason:` (robots.txt is then skipped)."""
+    filters: tuple[str, ...] = ()
+    """OTA built-in filters applied to the extracted text (see `Source.filters`)."""
+    skipped_filters: tuple[str, ...] = ()
+    """Names of the OTA JavaScript filters (`<Service>.filters.js`) declared for it, which cannot run here:
+    the document is tracked without them (`clausewatch check` lists them)."""
+    declared_at: str = ""
+    """Where the document is declared in its file, for messages (`terms.Terms of Service`)."""
 
     @property
     def sources(self) -> tuple[Source, ...]:
         """The pages to fetch and extract, in order (one, unless the document combines several)."""
-        return self.combine or (Source(self.url, self.select, self.remove, self.executable),)
+        return self.combine or (Source(self.url, self.select, self.remove, self.executable, self.filters),)
 
     @property
     def key(self) -> str:
@@ -110,6 +121,9 @@ class Provenance:
     """Path of the compressed raw snapshot inside the archive repository (may be empty for imports)."""
     imported_from: str = ""
     """For imported history: where it came from (e.g. `OpenTermsArchive/contrib-versions@<sha>`)."""
+    imported_snapshots: tuple[str, ...] = ()
+    """For imported history: the source's own evidence, the snapshots it extracted the text from (OTA
+    snapshot commit URLs, or older `mongo://` references); several for a combined document."""
 
 
 @dataclass(frozen=True, slots=True)

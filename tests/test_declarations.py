@@ -127,9 +127,21 @@ def test_ota_declaration_is_accepted_as_it_is(tmp_path: Path) -> None:
         ("Zoom.json", json.dumps({"name": "Z", "documents": {"Terms of Service": {"fetch": "https://z.example"},
                                                            "Terms of service": {"fetch": "https://z.example"}}}),
          "documents.Terms of service", "the same as another document's"),
-        ("Zoom.json", json.dumps({"name": "Z", "documents": {"Terms of Service": {
-            "fetch": "https://z.example", "filter": ["removeShareButtons"]}}}),
-         "documents.Terms of Service.filter", "JavaScript filters are not supported (removeShareButtons)"),
+        ("Zoom.json", json.dumps({"name": "Z", "terms": {"Terms of Service": {
+            "fetch": "https://z.example", "filter": [{"removeQueryParams": "  "}]}}}),
+         "terms.Terms of Service.filter[0].removeQueryParams", "must be a list of query parameter names"),
+        ("Zoom.json", json.dumps({"name": "Z", "terms": {"Terms of Service": {
+            "fetch": "https://z.example", "filter": [3]}}}),
+         "terms.Terms of Service.filter[0]", "must be a filter name or an object"),
+        ("Zoom.json", json.dumps({"name": "Z", "terms": {"T": {"fetch": "https://z.example"}},
+                                  "documents": {"T": {"fetch": "https://z.example"}}}),
+         "documents", "cannot be used together with `terms`"),
+        ("Zoom.json", json.dumps({"name": "Z", "terms": {}}), "terms", "non-empty object of terms type"),
+        ("Zoom.json", json.dumps({"name": "Z", "importedFrom": 7, "terms": {"T": {"fetch": "https://z.example"}}}),
+         "importedFrom", "must be a non-empty string"),
+        ("Zoom.json", json.dumps({"name": "Z", "terms": {"T": {"fetch": "https://z.example",
+                                                              "validUntil": "2024-01-01T00:00:00Z"}}}),
+         "terms.T.validUntil", "unknown key"),
         ("Zoom.json", json.dumps({"name": "Z", "documents": {"Terms of Service": {
             "fetch": "https://z.example", "combine": [{"fetch": "https://z.example/2"}]}}}),
          "documents.Terms of Service.fetch", "cannot be used together with `combine`"),

@@ -24,6 +24,7 @@ from clausewatch.diff.render import (
     summary_line,
 )
 from clausewatch.diff.sections import clause_changes
+from clausewatch.diff.topics import load_topics, tag_diff
 from clausewatch.diff.words import diff_words, new_text, old_text
 from clausewatch.site.diff_markdown import render_markdown
 from clausewatch.site.escape import admonition_title, markdown_text
@@ -308,7 +309,7 @@ def test_cli_diff_json(texts) -> None:
     result = CliRunner().invoke(cli, ["diff", str(old), str(new), "--format", "json"])
     assert result.exit_code == 1, result.output
     data = json.loads(result.output)
-    assert data == diff_to_json(diff_texts(OLD, NEW))
+    assert data == diff_to_json(tag_diff(diff_texts(OLD, NEW), load_topics()))  # tagged as the site tags
 
 
 def test_cli_diff_text_and_markdown(texts) -> None:

@@ -134,6 +134,7 @@ def to_version(archive: Archive, entry: LogEntry, text: str) -> Version:
         declaration_sha256=t.get("declaration_sha256", ""),
         snapshot_path=t.get("snapshot_path", ""),
         imported_from=t.get("imported_from", ""),
+        imported_snapshots=tuple(t.get("imported_snapshot", "").split()),
     )
     return Version(
         service=service,

@@ -11,15 +11,19 @@ when either attempt fails (a refusal, a selector matching nothing...) or when th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from clausewatch.archive.integrity import archive_changes_problems
-from clausewatch.archive.read import open_archive
+from clausewatch.archive.read import latest_texts, open_archive
+from clausewatch.commands.log import known_documents
 from clausewatch.commentary.check import check_commentary
+from clausewatch.diff.leaks import find_leaks
 from clausewatch.diff.normalize import normalize_text
 from clausewatch.errors import ArchiveError, ClausewatchError
 from clausewatch.models import Document
 from clausewatch.scraper.declarations import iter_declaration_files, validate_declarations
 from clausewatch.scraper.fetch import make_session
+from clausewatch.scraper.ota_declarations import filter_warnings, history_errors
 from clausewatch.scraper.track import check_document, extract_document, fetch_document
 from clausewatch.site.write import read_manifest
 from clausewatch.workspace import Workspace
@@ -36,16 +40,32 @@ def check_workspace(workspace: Workspace, *, fetch_service: str | None = None,
     """Every error and warning of services/ (and commentary/), optionally fetching one service twice,
     and with `since` (a commit), every change to archive/ after it that the tracker did not make."""
     documents, errors = validate_declarations(workspace.services)
+    errors.extend(history_errors(workspace.services))
     if since is not None:
         errors.extend(archive_errors(workspace, since))
     errors.extend(page_clashes(workspace, documents))
     warnings = declaration_warnings(workspace, documents)
+    warnings.extend(leak_warnings(workspace))
     comment_errors, comment_warnings = _check_commentary(workspace)
     errors.extend(comment_errors)
     warnings.extend(comment_warnings)
     if fetch_service is not None:
         errors.extend(check_fetch(documents, fetch_service, allow_private=allow_private))
     return CheckResult(errors=errors, warnings=warnings)
+
+
+def leak_warnings(workspace: Workspace) -> list[str]:
+    """Language pickers and menu lines in the newest recorded texts (`clausewatch.diff.leaks`)."""
+    keys = known_documents(workspace)
+    if not keys:
+        return []
+    try:
+        texts = latest_texts(open_archive(workspace.archive), keys)
+    except ArchiveError:
+        return []  # no archive yet: nothing recorded to look at
+    found = find_leaks({key: text for key, text in texts.items() if text})
+    return [f"archive/{leak.key}.md: (recorded text): {leak.reason} leaked in: \"{leak.text}\" — add a `remove` "
+            "selector for it to the document's declaration" for leak in found]
 
 
 def _check_commentary(workspace: Workspace) -> tuple[list[str], list[str]]:
@@ -89,12 +109,18 @@ def declaration_warnings(workspace: Workspace, documents: list[Document]) -> lis
             skipped = path.name.startswith(".") or path.name.endswith(".history.json")
             if path.is_file() and path.name not in read and not skipped:
                 warnings.append(f"services/{path.name}: (file): not a declaration (.yml or .json), ignored")
+    warnings.extend(filter_warnings(documents))
     for document in documents:
-        if any(not source.select for source in document.sources):
-            where = f"{document.source_file}: documents.{_declared_id(document)}.select"
+        if any(not source.select and not _is_pdf(source.url) for source in document.sources):
+            where = f"{document.source_file}: {document.declared_at or 'documents.' + _declared_id(document)}.select"
             warnings.append(f"{where}: not set, the whole page body is recorded (menus and footers included)"
                             " — add a `select:` selector")
     return warnings
+
+
+def _is_pdf(url: str) -> bool:
+    """A URL that names a PDF file: it has no page to select from."""
+    return urlsplit(url).path.lower().endswith(".pdf")
 
 
 def check_fetch(documents: list[Document], service: str, *, allow_private: bool) -> list[str]:

@@ -2,7 +2,24 @@
 
 `iter_history` is pure: it takes versions (oldest first) and yields one `HistoryEntry` each. It hashes
 each version's canonical text once (`canonical_key`), so blinks and cosmetic changes are found without
-a diff; the clause diff is computed only for versions whose canonical text is new.
+a diff; the clause diff is computed only for versions whose canonical text is new. For each of those:
+
+1. a return to a text last seen at most `BLINK_DAYS` days earlier is a `blink` (a page flapping between
+   two texts); an older return (a notice removed, a clause restored weeks later) is a change like any
+   other, classified by the steps below;
+2. a text in another language than the previous one (`diff.language`, both known) is a `variant` —
+   unless, diffed against the last text in its own language, it changes the terms (the translation
+   carries news: `substantive`, shown against that text); the first text in a language is a variant
+   when it could be a translation of the previous one (`is_translation_sized`), else step 4 decides;
+3. a text much closer to an earlier text than to the previous one (`TextMemory.closer_earlier`: a
+   regional variant coming back, slightly edited) is classified against that earlier text: a
+   `variant`, or `substantive` when that diff changes the terms;
+4. otherwise the diff against the previous version decides (`class_of_version_diff`); when all its
+   substantive clause changes are the same terms in another region's wording (`is_regional_rewording`:
+   en-GB/en-US vocabulary, date and phone formats) the version is a `variant`.
+
+A `variant` is never published and carries no diff (so no topics); `returned_to` names the variant it
+went back to, when there is one.
 
 `assign_slugs` names the published versions' change pages (`YYYY-MM-DD`, `-2`, `-3`...): the
 site, commentary and `clausewatch log` all name changes this way.
@@ -12,69 +29,173 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from clausewatch.dates import iso_utc
 from clausewatch.diff.classify import (
     class_of_version_diff,
     classify_pair,
     clause_key,
+    clause_text,
     new_side,
     only_whitespace_changed,
 )
 from clausewatch.diff.clauses import split_clauses
 from clausewatch.diff.compare import diff_clauses
+from clausewatch.diff.language import text_language
 from clausewatch.diff.normalize import canonical_key
 from clausewatch.diff.render import summary_line
 from clausewatch.diff.sections import clause_changes
-from clausewatch.models import Clause, Diff, Version, VersionClass
+from clausewatch.diff.variants import TextMemory, is_regional_rewording
+from clausewatch.models import Clause, Diff, DiffSummary, Version, VersionClass
+
+BLINK_DAYS = 7
+"""A return to a text last seen at most this many days earlier is a blink; an older one is a change."""
 
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
-    """One recorded version with its class and its diff against the previous version."""
+    """One recorded version with its class and its diff against the version it is compared with."""
 
     version: Version
     version_class: VersionClass
     diff: Diff | None
-    """Clause diff against `previous`; None for `first`, `blink` and when the canonical texts are equal."""
+    """Clause diff against `previous`; None for `first`, `blink`, `variant` and when the canonical texts
+    are equal."""
     previous: Version | None
+    """The version the diff is against: the one recorded just before, or for a version compared with an
+    earlier variant (a language switch, a regional variant coming back), that variant."""
+    returned_to: Version | None = None
+    """For a `blink` or a `variant`: the earlier version whose text (or variant) it went back to."""
+    languages: tuple[str, str] | None = None
+    """For a language switch: (previous language, new language), ISO 639-1 codes."""
+
+
+class _Document:
+    """What `iter_history` remembers of one document while it walks its history."""
+
+    def __init__(self) -> None:
+        self.memory = TextMemory()
+        self.keys_by_text: dict[str, str] = {}
+        self.languages: dict[str, str | None] = {}
+        """Language of each canonical key classified so far."""
+        self.last_in: dict[str, tuple[int, Version]] = {}
+        """Per language: the index and version of the last text recorded in it."""
+        self.seen_clauses: set[str] = set()
+        """Clause keys of the versions split so far (a version adds those of its changes: the others are
+        its previous version's): a clause flapping back to one of them is no news."""
+
+    def key_of(self, text: str) -> str:
+        key = self.keys_by_text.get(text)
+        if key is None:
+            key = self.keys_by_text.setdefault(text, canonical_key(text))
+        return key
+
+    def language_of(self, key: str, text: str) -> str | None:
+        if key not in self.languages:
+            self.languages[key] = text_language(text)
+        return self.languages[key]
+
+    def compare(self, old: Sequence[Clause], version: Version) -> tuple[Diff, VersionClass, tuple[Clause, ...]]:
+        """The diff of `old` clauses against `version`, its class, and `version`'s clauses. A clause coming
+        back to a wording recorded earlier is no news, also in a text restored after `BLINK_DAYS` (measured:
+        ignoring that rule for restored texts published 11 more labelled flaps, tests/data/labels/FINDINGS.md);
+        what such a restore removes (a notice) is."""
+        self.seen_clauses.update(map(clause_key, old))
+        clauses = split_clauses(version.text)
+        diff = diff_clauses(old, clauses)
+        seen = self.seen_clauses
+        version_class = class_of_version_diff(diff, old, clauses, seen)
+        if version_class == "substantive" and _only_regional(diff, old, clauses, seen):
+            version_class = "variant"
+        self.seen_clauses.update(clause_key(c) for change in clause_changes(diff.changes) for c in new_side(change))
+        return diff, version_class, clauses
 
 
 def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
-    """Classify each version (oldest first) against those recorded before it."""
-    keys_by_text: dict[str, str] = {}
-    seen: set[str] = set()
-    seen_clauses: set[str] = set()
-    """Clause keys of the versions split so far (a version adds those of its changes: the others are its
-    previous version's): a clause flapping back to one of them is no news."""
+    """Classify each version (oldest first) against those recorded before it (see the module docstring)."""
+    doc = _Document()
     previous: Version | None = None
     previous_key = ""
     previous_clauses: tuple[Clause, ...] | None = None
-    for version in versions:
-        key = keys_by_text.get(version.text)
-        if key is None:
-            key = keys_by_text.setdefault(version.text, canonical_key(version.text))
-        diff: Diff | None = None
+    for index, version in enumerate(versions):
+        key = doc.key_of(version.text)
+        sighting = doc.memory.last_seen(key)
+        entry: HistoryEntry
         clauses: tuple[Clause, ...] | None = None
         if previous is None:
-            version_class: VersionClass = "first"
+            entry = HistoryEntry(version, "first", None, None)
         elif key == previous_key:
-            version_class = classify_pair(previous.text, version.text)
-        elif key in seen:
-            version_class = "blink"
+            entry = HistoryEntry(version, classify_pair(previous.text, version.text), None, previous)
+        elif sighting is not None and version.observed_at - sighting.last_seen <= timedelta(days=BLINK_DAYS):
+            entry = HistoryEntry(version, "blink", None, previous, returned_to=sighting.version)
         elif only_whitespace_changed(previous.text, version.text):
-            version_class = "cosmetic"
+            entry = HistoryEntry(version, "cosmetic", None, previous)
         else:
             if previous_clauses is None:
                 previous_clauses = split_clauses(previous.text)
-                seen_clauses.update(map(clause_key, previous_clauses))
-            clauses = split_clauses(version.text)
-            diff = diff_clauses(previous_clauses, clauses)
-            version_class = class_of_version_diff(diff, previous_clauses, clauses, seen_clauses)
-            seen_clauses.update(clause_key(c) for change in clause_changes(diff.changes) for c in new_side(change))
-        yield HistoryEntry(version, version_class, diff, previous)
-        seen.add(key)
+            entry, clauses = _classify_new(doc, index, version, key, previous, previous_key, previous_clauses,
+                                           returning=sighting is not None)
+        language = doc.language_of(key, version.text)
+        if language is not None:
+            doc.last_in[language] = (index, version)
+        doc.memory.see(key, version)
+        yield entry
         previous, previous_key, previous_clauses = version, key, clauses
+
+
+def _classify_new(doc: _Document, index: int, version: Version, key: str, previous: Version, previous_key: str,
+                  previous_clauses: tuple[Clause, ...], *, returning: bool
+                  ) -> tuple[HistoryEntry, tuple[Clause, ...] | None]:
+    """A version whose canonical text is new against the previous one (or an old text coming back)."""
+    new_language = doc.language_of(key, version.text)
+    old_language = doc.language_of(previous_key, previous.text)
+    if new_language and old_language and new_language != old_language:
+        languages = (old_language, new_language)
+        last = doc.last_in.get(new_language)
+        if last is None and is_translation_sized(previous.text, version.text):
+            return HistoryEntry(version, "variant", None, previous, languages=languages), None
+        if last is not None:
+            same = last[1]
+            diff, version_class, clauses = doc.compare(split_clauses(same.text), version)
+            if version_class == "substantive":
+                return HistoryEntry(version, "substantive", diff, same, languages=languages), clauses
+            return HistoryEntry(version, "variant", None, previous, returned_to=same, languages=languages), clauses
+    closer = None if returning else doc.memory.closer_earlier(version.text, previous_key)
+    if closer is not None:
+        diff, version_class, clauses = doc.compare(split_clauses(closer.text), version)
+        if version_class == "substantive":
+            return HistoryEntry(version, "substantive", diff, closer), clauses
+        return HistoryEntry(version, "variant", None, previous, returned_to=closer), clauses
+    diff, version_class, clauses = doc.compare(previous_clauses, version)
+    if version_class == "variant":
+        return HistoryEntry(version, "variant", None, previous), clauses
+    return HistoryEntry(version, version_class, diff, previous), clauses
+
+
+TRANSLATION_SIZE = 2.0
+"""A translation is at most this many times longer or shorter than its original (in characters)."""
+
+
+def is_translation_sized(original: str, other: str) -> bool:
+    """True when `other` could be a translation of `original`: neither is more than `TRANSLATION_SIZE`
+    times the other's length. A page replaced by another page in another language (the terms gone, a
+    whole site menu instead) is not a variant of them."""
+    shorter, longer = sorted((len(original.strip()), len(other.strip())))
+    return longer <= TRANSLATION_SIZE * shorter
+
+
+def _only_regional(diff: Diff, before: Sequence[Clause], after: Sequence[Clause], seen: set[str]) -> bool:
+    """True when the diff's substantive clause changes that matter are all the same terms reworded for
+    another region: without them, nothing substantive is left."""
+    changes = clause_changes(diff.changes)
+    kept = [c for c in changes if not (c.change_class == "substantive" and c.before is not None
+                                       and c.after is not None
+                                       and is_regional_rewording(clause_text(c.before), clause_text(c.after)))]
+    if len(kept) == len(changes):
+        return False
+    rest = Diff(tuple(kept), DiffSummary(), diff.before, diff.after)
+    return class_of_version_diff(rest, before, after, seen) != "substantive"
 
 
 def describe_entry(entry: HistoryEntry) -> str:
@@ -83,9 +204,24 @@ def describe_entry(entry: HistoryEntry) -> str:
         return "first record"
     if entry.version_class == "blink":
         return "same text as a version recorded earlier (blink)"
+    if entry.version_class == "variant":
+        return describe_variant(entry)
     if entry.diff is None:
         return "only link targets changed" if entry.version_class == "links" else "only formatting changed"
     return summary_line(entry.diff.summary)
+
+
+def describe_variant(entry: HistoryEntry) -> str:
+    """`variant swap: language en → fr, back to the fr text of 2021-03-02 (0a1b2c3d4e)` and the like."""
+    swap = f"language {entry.languages[0]} → {entry.languages[1]}" if entry.languages else "regional wording"
+    if entry.returned_to is None:
+        first = f"first text in {entry.languages[1]}" if entry.languages else "no earlier variant"
+        return f"variant swap: {swap}, {first}"
+    back = entry.returned_to
+    which = f"the {entry.languages[1]} text" if entry.languages else "the variant"
+    if not entry.languages:
+        swap = "closer to an earlier text"
+    return f"variant swap: {swap}, back to {which} of {iso_utc(back.observed_at)[:10]} ({back.commit[:10]})"
 
 
 PUBLISHED = ("first", "substantive")

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from clausewatch.diff.language import text_language
 from clausewatch.diff.regex_literals import fold_for_literals, may_match
 from clausewatch.diff.words import diff_words
 from clausewatch.errors import ConfigError
@@ -27,7 +28,7 @@ from clausewatch.slugs import is_slug
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "topics.yml"
 DEFAULT_NEAR = 150
-TOP_KEYS = frozenset({"version", "topics"})
+TOP_KEYS = frozenset({"version", "language", "topics"})
 TOPIC_KEYS = frozenset({"id", "title", "description", "rules", "weight"})
 RULE_KEYS = frozenset({"patterns", "phrases", "requires", "near"})
 _WORD = re.compile(r"\w")
@@ -55,6 +56,8 @@ class Topic:
     weight: int = 1
     """How much a change on this topic matters to a reader (1-10): the first key of the ranking of a
     change's clauses (`site/key_changes.py`). AI training and content licences rank highest."""
+    language: str = "en"
+    """The language the rules are written in (the rules file's `language`): they match only texts in it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +124,12 @@ def _parse_rule_set(data: Any, errors: list[str]) -> RuleSet:
                       "To fix: start from clausewatch/diff/topics.yml")
         return RuleSet(0, (), "")
     for key in sorted(set(data) - TOP_KEYS, key=str):
-        errors.append(f"'{key}': unknown key. To fix: remove it (allowed: version, topics)")
+        errors.append(f"'{key}': unknown key. To fix: remove it (allowed: version, language, topics)")
+    language = data.get("language", "en")
+    if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2}", language):
+        errors.append(f"'language': {language!r} is not a two-letter ISO 639-1 code. "
+                      "To fix: write the language the rules are written in, e.g. `language: en`")
+        language = "en"
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         errors.append("'version': must be a positive integer. "
@@ -131,7 +139,8 @@ def _parse_rule_set(data: Any, errors: list[str]) -> RuleSet:
     if not isinstance(raw_topics, list) or not raw_topics:
         errors.append("'topics': must be a non-empty list. To fix: list the topics under `topics:`")
         return RuleSet(version, (), "")
-    topics = [_parse_topic(item, f"topics[{i}]", errors) for i, item in enumerate(raw_topics)]
+    topics = [replace(_parse_topic(item, f"topics[{i}]", errors), language=language)
+              for i, item in enumerate(raw_topics)]
     seen: set[str] = set()
     for i, topic in enumerate(topics):
         if topic.id in seen:
@@ -402,9 +411,20 @@ def tag_change(change: ClauseChange, topics: Iterable[Topic] | None = None) -> C
 
 
 def tag_diff(diff: Diff, topics: Iterable[Topic] | None = None) -> Diff:
-    """The same diff with every change tagged (see `tag_change`)."""
+    """The same diff with every change tagged (see `tag_change`), by the rules written in the language of
+    the diff's text (`diff_language`; all rules when it is unknown): English rules never tag a French
+    text (`AI`, `train` are French words too)."""
     topics = load_topics() if topics is None else tuple(topics)
+    language = diff_language(diff)
+    if language is not None:
+        topics = tuple(t for t in topics if t.language == language)
     return replace(diff, changes=tuple(tag_section(c, topics) for c in diff.changes))
+
+
+def diff_language(diff: Diff) -> str | None:
+    """The language of a diff's new text (its old text when the new one is empty), None when unknown."""
+    clauses = diff.after or diff.before
+    return text_language("\n\n".join(f"{c.heading or ''}\n{c.text}" for c in clauses))
 
 
 def tag_section(change: ClauseChange, topics: Iterable[Topic] | None = None) -> ClauseChange:

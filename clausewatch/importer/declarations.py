@@ -1,10 +1,12 @@
 """Bring Open Terms Archive declarations (`<Service>.json`) into `services/`.
 
-The scraper's loader reads OTA JSON declarations as they are (`clausewatch.scraper.declarations`), so
-nothing is translated here: each file is checked by that same loader, and a copy holding only the
-documents it accepts is written to `services/<service-id>.json`. What cannot be used is reported with
-the loader's own message (`file: key: problem — fix`), e.g. documents that need OTA's JavaScript
-`filter`s. OTA's `*.history.json` (past declarations) are not imported.
+The scraper's loader reads OTA JSON declarations as they are, current (`terms`) and older (`documents`)
+format (`clausewatch.scraper.ota_declarations`), so nothing is translated here: each file is checked by
+that same loader, and a copy holding only the documents it accepts is written to
+`services/<service-id>.json`, in the format it came in. What cannot be used is reported with the loader's
+own message (`file: key: problem — fix`). Documents with OTA JavaScript filters are imported and
+tracked without them: each such filter is a warning. A service's `<Service>.history.json` (its past
+declarations) is copied beside it, for later imports of its history (`import ota --declarations`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from clausewatch.errors import ConfigError
 from clausewatch.safe_load import load_json, read_text_file
 from clausewatch.scraper.declarations import MAX_FILE_BYTES, service_id, validate_declarations
+from clausewatch.scraper.ota_declarations import HISTORY_SUFFIX, filter_warnings, history_errors, history_file
 from clausewatch.workspace import Workspace
 
 
@@ -32,11 +35,15 @@ class DeclarationsReport:
     """Documents declared by the files written."""
     rejected: tuple[str, ...]
     """Why documents or files could not be used: `file: key: problem — fix`."""
+    warnings: tuple[str, ...] = ()
+    """What was imported but cannot fully run here (OTA JavaScript filters)."""
 
     def summary(self) -> str:
         """One line for the terminal."""
-        return (f"wrote {len(self.written)} declaration file(s) with {self.documents} document(s); "
-                f"{len(self.rejected)} problem(s) left out")
+        histories = sum(name.endswith(HISTORY_SUFFIX) for name in self.written)
+        return (f"wrote {len(self.written) - histories} declaration file(s) with {self.documents} document(s) "
+                f"and {histories} history file(s); "
+                f"{len(self.rejected)} problem(s) left out, {len(self.warnings)} warning(s)")
 
 
 def import_ota_declarations(workspace: Workspace, source_dir: Path) -> DeclarationsReport:
@@ -46,7 +53,7 @@ def import_ota_declarations(workspace: Workspace, source_dir: Path) -> Declarati
         raise ConfigError(f"'{source_dir}' holds no Open Terms Archive declaration (*.json)",
                           fix="pass the declarations/ folder of an OTA collection, e.g. contrib-declarations")
     files, refused = _plain_files(candidates)
-    accepted, rejected = _check_with_loader(files) if files else ({}, [])
+    accepted, rejected, warnings = _check_with_loader(files) if files else ({}, [], [])
     rejected = refused + rejected
     workspace.services.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
@@ -62,13 +69,18 @@ def import_ota_declarations(workspace: Workspace, source_dir: Path) -> Declarati
                             "— remove one of the two")
             continue
         data = read_declaration(path)
-        kept = {name: decl for name, decl in data["documents"].items() if str(name) in names}
+        key = "documents" if "documents" in data else "terms"
+        kept = {name: decl for name, decl in data[key].items() if str(name) in names}
         target = workspace.services / f"{service}.json"
-        target.write_text(json.dumps({**data, "documents": kept}, indent=2, ensure_ascii=False) + "\n",
+        target.write_text(json.dumps({**data, key: kept}, indent=2, ensure_ascii=False) + "\n",
                           encoding="utf-8")
         written.append(f"services/{target.name}")
+        past = history_file(path)
+        if past.is_file():
+            shutil.copyfile(past, workspace.services / f"{service}{HISTORY_SUFFIX}")
+            written.append(f"services/{service}{HISTORY_SUFFIX}")
         count += len(kept)
-    return DeclarationsReport(tuple(written), count, tuple(rejected))
+    return DeclarationsReport(tuple(written), count, tuple(rejected), tuple(warnings))
 
 
 def _plain_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
@@ -86,19 +98,26 @@ def _plain_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
     return files, problems
 
 
-def _check_with_loader(files: list[Path]) -> tuple[dict[str, set[str]], list[str]]:
-    """Run the scraper's loader over copies of `files`: accepted terms types per service id, and problems."""
+def _check_with_loader(files: list[Path]) -> tuple[dict[str, set[str]], list[str], list[str]]:
+    """Run the scraper's loader over copies of `files`: accepted terms types per service id, problems and
+    warnings (JavaScript filters)."""
     with tempfile.TemporaryDirectory(prefix="clausewatch-ota-declarations-") as tmp:
         folder = Path(tmp) / "services"
         folder.mkdir()
         for path in files:
             shutil.copyfile(path, folder / path.name)
         documents, errors = validate_declarations(folder)
+        for path in files:
+            past = history_file(path)
+            if past.is_file():
+                shutil.copyfile(past, folder / past.name)
+        errors += history_errors(folder)
     accepted: dict[str, set[str]] = {}
     for document in documents:
         accepted.setdefault(Path(document.source_file).name, set()).add(document.document_name)
     origin = files[0].parent
-    return accepted, [_relocate(line, origin) for line in errors]
+    return (accepted, [_relocate(line, origin) for line in errors],
+            [_relocate(line, origin) for line in filter_warnings(documents)])
 
 
 def _relocate(line: str, origin: Path) -> str:

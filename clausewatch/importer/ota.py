@@ -12,10 +12,19 @@ observation time as author date. The import replays it into the archive, oldest 
   `Service-Name` / `Document-Name`, the original path in `Imported-Path`; names equal up to case are
   one document (OTA's `Tp-link` and `TP-Link`), other names sharing a slug get distinct ids (`AT&T`,
   `AT-T`: `slugs.claim_id`), and a git rename keeps the old id (permanent URLs);
-- attribution: `Imported-From: OpenTermsArchive/contrib-versions@<source commit>`, plus the snapshot
-  links OTA gave (`Imported-Snapshot`). The source's name is `--source OWNER/REPOSITORY`, else read
-  from the clone's `origin` remote URL; a bundle or a clone without a remote gets no owner (never a
-  guessed one): `/<file name>@<source commit>` (see `clausewatch.archive.message`).
+- attribution: `Imported-From: OpenTermsArchive/contrib-versions@<source commit>`, plus every snapshot
+  OTA names in the commit message (`Imported-Snapshot`: one for a single page, the whole "assembling the
+  following snapshots" list for a combined document; GitHub commit links or OTA's older `mongo://`
+  references). The source's name is `--source OWNER/REPOSITORY`, else read from the clone's `origin`
+  remote URL; a bundle or a clone without a remote gets no owner (never a guessed one):
+  `/<file name>@<source commit>` (see `clausewatch.archive.message`);
+- with `declarations` (an OTA declarations folder with its `*.history.json`), each version also gets the
+  `Source-URL` and `Declaration-SHA256` of the declaration in force at its date, so its change page has
+  the page's address and its Internet Archive captures.
+
+Commit subjects and snapshot references are read by `clausewatch.importer.ota_messages`. OTA rewrites its
+history to drop bad captures: a document whose newest imported source commit is no longer in the source
+resumes after the observation time of its newest archive version (nothing duplicated, nothing lost).
 
 Resuming needs no state file: the source's commit list is re-read every run (metadata only, ~1 s for
 40,000 commits) and, per document, replay starts after the source commit named by the newest
@@ -33,7 +42,7 @@ import hashlib
 import re
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -51,11 +60,16 @@ from clausewatch.archive.sources import (
 from clausewatch.archive.write import PendingCommit, fast_import_versions, lock_archive, repair_worktree
 from clausewatch.diff.normalize import normalize_text
 from clausewatch.errors import ConfigError
+from clausewatch.importer.ota_messages import (
+    declaration_in_force,
+    load_collection,
+    ota_subject_kind,
+    snapshot_references,
+)
+from clausewatch.models import Document
+from clausewatch.scraper.ota_declarations import OtaService
 from clausewatch.slugs import RESERVED, claim_id, name_id
 from clausewatch.workspace import Workspace
-
-REEXTRACTION_PREFIXES = ("Refilter", "Apply technical or declaration upgrade")
-"""Subjects of OTA commits that re-extract an unchanged snapshot (new selectors or extractor)."""
 
 BATCH_SOURCE_COMMITS = 10_000
 """Source commits per fast-import run: a killed import keeps the batches written before."""
@@ -63,7 +77,6 @@ BATCH_SOURCE_COMMITS = 10_000
 RECENT_TEXTS = 8
 """Normalized texts kept per document while importing it (pages flapping between variants reuse them)."""
 
-_SNAPSHOT_URL = re.compile(r"https://github\.com/[\w.-]+/[\w.-]+/commit/[0-9a-f]{7,40}")
 _SOURCE_NAME = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
@@ -109,6 +122,8 @@ class ImportReport:
     documents: int = 0
     """Documents that received at least one version."""
     renames: tuple[tuple[str, str], ...] = ()
+    undeclared: int | None = None
+    """With `--declarations`: imported versions for which no declaration was in force (no source URL)."""
     head_before: str | None = None
     head_after: str | None = None
     seconds: float = 0.0
@@ -119,9 +134,10 @@ class ImportReport:
         rate = self.examined / self.seconds if self.seconds else 0.0
         unknown = message.split_source(self.source)[0] == message.UNKNOWN_OWNER
         hint = " (owner unknown: name the source with --source OWNER/REPOSITORY)" if unknown else ""
+        undeclared = f"; {self.undeclared} without a declaration" if self.undeclared else ""
         return (f"{self.source}@{self.source_commit[:12]}{hint}: examined {self.examined} versions, imported "
                 f"{self.kept} into {self.documents} documents ({self.reextractions_kept} re-extractions), "
-                f"skipped {skipped or 'none'}; {self.seconds:.1f} s ({rate:.0f} versions/s)")
+                f"skipped {skipped or 'none'}{undeclared}; {self.seconds:.1f} s ({rate:.0f} versions/s)")
 
 
 def import_ota(
@@ -130,11 +146,14 @@ def import_ota(
     *,
     only: Sequence[str] = (),
     source: str | None = None,
+    declarations: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ImportReport:
-    """Replay an OTA versions repository (a clone or a bundle) into the workspace's archive; resumable."""
+    """Replay an OTA versions repository (a clone or a bundle) into the workspace's archive; resumable.
+    `declarations`: an OTA declarations folder, for the source URL of each version (see the module)."""
     started = time.monotonic()
     source = check_source_name(source) if source else source_name(repo)
+    collection = load_collection(declarations) if declarations is not None else None
     archive = open_archive(workspace.archive)
     with lock_archive(archive), open_source_repository(repo) as src:
         repair_worktree(archive)
@@ -147,7 +166,7 @@ def import_ota(
         head_before = head_commit(archive)
         with BlobReader(Archive(src, "")) as reader:
             for batch in iter_batches(versions, BATCH_SOURCE_COMMITS):
-                run = _Batch(archive, batch, state, reader, source)
+                run = _Batch(archive, batch, state, reader, source, collection)
                 written = fast_import_versions(archive, run.iter_blobs(), run.iter_commits())
                 if progress:
                     progress(f"imported {len(written)} of {len(batch)} source versions "
@@ -159,6 +178,7 @@ def import_ota(
         source=source, source_commit=tip, examined=state.counts["examined"], kept=state.counts["kept"],
         skipped={reason: state.counts[reason] for reason in ("noise", "re-extraction", "empty", "older")},
         reextractions_kept=state.counts["re-extractions kept"], documents=len(state.touched),
+        undeclared=state.counts["undeclared"] if collection is not None else None,
         renames=tuple(renames), head_before=head_before, head_after=head_after,
         seconds=time.monotonic() - started,
     )
@@ -207,8 +227,8 @@ def plan_versions(commits: Sequence[SourceCommit]) -> tuple[list[SourceVersion],
     documents: dict[str, dict[str, str]] = {}
     for index, commit in enumerate(commits):
         subject = commit.message.split("\n", 1)[0]
-        reextraction = subject.startswith(REEXTRACTION_PREFIXES)
-        snapshots = tuple(dict.fromkeys(_SNAPSHOT_URL.findall(commit.message)))[:5]
+        reextraction = ota_subject_kind(subject) == "re-extraction"
+        snapshots = snapshot_references(commit.message)
         for change in commit.changes:
             key = document_key(change.path)
             if change.status == "D" or key is None:
@@ -309,9 +329,10 @@ class _Batch:
     """One fast-import run: decides each version, yields kept texts grouped by document, then commits."""
 
     def __init__(self, archive: Archive, versions: list[SourceVersion], state: ArchiveState,
-                 reader: BlobReader, source: str) -> None:
+                 reader: BlobReader, source: str, collection: Mapping[str, OtaService] | None = None) -> None:
         self.archive, self.versions, self.state, self.reader, self.source = (
             archive, versions, state, reader, source)
+        self.collection = collection
         self.pending: list[tuple[int, str, PendingCommit]] = []
         self.recent: OrderedDict[str, bytes] = OrderedDict()
         """Normalized texts of the current document's last source blobs: flapping pages reuse them."""
@@ -356,7 +377,10 @@ class _Batch:
         state.touched.add(key)
         state.counts["kept"] += 1
         state.counts["re-extractions kept"] += version.reextraction and not first
-        commit_message = format_import_message(version, self.source, first=first)
+        declared = (declaration_in_force(self.collection, *version.names, version.authored_at)
+                    if self.collection is not None else None)
+        state.counts["undeclared"] += self.collection is not None and declared is None
+        commit_message = format_import_message(version, self.source, first=first, declaration=declared)
         blob_number = len(self.pending) + 1  # this run's blobs are numbered 1, 2, ... in yield order
         commit = PendingCommit(self.archive.prefix + key + ".md", blob_number, commit_message, version.authored_at)
         self.pending.append((version.index, version.path, commit))
@@ -373,8 +397,10 @@ class _Batch:
         return text
 
 
-def format_import_message(version: SourceVersion, source: str, *, first: bool) -> str:
-    """Subject and trailers of one imported version's archive commit."""
+def format_import_message(version: SourceVersion, source: str, *, first: bool,
+                          declaration: Document | None = None) -> str:
+    """Subject and trailers of one imported version's archive commit (with the source URL and hash of the
+    `declaration` in force at its date, when known)."""
     service_name, document_name = version.names
     service, document = version.key.split("/")
     if version.reextraction and not first:
@@ -386,6 +412,8 @@ def format_import_message(version: SourceVersion, source: str, *, first: bool) -
         message.DOCUMENT: document,
         message.SERVICE_NAME: service_name,
         message.DOCUMENT_NAME: document_name,
+        message.SOURCE_URL: declaration.url if declaration is not None else "",
+        message.DECLARATION_SHA256: declaration.declaration_sha256 if declaration is not None else "",
         message.IMPORTED_FROM: message.imported_from(source, version.commit),
         message.IMPORTED_PATH: version.path,
         message.IMPORTED_SNAPSHOT: " ".join(version.snapshots),

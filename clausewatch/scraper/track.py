@@ -43,6 +43,8 @@ from clausewatch.scraper import garbage, quarantine, schedule
 from clausewatch.scraper.declarations import load_declarations, service_id, validate_declarations
 from clausewatch.scraper.extract import extract_page
 from clausewatch.scraper.fetch import make_session
+from clausewatch.scraper.ota_declarations import filter_warnings
+from clausewatch.scraper.ota_filters import apply_filters
 from clausewatch.workspace import Workspace
 
 WORKERS = 16
@@ -175,6 +177,8 @@ def track_documents(
     console = Console(stderr=True)
     documents = select_documents(load_selected(workspace.services, only, console), only, shard)
     archive = open_archive(workspace.archive)
+    for line in filter_warnings(documents):  # OTA JavaScript filters: tracked without them
+        console.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
     outcomes: list[_Outcome] = []
     with lock_archive(archive), ExitStack() as stack:
         repair_worktree(archive)
@@ -311,9 +315,9 @@ def extract_document(document: Document, snapshot: Snapshot) -> str:
     """The document's Markdown: each page extracted with its own selectors, joined in order."""
     pages = split_snapshot(snapshot) if len(document.sources) > 1 else [snapshot.content]
     parts = [
-        extract_page(content, select=source.select, remove=source.remove,
-                         base_url=source.url if len(pages) > 1 else snapshot.final_url,
-                         content_type=snapshot.content_type)
+        apply_filters(extract_page(content, select=source.select, remove=source.remove,
+                                   base_url=source.url if len(pages) > 1 else snapshot.final_url,
+                                   content_type=snapshot.content_type), source.filters)
         for source, content in zip(document.sources, pages, strict=True)
     ]
     return "\n\n".join(parts)

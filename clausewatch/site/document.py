@@ -29,6 +29,7 @@ from clausewatch.site.commentary_pages import ChangeClauses, add_commentary_link
 from clausewatch.site.commentary_render import place_commentary
 from clausewatch.site.data_api import document_data_files
 from clausewatch.site.diff_markdown import render_markdown
+from clausewatch.site.evidence import imported_evidence
 from clausewatch.site.feeds import generate_feeds, subscribe_markdown
 from clausewatch.site.key_changes import headline, rank_changes, render_key_changes
 from clausewatch.site.markdown import render_clauses
@@ -148,7 +149,7 @@ def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[C
         key_changes = render_key_changes(ranked, {t.id: t.title for t in topics}, total=entry.diff.summary.substantive)
     leftover = {clause: items for clause, items in by_clause.items() if clause not in shown}
     facts = change_facts(entry.version, entry.previous, context.ref.path, config,
-                         substantive=entry.version_class == "substantive")
+                         substantive=entry.version_class == "substantive", evidence=imported_evidence(entry.version))
     return pages.change_page(context, body, facts=facts, key_changes=key_changes, commentary_by_clause=leftover,
                              unanchored=[*unanchored, links[""] + "\n"], anchors=frozenset(anchors))
 

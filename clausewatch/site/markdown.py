@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import yaml
 
+from clausewatch.archive.message import UNKNOWN_OWNER, split_source
 from clausewatch.models import Clause
 from clausewatch.site.archived import heading_text, render_block, render_blocks
 from clausewatch.site.escape import front_matter_value, markdown_text, one_line
@@ -54,15 +55,19 @@ def topic_links(from_page: str, topics: Iterable[str]) -> str:
 
 
 def attribution(sources: Iterable[str]) -> str:
-    """The attribution line that imported data requires ('' when nothing was imported)."""
+    """The attribution line that imported data requires ('' when nothing was imported).
+
+    Every `Imported-From` is written by `clausewatch import ota`: the data is Open Terms Archive's, under
+    ODC-BY, whoever hosts the copy it came from, so it is credited also when the source's owner is unknown
+    (a bundle imported without `--source`, named `/<file name>`)."""
     names = sorted({source.partition("@")[0] for source in sources if source})
     if not names:
         return ""
-    ota = any(name.startswith("OpenTermsArchive/") for name in names)
-    credit = " Data by Open Terms Archive contributors, under the Open Data Commons Attribution License " \
-             "(ODC-BY 1.0)." if ota else ""
-    listed = ", ".join(f"`{markdown_text(name)}`" for name in names)
-    return f"Versions imported from {listed}.{credit}"
+    listed = ", ".join(
+        f"`{markdown_text(name)}`" if split_source(name)[0] != UNKNOWN_OWNER
+        else f"`{markdown_text(split_source(name)[1])}` (repository owner unknown)" for name in names)
+    return (f"Versions imported from {listed}. Data by Open Terms Archive contributors, under the Open Data "
+            "Commons Attribution License (ODC-BY 1.0).")
 
 
 def render_clauses(clauses: Sequence[Clause], *, base_level: int = 2,

@@ -24,6 +24,7 @@ CLASS_COLOURS = {
     "cosmetic": "#9e9e9e",
     "links": "#4fc3f7",
     "blink": "#8e24aa",
+    "variant": "#7cb342",
 }
 CLASS_LABELS = {
     "first": "first record",
@@ -31,6 +32,7 @@ CLASS_LABELS = {
     "cosmetic": "cosmetic",
     "links": "links only",
     "blink": "blink (reverted)",
+    "variant": "variant swap (language or region)",
 }
 WIDTH = 760
 LEFT, RIGHT = 24, 24

@@ -1,0 +1,54 @@
+"""The language a recorded text is written in (pure; py3langid's model, loaded once, on first use).
+
+Why py3langid: tests/data/labels/FINDINGS.md compares it with lingua on 156 hand-checked versions of the
+bundle's language-swap histories and 416 paragraphs (`scripts/compare_langid.py`): 99.4% of versions
+right, 14.8 ms per version, ~119 MB; lingua is as accurate on versions but 2.3 times slower and needs
+1.25 GB with its models preloaded (its low-accuracy mode is less accurate than py3langid on short text).
+py3langid's errors are short texts (a heading, a near-empty page), so a text with fewer than
+`MIN_PROSE_CHARS` characters of prose gets no language (None) rather than a guess.
+
+`prose` is what is classified: the words a reader reads, without link targets, URLs, e-mail addresses
+and Markdown markup (a page full of links must not look like another language). At most
+`SAMPLE_CHARS` of it, taken from its start, middle and end, are classified: enough for a whole-text
+language and the cost stays flat on very long documents.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+MIN_PROSE_CHARS = 500
+"""Below this many characters of prose, no language is given (FINDINGS.md: the errors are short texts)."""
+SAMPLE_CHARS = 12_000
+"""At most this much prose is classified (three slices: start, middle, end)."""
+
+_LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_URL = re.compile(r"(?:https?://|www\.|mailto:)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+_MARKUP = re.compile(r"[#*_`>|\[\]\\~=-]+")
+_WORD = re.compile(r"\w")
+
+
+def prose(markdown: str) -> str:
+    """The words a reader reads: link targets, URLs, e-mail addresses and Markdown markup dropped."""
+    text = _URL.sub(" ", _LINK_TARGET.sub("]", markdown))
+    return " ".join(_MARKUP.sub(" ", text).split())
+
+
+def text_language(markdown: str) -> str | None:
+    """The ISO 639-1 code of the language `markdown` is written in (`en`, `fr`…), or None when it has
+    less than `MIN_PROSE_CHARS` characters of prose."""
+    return _language_of_prose(prose(markdown))
+
+
+@lru_cache(maxsize=4096)
+def _language_of_prose(text: str) -> str | None:
+    if len(text) < MIN_PROSE_CHARS or not _WORD.search(text):
+        return None
+    if len(text) > SAMPLE_CHARS:
+        third, middle = SAMPLE_CHARS // 3, len(text) // 2
+        text = " ".join((text[:third], text[middle - third // 2: middle + third // 2], text[-third:]))
+    import py3langid  # lazy: its model (all 97 languages) loads on first use, in about half a second
+
+    code: str = py3langid.classify(text)[0]
+    return code
