@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from clausewatch.dates import iso_utc
 from clausewatch.diff.history import HistoryEntry
 from clausewatch.diff.markup import plain_text
+from clausewatch.diff.sections import section_roots
 from clausewatch.diff.topics import Topic, match_topics
 from clausewatch.models import Clause
 from clausewatch.site.clause_pages import ClauseSite
@@ -45,15 +46,17 @@ def says_today(site: ClauseSite, history: Sequence[HistoryEntry], latest: Sequen
                topics: Sequence[Topic]) -> tuple[SaysToday, ...]:
     """For each topic the current text touches: its longest-standing clause on it (see the module)."""
     titles = {t.id: t.title for t in topics}
+    roots = section_roots(latest)
     found: dict[str, list[tuple[str, int, SaysToday]]] = {}
     for position, clause in enumerate(latest):
         text = _plain(clause)
         matches = match_topics(text, topics)
         lid = site.history.latest.get(clause.id, "")
+        section = site.history.latest.get(latest[roots[position]].id, "")
         for topic_id in dict.fromkeys(m.topic_id for m in matches):
             since, first = _since(site, history, lid, topic_id, topics)
             mine = [m for m in matches if m.topic_id == topic_id]
-            target = site.target(lid) if lid else ""
+            target = site.target(section) if section else ""
             item = SaysToday(topic_id, clause.id, excerpt(text, mine, titles), since, first, target)
             found.setdefault(topic_id, []).append((since, position, item))
     out = []

@@ -9,9 +9,12 @@ module decides which get a page, where every clause's history lives (`ClauseSite
 - the "History of this clause" links of change-page cards (`card_links`) and of the current text on the
   document page (`current_text_links`).
 
-Budget: a page is generated only for a section with `PAGE_MIN_EVENTS` substantive events after its first
-record (see `deserves_page`); the others link to their first record's anchor, where their whole story is.
-Pages are light: no table of contents, out of the search index (their words are on the change pages).
+Budget: clause pages could outnumber every other page (on the shared bundle, 59,000 sections have more
+than their first record; at 11 KB of HTML each that is 650 MB, against a 1 GB site). A section gets a
+page when it changed substantively at least `PAGE_MIN_EVENTS` times after its first record and one of
+those changes touched a topic of weight `PAGE_MIN_WEIGHT` or more (`deserves_page`: about 1,200 pages
+on the bundle); the others link to their first record's anchor. Pages are light: no table of contents,
+out of the search index (their words are on the change pages).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from clausewatch.diff.lineage import ORIGINS, ClauseEvent, ClauseHistory, Lineag
 from clausewatch.diff.markup import plain_text
 from clausewatch.diff.render import CONTEXT_WORDS, body_ops, first_words
 from clausewatch.diff.sections import section_roots
+from clausewatch.diff.topics import Topic
 from clausewatch.models import Clause, ClauseChange, Commentary, WordOp
 from clausewatch.site.archived import change_texts, render_ops
 from clausewatch.site.commentary_render import render_commentary
@@ -46,7 +50,11 @@ from clausewatch.site.views import DocumentSummary
 
 FOLDER = "clauses"
 PAGE_MIN_EVENTS = 2
-"""Substantive events after its first record a section needs for a page of its own (see `deserves_page`)."""
+"""Substantive changes after its first record a section needs for a page of its own (see `deserves_page`)."""
+PAGE_MIN_WEIGHT = 7
+"""...one of them touching a topic this heavy (`topics.yml` weights: 7 and more are AI training, content
+licences, data sharing, arbitration). Measured on every 10th document of the bundle: 117 pages; weight 6
+would give 261, and any topic 392."""
 LABEL = "History of this clause"
 KIND_LABELS = {"first": "First recorded", "added": "Added", "restored": "Restored", "changed": "Changed",
                "moved": "Moved", "renumbered": "Renumbered", "removed": "Removed"}
@@ -87,11 +95,14 @@ def counted(event: ClauseEvent) -> bool:
             and "between" not in event.doubts and not only_dates(event.change))
 
 
-def deserves_page(lineage: Lineage) -> bool:
-    """`PAGE_MIN_EVENTS` counted events after its first record. Events only accumulate, so a clause that
-    has a page keeps it as history grows (a removed clause too)."""
+def deserves_page(lineage: Lineage, weights: Mapping[str, int]) -> bool:
+    """`PAGE_MIN_EVENTS` counted events after its first record, one of them on a topic of `PAGE_MIN_WEIGHT`
+    (`weights`: topic id → weight). Events only accumulate, so a clause that has a page keeps it as
+    history grows (a removed clause too)."""
     events = lineage.events[1:] if lineage.events and lineage.events[0].kind in ORIGINS else lineage.events
-    return sum(1 for event in events if counted(event)) >= PAGE_MIN_EVENTS
+    changes = [event.change for event in events if counted(event) and event.change is not None]
+    heavy = any(weights.get(topic, 0) >= PAGE_MIN_WEIGHT for change in changes for topic in change.topics)
+    return len(changes) >= PAGE_MIN_EVENTS and heavy
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +132,10 @@ class ClauseSite:
         return f"{self.key}/{slug}/index.md" + (f"#{anchor}" if anchor else "")
 
 
-def plan_clause_site(key: str, history: ClauseHistory, slugs: Sequence[str]) -> ClauseSite:
-    pages = frozenset(lid for lid, lineage in history.lineages.items() if deserves_page(lineage))
+def plan_clause_site(key: str, history: ClauseHistory, slugs: Sequence[str], topics: Sequence[Topic]) -> ClauseSite:
+    """Which clauses of a document get a page (`deserves_page`), and where every history lives."""
+    weights = {topic.id: topic.weight for topic in topics}
+    pages = frozenset(lid for lid, lineage in history.lineages.items() if deserves_page(lineage, weights))
     return ClauseSite(key, history, tuple(slugs), pages)
 
 

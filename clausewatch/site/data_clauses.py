@@ -2,13 +2,15 @@
 
 Pure, `{path under the site: bytes}`:
 
-    data/<service>/<document>/clauses.json   kind `clauses`: permanent clause id → its recorded events
+    data/<service>/<document>/clauses.json   kind `clauses`: permanent clause id → its recorded events, for
+                                             the clauses with a history page
     data/topics/<topic>.json                 kind `today`: the documents whose current text has a clause
                                              on the topic, newest adopters first
 
 Per document in the worker (cached with it), per topic from the documents' cached `SaysToday` values.
-Compact: optional fields are left out when empty (a clause history is listed for every section of every
-document, so its size counts).
+Compact: optional fields are left out when empty. Only the clauses with a history page are listed: every
+section with an event is 4.7 MB of JSON on a tenth of the shared bundle (47 MB in all), the clauses with
+a page 0.1 MB; the history of the others is their first record and the change records that name them.
 """
 
 from __future__ import annotations
@@ -68,11 +70,9 @@ def clauses_json(site: ClauseSite, history: Sequence[HistoryEntry]) -> dict[str,
     current = {lid: clause_id for clause_id, lid in site.history.latest.items()}
     clauses: dict[str, Any] = {}
     for lid, lineage in site.history.lineages.items():
-        if not lineage.events:
+        if lid not in site.pages:
             continue
-        record: dict[str, Any] = {"current": current.get(lid)}
-        if lid in site.pages:
-            record["page"] = site_path(clause_page(site.key, lid))
+        record: dict[str, Any] = {"current": current.get(lid), "page": site_path(clause_page(site.key, lid))}
         record["events"] = [_entry(site, history, event) for event in lineage.events]
         clauses[lid] = record
     service, _, document = site.key.partition("/")
@@ -92,7 +92,6 @@ def today_json(topic: Topic, items: Sequence[Adopter]) -> dict[str, Any]:
             "service": summary.service, "document": summary.document,
             "clause": f"/{summary.service}/{summary.document}/#{item.clause_id}",
             "since": item.since, "first_seen": item.first_seen,
-            "data": f"/{clauses_data_path(f'{summary.service}/{summary.document}')}",
         }
         if item.history:
             row["history"] = site_path(item.history)

@@ -65,7 +65,7 @@ def generate_document(
     refs = [_change_ref(entry, slug, line) for entry, slug, line in zip(history, slugs, lines, strict=True) if slug]
     summary = _summary(history, refs)
     published = [(entry, slug) for entry, slug in zip(history, slugs, strict=True) if slug]
-    clause_site = plan_clause_site(key, trace_clauses(history, [bool(slug) for slug in slugs]), slugs)
+    clause_site = plan_clause_site(key, trace_clauses(history, [bool(slug) for slug in slugs]), slugs, topics)
     positions = [i for i, slug in enumerate(slugs) if slug]
     latest = split_clauses(history[-1].version.text)
     files: Files = {}
