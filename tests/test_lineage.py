@@ -7,7 +7,8 @@ from clause_fixture import AMENDED_PARAGRAPH, DATES, LICENCE_HISTORY, LICENCE_ID
 from extras_fixtures import version
 
 from clausewatch.diff.history import HistoryEntry, assign_slugs, iter_history
-from clausewatch.diff.lineage import ClauseHistory, read_pairing, trace_clauses
+from clausewatch.diff.lineage import ClauseHistory, trace_clauses
+from clausewatch.diff.pairing import read_pairing
 from clausewatch.diff.sections import clause_changes
 
 

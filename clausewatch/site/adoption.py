@@ -28,6 +28,8 @@ from clausewatch.site.topic_pages import excerpt
 from clausewatch.site.views import DocumentSummary, SaysToday
 
 Adopter = tuple[DocumentSummary, SaysToday]
+EXCERPT_CONTEXT = 50
+"""Characters kept around the matched words (the topic pages' change excerpts keep 90: these lists are long)."""
 CHART = "adoption.svg"
 WIDTH, LEFT, RIGHT = 760, 48, 24
 
@@ -45,7 +47,6 @@ def _day(history: Sequence[HistoryEntry], index: int) -> str:
 def says_today(site: ClauseSite, history: Sequence[HistoryEntry], latest: Sequence[Clause],
                topics: Sequence[Topic]) -> tuple[SaysToday, ...]:
     """For each topic the current text touches: its longest-standing clause on it (see the module)."""
-    titles = {t.id: t.title for t in topics}
     roots = section_roots(latest)
     found: dict[str, list[tuple[str, int, SaysToday]]] = {}
     for position, clause in enumerate(latest):
@@ -57,7 +58,7 @@ def says_today(site: ClauseSite, history: Sequence[HistoryEntry], latest: Sequen
             since, first = _since(site, history, lid, topic_id, topics)
             mine = [m for m in matches if m.topic_id == topic_id]
             target = site.target(section) if section else ""
-            item = SaysToday(topic_id, clause.id, excerpt(text, mine, titles), since, first, target)
+            item = SaysToday(topic_id, clause.id, excerpt(text, mine, context=EXCERPT_CONTEXT), since, first, target)
             found.setdefault(topic_id, []).append((since, position, item))
     out = []
     for topic in topics:
@@ -131,23 +132,25 @@ def _adopter_lines(page: str, summary: DocumentSummary, item: SaysToday) -> list
     return [f"- {' · '.join(facts)}\n", f"    {item.excerpt}\n"]
 
 
-def service_today_section(service: str, topics: Sequence[Topic],
-                          items: Sequence[Adopter]) -> str:
+def service_today_section(service: str, topics: Sequence[Topic], items: Sequence[Adopter]) -> str:
     """A service page's section: for each topic, whether its current terms contain such a clause."""
     page = f"{service}/index.md"
     lines = [f"## What its terms say today {{ #{heading_id('today')} }}\n",
-             "Topic by topic, whether the current text of its documents contains a clause on it "
-             "(found by the [topic rules](" + link(page, "methodology.md") + ")).\n"]
+             "Whether the current text of its documents has a clause on each topic (found by the [topic rules]("
+             + link(page, "methodology.md") + ")).\n"]
+    absent = []
     for topic in topics:
-        mine = [(s, i) for s, i in items if i.topic_id == topic.id]
+        mine = sorted(((s, i) for s, i in items if i.topic_id == topic.id), key=lambda p: p[0].document)
         title = f"[{markdown_text(topic.title)}]({link(page, f'topics/{topic.id}/index.md')})"
         if not mine:
-            lines.append(f"- {title}: no")
+            absent.append(title)
             continue
         docs = ", ".join(f"[{markdown_text(document_title(s.document, s.document_name))}]"
                          f"({link(page, f'{s.service}/{s.document}/index.md')}#{i.clause_id}) (since {i.since})"
-                         for s, i in sorted(mine, key=lambda p: p[0].document))
+                         for s, i in mine)
         lines.append(f"- {title}: **yes** — {docs}")
+    if absent:
+        lines.append(f"\nNo such clause today: {', '.join(absent)}.")
     return "\n".join(lines) + "\n"
 
 

@@ -55,6 +55,8 @@ PAGE_MIN_WEIGHT = 7
 """...one of them touching a topic this heavy (`topics.yml` weights: 7 and more are AI training, content
 licences, data sharing, arbitration). Measured on every 10th document of the bundle: 117 pages; weight 6
 would give 261, and any topic 392."""
+DIFF_PARTS = 3
+"""Changed clauses of a section whose word diff an event shows (the change page shows them all)."""
 LABEL = "History of this clause"
 KIND_LABELS = {"first": "First recorded", "added": "Added", "restored": "Restored", "changed": "Changed",
                "moved": "Moved", "renumbered": "Renumbered", "removed": "Removed"}
@@ -283,9 +285,7 @@ def _wording(lineage: Lineage, latest: Sequence[Clause], current: str | None) ->
 def _when(entry: HistoryEntry) -> str:
     observed = entry.version.observed_at.strftime("%Y-%m-%d %H:%M UTC")
     stated = find_stated_date(entry.version.text)
-    said = (f" · the document states {stated.date.isoformat()} (“{markdown_text(stated.phrase)}”)"
-            if stated is not None else "")
-    return f"observed {observed}{said}"
+    return f"observed {observed}" + (f" · stated {stated.date.isoformat()}" if stated is not None else "")
 
 
 def _change_link(site: ClauseSite, page: str, index: int, anchor: str) -> str:
@@ -329,18 +329,21 @@ def _rewritten(change: ClauseChange) -> bool:
 
 
 def _diff_lines(change: ClauseChange) -> list[str]:
-    """The word diff of a card, part by part (collapsed to the words around each change)."""
+    """The word diff of a card's substantive parts, each collapsed to the words around its changes (the
+    first `DIFF_PARTS`; the change page has them all)."""
+    parts = [part for part in change.parts or (change,) if part.change_class == "substantive"]
     out = []
-    for part in change.parts or (change,):
+    for part in parts[:DIFF_PARTS]:
         old_md, new_md = change_texts(part)
         if part.rewritten:
-            old_plain, new_plain = plain_text(old_md), plain_text(new_md)
-            ops: tuple[WordOp, ...] = (WordOp("delete", old_plain), WordOp("insert", new_plain))
+            ops: tuple[WordOp, ...] = (WordOp("delete", plain_text(old_md)), WordOp("insert", plain_text(new_md)))
             body = render_ops(ops, old_md, new_md)
         else:
             body = render_ops(body_ops(part), old_md, new_md, context_words=CONTEXT_WORDS).strip()
         if body.strip():
             out.append(body.strip() + "\n")
+    if len(parts) > DIFF_PARTS:
+        out.append(f"*…and {len(parts) - DIFF_PARTS} more changed clauses of this section (see the change).*\n")
     return out
 
 

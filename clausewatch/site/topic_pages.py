@@ -52,10 +52,12 @@ def highlight_matches(text: str, matches: Iterable[TopicMatch], titles: Mapping[
     return mark_spans(text, spans)
 
 
-def excerpt(text: str, matches: Sequence[TopicMatch], titles: dict[str, str] | None = None) -> str:
-    """The escaped part of `text` around `matches` (with `…` where cut), matched words highlighted."""
-    start = max(0, min(m.start for m in matches) - EXCERPT_CONTEXT)
-    end = min(len(text), max(m.end for m in matches) + EXCERPT_CONTEXT)
+def excerpt(text: str, matches: Sequence[TopicMatch], titles: dict[str, str] | None = None, *,
+            context: int = EXCERPT_CONTEXT) -> str:
+    """The escaped part of `text` around `matches` (with `…` where cut, `context` characters kept on each
+    side), matched words highlighted."""
+    start = max(0, min(m.start for m in matches) - context)
+    end = min(len(text), max(m.end for m in matches) + context)
     while start > 0 and not text[start - 1].isspace():
         start -= 1
     while end < len(text) and not text[end].isspace():
