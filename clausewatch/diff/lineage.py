@@ -105,8 +105,20 @@ class _Tracer:
     """Match key of a removed lineage's last clause → its lineage id."""
     ended_ids: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Last clause id of a removed lineage → (its lineage id, its last match key)."""
+    ended_as: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Removed lineage id → (the match key, the clause id) it is listed under above."""
     pending: list[tuple[str, ClauseEvent]] = field(default_factory=list)
     """Sections added or removed in versions without a change page: shown at the next one (`between`)."""
+    _roots: dict[int, tuple[Sequence[Clause], list[int]]] = field(default_factory=dict)
+
+    def roots(self, clauses: Sequence[Clause]) -> list[int]:
+        """`section_roots` of a version, computed once (a diff's new side is the next one's old side)."""
+        cached = self._roots.get(id(clauses))
+        if cached is None or cached[0] is not clauses:
+            if len(self._roots) > 4:
+                self._roots.clear()
+            cached = self._roots[id(clauses)] = (clauses, section_roots(clauses))
+        return cached[1]
 
     def event(self, lid: str, event: ClauseEvent, *, shown: bool) -> None:
         """Record an event at a published version; at another one, keep it for the next published one
@@ -128,8 +140,10 @@ class _Tracer:
 
     def end(self, lid: str, clause: Clause) -> None:
         self.lineages[lid].alive = False
-        self.ended_keys[match_key(clause)] = lid
-        self.ended_ids[clause.id] = (lid, match_key(clause))
+        key = match_key(clause)
+        self.ended_keys[key] = lid
+        self.ended_ids[clause.id] = (lid, key)
+        self.ended_as[lid] = (key, clause.id)
 
     def appear(self, clause: Clause, index: int) -> tuple[str, bool]:
         """The lineage of a clause that was not there before, and whether it is one removed earlier that
@@ -144,8 +158,11 @@ class _Tracer:
         lineage = self.lineages[lid]
         lineage.alive = True
         lineage.states.append((index, clause))
-        self.ended_keys = {k: v for k, v in self.ended_keys.items() if v != lid}
-        self.ended_ids = {k: v for k, v in self.ended_ids.items() if v[0] != lid}
+        old_key, old_id = self.ended_as.pop(lid)
+        if self.ended_keys.get(old_key) == lid:
+            del self.ended_keys[old_key]
+        if self.ended_ids.get(old_id, ("",))[0] == lid:
+            del self.ended_ids[old_id]
         return lid, True
 
 
@@ -162,7 +179,7 @@ def trace_clauses(history: Sequence[HistoryEntry], published: Sequence[bool]) ->
         if index == 0:
             clauses = split_clauses(entry.version.text)
             state = {c.id: tracer.create(c, 0).id for c in clauses}
-            roots = section_roots(clauses)
+            roots = tracer.roots(clauses)
             for k, clause in enumerate(clauses):
                 if roots[k] == k:
                     tracer.event(state[clause.id], ClauseEvent(0, "first", clause.id, None, clause), shown=True)
@@ -177,7 +194,7 @@ def trace_clauses(history: Sequence[HistoryEntry], published: Sequence[bool]) ->
             state = _apply(tracer, diff, old_state, index, found, shown=shown)
             clauses = diff.after
             if shown:
-                cards[index], sections[index] = found, _sections(diff, state, old_state, found)
+                cards[index], sections[index] = found, _sections(tracer, diff, state, old_state, found)
     if len(history) > 1 and history[-1].diff is None:  # the current text, recorded without a diff
         last = history[-1]
         state = _carry(tracer, clauses, state, split_clauses(last.version.text), len(history) - 1, shown=False)
@@ -214,7 +231,7 @@ def _carry(tracer: _Tracer, previous: tuple[Clause, ...], state: dict[str, str],
             claimed.add(out[clause.id])
         else:
             appeared.append(clause)
-    old_roots, new_roots = section_roots(previous), section_roots(now)
+    old_roots, new_roots = tracer.roots(previous), tracer.roots(now)
     for k, clause in enumerate(previous):
         lid = state[clause.id]
         if lid not in claimed:
@@ -292,7 +309,7 @@ def _card_events(tracer: _Tracer, diff: Diff, step: ClausePairing, old_state: di
         event = ClauseEvent(index, kind, root.id, card.before, card.after, card, item.anchor,
                             tuple(dict.fromkeys(doubts)), tuple(dict.fromkeys(related)))
         tracer.event(lid, event, shown=shown)
-    new_roots = section_roots(diff.after)
+    new_roots = tracer.roots(diff.after)
     position = {c.id: k for k, c in enumerate(diff.after)}
     before_by_id = {c.id: c for c in diff.before}
     for old_id, new_id in step.pairs.items():
@@ -311,19 +328,20 @@ def _kind(card_kind: str, restored: bool) -> EventKind:
     return "removed" if card_kind == "removed" else "moved" if card_kind == "moved" else "changed"
 
 
-def _sections(diff: Diff, state: dict[str, str], old_state: dict[str, str], cards: dict[str, str]) -> dict[str, str]:
+def _sections(tracer: _Tracer, diff: Diff, state: dict[str, str], old_state: dict[str, str],
+              cards: dict[str, str]) -> dict[str, str]:
     """Every clause id of a published version, then those its diff removed → its section's lineage: the
     card it is shown in, else the section it stands in."""
     items = anchor_changes(diff.changes)
     out = {part.after.id: cards[item.anchor] for item in items for part, _ in item.parts if part.after is not None}
-    roots = section_roots(diff.after)
+    roots = tracer.roots(diff.after)
     for k, clause in enumerate(diff.after):
         out.setdefault(clause.id, state[diff.after[roots[k]].id])
     for item in items:
         for part, _ in item.parts:
             if part.after is None and part.before is not None:
                 out.setdefault(part.before.id, cards[item.anchor])
-    old_roots = section_roots(diff.before)
+    old_roots = tracer.roots(diff.before)
     for k, clause in enumerate(diff.before):
         out.setdefault(clause.id, old_state[diff.before[old_roots[k]].id])
     return out

@@ -150,7 +150,8 @@ def service_today_section(service: str, topics: Sequence[Topic], items: Sequence
                          for s, i in mine)
         lines.append(f"- {title}: **yes** — {docs}")
     if absent:
-        lines.append(f"\nNo such clause today: {', '.join(absent)}.")
+        gap = "\n" if len(absent) < len(topics) else ""  # a blank line after the list, if there is one
+        lines.append(f"{gap}No such clause today: {', '.join(absent)}.")
     return "\n".join(lines) + "\n"
 
 

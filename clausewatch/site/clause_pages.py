@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from clausewatch.commentary.anchor import anchor_commentary, names_change
 from clausewatch.diff.clauses import split_clauses
 from clausewatch.diff.history import HistoryEntry
 from clausewatch.diff.lineage import ORIGINS, ClauseEvent, ClauseHistory, Lineage
 from clausewatch.diff.markup import plain_text
-from clausewatch.diff.render import CONTEXT_WORDS, body_ops, first_words
+from clausewatch.diff.render import body_ops, first_words
 from clausewatch.diff.sections import section_roots
 from clausewatch.diff.topics import Topic
 from clausewatch.models import Clause, ClauseChange, Commentary, WordOp
@@ -55,8 +56,13 @@ PAGE_MIN_WEIGHT = 7
 """...one of them touching a topic this heavy (`topics.yml` weights: 7 and more are AI training, content
 licences, data sharing, arbitration). Measured on every 10th document of the bundle: 117 pages; weight 6
 would give 261, and any topic 392."""
-DIFF_PARTS = 3
+DIFF_PARTS = 2
 """Changed clauses of a section whose word diff an event shows (the change page shows them all)."""
+DIFF_CONTEXT = 8
+"""Unchanged words kept around each change of a word diff (change pages keep 12)."""
+WORDING_CHARS = 1500
+"""About this many characters of a long section's wording are shown (the document page has it all)."""
+T = TypeVar("T")
 LABEL = "History of this clause"
 KIND_LABELS = {"first": "First recorded", "added": "Added", "restored": "Restored", "changed": "Changed",
                "moved": "Moved", "renumbered": "Renumbered", "removed": "Removed"}
@@ -216,11 +222,12 @@ def clause_files(site: ClauseSite, summary: DocumentSummary, history: Sequence[H
     """The history page of every clause that deserves one."""
     commentary = clause_commentary(site, history, notes)
     current = {lid: clause_id for clause_id, lid in site.history.latest.items()}
+    roots = section_roots(latest) if site.pages else []
     files = {}
     for lid in sorted(site.pages):
         lineage = site.history.lineages[lid]
         files[clause_page(site.key, lid)] = clause_page_markdown(
-            site, summary, lineage, history, latest, current.get(lid), commentary.get(lid, {}))
+            site, summary, lineage, history, (latest, roots), current.get(lid), commentary.get(lid, {}))
     return files
 
 
@@ -231,9 +238,9 @@ def _name(clause: Clause | None) -> str:
 
 
 def clause_page_markdown(site: ClauseSite, summary: DocumentSummary, lineage: Lineage,
-                         history: Sequence[HistoryEntry], latest: Sequence[Clause], current: str | None,
-                         commentary: Mapping[int, Sequence[str]]) -> str:
-    """One clause's history page."""
+                         history: Sequence[HistoryEntry], text: tuple[Sequence[Clause], Sequence[int]],
+                         current: str | None, commentary: Mapping[int, Sequence[str]]) -> str:
+    """One clause's history page (`text`: the current text's clauses and their section roots)."""
     page = clause_page(site.key, lineage.id)
     service = service_title(summary.service, summary.service_name)
     title = document_title(summary.document, summary.document_name)
@@ -246,8 +253,12 @@ def clause_page_markdown(site: ClauseSite, summary: DocumentSummary, lineage: Li
     doc_page = f"{site.key}/index.md"
     if current is not None:
         where = f"In the [current text]({link(page, doc_page)}#{current})"
+        more = f"[the whole section]({link(page, doc_page)}#{current})"
     else:
         where = f"Not in the [current text]({link(page, doc_page)}) any more"
+        removal = next((e for e in reversed(lineage.events) if e.kind == "removed"), None)
+        more = (f"the whole text is on the {_change_link(site, page, removal.index, removal.anchor)}"
+                if removal is not None else "the whole text is in the archive")
     lines = [front_matter(meta), f"# History of “{markdown_text(name)}”\n",
              f"{markdown_text(service)} — {markdown_text(title)} · permanent id `{lineage.id}` · first recorded "
              f"{first_day} · {len(lineage.events)} recorded event{'s' if len(lineage.events) != 1 else ''}. "
@@ -257,7 +268,7 @@ def clause_page_markdown(site: ClauseSite, summary: DocumentSummary, lineage: Li
         lines.append(f"*Where this history is a judgement ({doubtful} event{'s' if doubtful != 1 else ''}), it "
                      "says so below.*\n")
     lines += [f"## {'Wording today' if current is not None else 'Last wording'} {{ #{heading_id('text')} }}\n",
-              _wording(lineage, latest, current), f"## Events, newest first {{ #{heading_id('events')} }}\n"]
+              _wording(lineage, *text, current, more), f"## Events, newest first {{ #{heading_id('events')} }}\n"]
     shown = {event.index for event in lineage.events}
     items: list[tuple[int, list[str]]] = [(e.index, _event_lines(site, page, e, history, commentary.get(e.index, ())))
                                           for e in lineage.events]
@@ -269,17 +280,36 @@ def clause_page_markdown(site: ClauseSite, summary: DocumentSummary, lineage: Li
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _wording(lineage: Lineage, latest: Sequence[Clause], current: str | None) -> str:
-    """The clause's text once: its section in the current text, else as it was when removed."""
+def _wording(lineage: Lineage, latest: Sequence[Clause], roots: Sequence[int], current: str | None,
+             more: str) -> str:
+    """The clause's text once: its section in the current text, else as it was when removed; a long
+    section up to about `WORDING_CHARS` (`more`: where the rest is)."""
     if current is not None:
-        roots = section_roots(latest)
         k = next((k for k, c in enumerate(latest) if c.id == current), None)
         if k is not None:
-            return render_clauses([c for j, c in enumerate(latest) if j == k or roots[j] == k], base_level=2)
-    last = next((e.before for e in reversed(lineage.events) if e.before is not None), None)
-    if last is None:
-        return render_clauses([lineage.states[-1][1]], base_level=2)
-    return render_clauses([last], base_level=2)
+            members = [c for j, c in enumerate(latest) if j == k or roots[j] == k]
+            kept = _within(members, lambda c: len(c.text) + len(c.heading or ""))
+            return render_clauses(kept, base_level=2) + _rest(len(members) - len(kept), more)
+    last = next((e.before for e in reversed(lineage.events) if e.before is not None), lineage.states[-1][1])
+    paragraphs = last.text.split("\n\n")
+    kept_text = _within(paragraphs, len)
+    clause = replace(last, text="\n\n".join(kept_text))
+    return render_clauses([clause], base_level=2) + _rest(len(paragraphs) - len(kept_text), more)
+
+
+def _within(items: Sequence[T], size: Callable[[T], int]) -> list[T]:
+    kept: list[T] = []
+    total = 0
+    for item in items:
+        if kept and total + size(item) > WORDING_CHARS:
+            break
+        kept.append(item)
+        total += size(item)
+    return kept
+
+
+def _rest(count: int, more: str) -> str:
+    return f"\n*…and {count} more paragraph{'s' if count != 1 else ''}: {more}.*\n" if count > 0 else ""
 
 
 def _when(entry: HistoryEntry) -> str:
@@ -339,7 +369,7 @@ def _diff_lines(change: ClauseChange) -> list[str]:
             ops: tuple[WordOp, ...] = (WordOp("delete", plain_text(old_md)), WordOp("insert", plain_text(new_md)))
             body = render_ops(ops, old_md, new_md)
         else:
-            body = render_ops(body_ops(part), old_md, new_md, context_words=CONTEXT_WORDS).strip()
+            body = render_ops(body_ops(part), old_md, new_md, context_words=DIFF_CONTEXT).strip()
         if body.strip():
             out.append(body.strip() + "\n")
     if len(parts) > DIFF_PARTS:
