@@ -161,7 +161,7 @@ def adoption_chart(topic: Topic, items: Sequence[Adopter]) -> str:
     days = sorted(date.fromisoformat(item.since) for _, item in items)
     start, end = days[0] - timedelta(days=30), max(days[-1], days[0]) + timedelta(days=30)
     span = max((end - start).days, 1)
-    height, top, bottom = 220, 20, 180
+    height, top, bottom = 230, 30, 190
 
     def x(day: date) -> float:
         return round(LEFT + (WIDTH - LEFT - RIGHT) * (day - start).days / span, 1)
@@ -179,8 +179,11 @@ def adoption_chart(topic: Topic, items: Sequence[Adopter]) -> str:
         tick = x(date(year, 1, 1))
         body.append(f'<text x="{tick}" y="{bottom + 16}" text-anchor="middle" font-size="11" '
                     f'fill="#546e7a">{year}</text>')
-    body.append(f'<text x="{LEFT - 6}" y="{y(len(days)) + 4}" text-anchor="end" font-size="11" fill="#546e7a">'
-                f"{len(days)}</text>")
+    for count in {0, len(days)}:
+        body.append(f'<text x="{LEFT - 6}" y="{y(count) + 4}" text-anchor="end" font-size="11" fill="#546e7a">'
+                    f"{count}</text>")
+    body.append(f'<text x="{LEFT}" y="{top - 6}" font-size="12" fill="#37474f">Documents saying it today, counted '
+                "from the date each started saying it</text>")
     ordered = sorted(items, key=lambda p: (p[1].since, p[0].service, p[0].document))
     for count, (summary, item) in enumerate(ordered, start=1):
         label = (f"{service_title(summary.service, summary.service_name)} — "
