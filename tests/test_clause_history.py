@@ -16,10 +16,17 @@ from pathlib import Path
 import jsonschema
 import pytest
 from clause_fixture import LICENCE_ID, record_three_services
+from extras_fixtures import version
 
 from clausewatch.archive.read import open_archive
 from clausewatch.archive.write import record_version
+from clausewatch.diff.clauses import split_clauses
+from clausewatch.diff.history import assign_slugs, iter_history
+from clausewatch.diff.lineage import trace_clauses
+from clausewatch.diff.topics import load_topics
 from clausewatch.models import Provenance
+from clausewatch.site.adoption import says_today
+from clausewatch.site.clause_pages import plan_clause_site
 from clausewatch.site.data_api import load_schema
 from clausewatch.site.generate import render_site
 from clausewatch.site.views import Files
@@ -147,3 +154,19 @@ def test_hostile_text_stays_inert_on_clause_pages(tmp_path: Path) -> None:
             body = str(value).split("---\n", 2)[-1]
             for live in ("<script", "<img", "](javascript", "{++"):
                 assert live not in body, (path, live)
+
+
+def test_since_counts_from_the_last_time_the_clause_came_back() -> None:
+    licence = "## Content\n\nYou grant Flip a worldwide licence to the content you upload.\n\n"
+    base = "# Flip\n\n## Fees\n\nFree.\n\n"
+    texts = [base + licence, base, base + licence, base + licence + "## Support\n\nBy e-mail.\n"]
+    days = ["2020-01-01", "2021-01-01", "2022-01-01", "2023-01-01"]  # the third flips back: no change page
+    versions = [version("flip", "terms", d, t, n + 1) for n, (d, t) in enumerate(zip(days, texts, strict=True))]
+    history = list(iter_history(versions))
+    slugs = assign_slugs(history)
+    assert [entry.version_class for entry in history] == ["first", "substantive", "blink", "substantive"]
+    topics = load_topics()
+    site = plan_clause_site("flip/terms", trace_clauses(history, [bool(s) for s in slugs]), slugs, topics)
+    today = {item.topic_id: item for item in says_today(site, history, split_clauses(texts[-1]), topics)}
+    # it said it in 2020, not in 2021, and again since the flip back recorded in 2022
+    assert (today["content-licence"].since, today["content-licence"].first_seen) == ("2022-01-01", "2020-01-01")

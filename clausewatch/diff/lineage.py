@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from clausewatch.diff.align import ID_SIMILARITY, match_key, similarity
-from clausewatch.diff.clauses import split_clauses, unique_id
+from clausewatch.diff.clauses import full_text, split_clauses, unique_id
 from clausewatch.diff.compare import same_number
 from clausewatch.diff.history import HistoryEntry
 from clausewatch.diff.pairing import ClausePairing, Doubt, read_pairing
@@ -80,6 +80,8 @@ class Lineage:
     events: list[ClauseEvent] = field(default_factory=list)
     """Its events as the head of a section, oldest first."""
     alive: bool = True
+    gone: list[int] = field(default_factory=list)
+    """The history indices at which it went out of the text (it may have come back since)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +140,9 @@ class _Tracer:
         self.lineages[lineage.id] = lineage
         return lineage
 
-    def end(self, lid: str, clause: Clause) -> None:
+    def end(self, lid: str, clause: Clause, index: int) -> None:
         self.lineages[lid].alive = False
+        self.lineages[lid].gone.append(index)
         key = match_key(clause)
         self.ended_keys[key] = lid
         self.ended_ids[clause.id] = (lid, key)
@@ -189,7 +192,7 @@ def trace_clauses(history: Sequence[HistoryEntry], published: Sequence[bool]) ->
             diff = entry.diff
             if shown:
                 tracer.flush(index)
-            old_state = _carry(tracer, clauses, state, diff.before, index, shown=shown)
+            old_state = _carry(tracer, clauses, state, diff.before, index, index - 1, shown=shown)
             found: dict[str, str] = {}
             state = _apply(tracer, diff, old_state, index, found, shown=shown)
             clauses = diff.after
@@ -197,19 +200,21 @@ def trace_clauses(history: Sequence[HistoryEntry], published: Sequence[bool]) ->
                 cards[index], sections[index] = found, _sections(tracer, diff, state, old_state, found)
     if len(history) > 1 and history[-1].diff is None:  # the current text, recorded without a diff
         last = history[-1]
-        state = _carry(tracer, clauses, state, split_clauses(last.version.text), len(history) - 1, shown=False)
+        end = len(history) - 1
+        state = _carry(tracer, clauses, state, split_clauses(last.version.text), end, end, shown=False)
     return ClauseHistory(tracer.lineages, sections, cards, state)
 
 
 def _carry(tracer: _Tracer, previous: tuple[Clause, ...], state: dict[str, str], now: Sequence[Clause],
-           index: int, *, shown: bool) -> dict[str, str]:
+           index: int, text_index: int, *, shown: bool) -> dict[str, str]:
     """The lineages of `now` (the text a diff compares with) from those of `previous` (the last text a
     diff gave) when versions without a diff came in between (a flip back to an earlier text): by id,
-    then by words. What vanished or appeared in between is a `between` event."""
+    then by words. What vanished or appeared in between is a `between` event at `index`; a clause whose
+    words changed in between gets its wording in `now` (the text of history index `text_index`) as a
+    state (who says it since when reads them)."""
     if now is previous:
         return state
-    if len(now) == len(previous) and all(a.id == b.id for a, b in zip(now, previous, strict=True)):
-        return state
+    old_by_id = {c.id: c for c in previous}
     out: dict[str, str] = {}
     claimed: set[str] = set()
     for clause in now:
@@ -217,6 +222,10 @@ def _carry(tracer: _Tracer, previous: tuple[Clause, ...], state: dict[str, str],
         if lid is not None and lid not in claimed:
             out[clause.id] = lid
             claimed.add(lid)
+            if full_text(old_by_id[clause.id]) != full_text(clause):
+                tracer.lineages[lid].states.append((text_index, clause))
+    if len(out) == len(now) == len(previous):
+        return out
     by_key: dict[str, deque[str]] = defaultdict(deque)
     for clause in previous:
         if state[clause.id] not in claimed:
@@ -235,13 +244,13 @@ def _carry(tracer: _Tracer, previous: tuple[Clause, ...], state: dict[str, str],
     for k, clause in enumerate(previous):
         lid = state[clause.id]
         if lid not in claimed:
-            tracer.end(lid, clause)
+            tracer.end(lid, clause, text_index)
             if old_roots[k] == k:
                 event = ClauseEvent(index, "removed", clause.id, clause, None, doubts=("between",))
                 tracer.event(lid, event, shown=shown)
     root_ids = {now[k].id for k in set(new_roots)}
     for clause in appeared:
-        lid, restored = tracer.appear(clause, index)
+        lid, restored = tracer.appear(clause, text_index)
         out[clause.id] = lid
         if clause.id in root_ids:
             kind: EventKind = "restored" if restored else "added"
@@ -267,9 +276,9 @@ def _apply(tracer: _Tracer, diff: Diff, old_state: dict[str, str], index: int, c
         if back:
             restored.add(lid)
     for old_id in step.removed:
-        tracer.end(old_state[old_id], before_by_id[old_id])
+        tracer.end(old_state[old_id], before_by_id[old_id], index)
     for old_id in step.merged_parts:
-        tracer.end(old_state[old_id], before_by_id[old_id])
+        tracer.end(old_state[old_id], before_by_id[old_id], index)
     for new_id in step.changed:
         tracer.lineages[new_state[new_id]].states.append((index, after_by_id[new_id]))
     _card_events(tracer, diff, step, old_state, new_state, index, cards, restored, shown=shown)

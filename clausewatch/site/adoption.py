@@ -79,7 +79,8 @@ def _since(site: ClauseSite, history: Sequence[HistoryEntry], lid: str, topic_id
         return _day(history, last), _day(history, last)
     since = last
     for index, clause in reversed(lineage.states):
-        if not any(m.topic_id == topic_id for m in match_topics(_plain(clause), topics)):
+        absent = any(index < gone <= since for gone in lineage.gone)  # it left the text in between
+        if absent or not any(m.topic_id == topic_id for m in match_topics(_plain(clause), topics)):
             break
         since = index
     return _day(history, min(since, last)), _day(history, lineage.origin)
