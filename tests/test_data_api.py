@@ -97,7 +97,7 @@ def test_dataset_holds_every_current_text_and_a_valid_manifest(files: dict[str, 
 def test_docs_data_page_documents_every_kind_and_field() -> None:
     page = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
     schema = load_schema()
-    for kind in ("index", "service", "document", "change", "manifest"):
+    for kind in ("index", "service", "document", "change", "manifest", "clauses", "today"):
         assert f"`{kind}`" in page, kind
         for field in schema["$defs"][kind]["required"]:
             assert f"`{field}`" in page, (kind, field)

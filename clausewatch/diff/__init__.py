@@ -3,5 +3,6 @@
 normalize (what is recorded and compared) → clauses (a text as a clause tree) → align (which old clause
 became which new one) → words (word diff inside a clause) → compare (the facade: a `Diff`) → classify
 (does it matter to a reader?) → topics (what it touches) → history (a document's versions classified)
-→ render (plain text and JSON). It knows nothing of git, files or pages.
+→ pairing, lineage (one clause followed across versions) → render (plain text and JSON). It knows
+nothing of git, files or pages.
 """

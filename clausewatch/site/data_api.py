@@ -7,6 +7,8 @@ Pure: takes `PublishedChange`s, returns `{site-relative path: bytes}` under `dat
     data/<service>/<document>/index.json          one document: every version (class, topics, commit)
     data/<service>/<document>/<YYYY-MM-DD>.json   one change: provenance, clause changes, clause ids
     data/<service>/<document>/current.txt         the current text (Markdown source, as recorded)
+    data/<service>/<document>/clauses.json        its clause histories (`site/data_clauses.py`)
+    data/topics/<topic>.json                      who says it today (`site/data_clauses.py`)
     data/clausewatch-current-texts.zip            the current text of every document + manifest.json
     data/schema.json                              the JSON Schema all of the above follow
 
@@ -35,9 +37,11 @@ from clausewatch.site.effective_date import find_stated_date
 from clausewatch.site.feeds import chronological_key, feed_path, topics_of
 
 DATA_DIR = "data"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """2: change records no longer list every clause id of the new text (`clauses`): at 40,000 versions that
-was half the data; the current ids are in the document's `index.json`, past texts in the archive."""
+was half the data; the current ids are in the document's `index.json`, past texts in the archive.
+3: clause histories (`<document>/clauses.json`, named by the document's `clause_histories`) and who says
+it today (`data/topics/<topic>.json`), from `site/data_clauses.py`."""
 DATASET = f"{DATA_DIR}/clausewatch-current-texts.zip"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -162,6 +166,7 @@ def document_json(history: Sequence[PublishedChange]) -> dict[str, Any]:
         "stated_date": _stated(latest.text),
         "clauses": [c.id for c in clauses],
         "versions": [_version_row(c) for c in history],
+        "clause_histories": f"/{DATA_DIR}/{latest.key}/clauses.json",
     }
 
 

@@ -82,7 +82,7 @@ def _card(item: Anchored, headings: tuple[dict[str, str], dict[str, str]], after
     if change.kind == "moved":
         unchanged = not change.words and not change.parts
         meta += f" · {markdown_text(moved_note(change, where))}{'; wording unchanged' if unchanged else ''}"
-    title = markdown_text(change_title(change, headings))
+    title = markdown_text(change_title(change, headings)) or "(a clause without words)"  # `****` reads as a rule
     lines = [f"### {title} {{ #{item.anchor} }}" if heading else f"**{title}**\n{{: #{item.anchor} .cw-card-title }}",
              "", meta, ""]
     parts = list(item.parts)

@@ -19,15 +19,27 @@ from clausewatch.commentary.anchor import names_change
 from clausewatch.dates import iso_utc
 from clausewatch.diff.clauses import split_clauses
 from clausewatch.diff.history import HistoryEntry, assign_slugs, describe_entry, iter_history
+from clausewatch.diff.lineage import trace_clauses
 from clausewatch.diff.render import anchor_changes
 from clausewatch.diff.topics import Topic, load_topics, tag_diff
 from clausewatch.models import Clause, Commentary, Diff, PublishedChange, Version
 from clausewatch.site import pages
+from clausewatch.site.adoption import says_today
 from clausewatch.site.asof import as_of_files
 from clausewatch.site.cite import change_facts, clause_tools
+from clausewatch.site.clause_pages import (
+    LABEL,
+    ClauseSite,
+    card_links,
+    clause_files,
+    current_text_links,
+    merge_after,
+    plan_clause_site,
+)
 from clausewatch.site.commentary_pages import ChangeClauses, add_commentary_links, current_text_notes
 from clausewatch.site.commentary_render import place_commentary
 from clausewatch.site.data_api import document_data_files
+from clausewatch.site.data_clauses import clause_data_files
 from clausewatch.site.diff_markdown import render_markdown
 from clausewatch.site.evidence import imported_evidence
 from clausewatch.site.feeds import generate_feeds, subscribe_markdown
@@ -54,16 +66,23 @@ def generate_document(
     refs = [_change_ref(entry, slug, line) for entry, slug, line in zip(history, slugs, lines, strict=True) if slug]
     summary = _summary(history, refs)
     published = [(entry, slug) for entry, slug in zip(history, slugs, strict=True) if slug]
+    clause_site = plan_clause_site(key, trace_clauses(history, [bool(slug) for slug in slugs]), slugs, topics)
+    positions = [i for i, slug in enumerate(slugs) if slug]
+    latest = split_clauses(history[-1].version.text)
     files: Files = {}
     for index, (entry, _slug) in enumerate(published):
         context = _change_context(entry, refs, index)
-        files[refs[index].page] = render_change(context, entry, notes, config, topics)
-    files[f"{key}/index.md"] = _document_page(key, summary, history, slugs, published, notes)
+        files[refs[index].page] = render_change(context, entry, notes, config, topics,
+                                                history_links=card_links(clause_site, positions[index]))
+    files[f"{key}/index.md"] = _document_page(key, summary, history, slugs, published, notes, clause_site, latest)
     files.update(as_of_files(summary, history, slugs))  # the text as it stood after each change
+    files.update(clause_files(clause_site, summary, history, latest, notes))  # clause histories
     files.update(document_extra_files(key, history, slugs, config, lines))
+    files.update(clause_data_files(clause_site, history))
     changes = tuple(_published(entry, slug, line) for entry, slug, line in zip(history, slugs, lines, strict=True))
     return DocumentOutput(key=key, cache_key=cache_key, files=files, summary=summary, changes=changes,
-                          topic_hits=document_topic_hits(changes, topics))
+                          topic_hits=document_topic_hits(changes, topics),
+                          says_today=says_today(clause_site, history, latest, topics))
 
 
 def _summary(history: Sequence[HistoryEntry], refs: Sequence[ChangeRef]) -> DocumentSummary:
@@ -97,17 +116,18 @@ def _change_context(entry: HistoryEntry, refs: Sequence[ChangeRef], index: int) 
 
 
 def _document_page(key: str, summary: DocumentSummary, history: Sequence[HistoryEntry], slugs: Sequence[str],
-                   published: Sequence[tuple[HistoryEntry, str]], notes: Sequence[Commentary]) -> str:
+                   published: Sequence[tuple[HistoryEntry, str]], notes: Sequence[Commentary],
+                   clause_site: ClauseSite, latest: Sequence[Clause]) -> str:
     """The document page: timeline (picture, subscribe links, rows) and current text with the links to
-    the commentary on its clauses (re-anchored in the latest version)."""
-    latest = split_clauses(history[-1].version.text)
+    the commentary on its clauses (re-anchored in the latest version) and to each clause's history."""
     timeline = [_timeline_row(entry, slug) for entry, slug in zip(history, slugs, strict=True)]
     changes = [ChangeClauses(slug, e.version.commit, e.diff.before if e.diff else (),
                              e.diff.after if e.diff else split_clauses(e.version.text)) for e, slug in published]
     page = f"{key}/index.md"
     return pages.document_page(summary, timeline, latest, picture=TIMELINE_PICTURE,
                                subscribe=subscribe_markdown(page, "document", key),
-                               after_clause=current_text_notes(page, notes, changes, latest))
+                               after_clause=merge_after(current_text_notes(page, notes, changes, latest),
+                                                        current_text_links(clause_site, page, latest)))
 
 
 def _tagged(entry: HistoryEntry, topics: Sequence[Topic]) -> HistoryEntry:
@@ -124,10 +144,13 @@ def entry_topics(diff: Diff | None) -> tuple[str, ...]:
 
 
 def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[Commentary],
-                  config: Mapping[str, object] | None = None, topics: Sequence[Topic] = ()) -> str:
+                  config: Mapping[str, object] | None = None, topics: Sequence[Topic] = (),
+                  history_links: Mapping[str, str] | None = None) -> str:
     """One change page: the fact box, the key changes, the diff's cards (or the first recorded text)
-    with the commentary that names them next to their clauses, "Add commentary" and "Cite this clause"."""
+    with the commentary that names them next to their clauses, "Add commentary", "Cite this clause" and
+    "History of this clause" (`history_links`: card anchor → URL of its clause's history)."""
     config = config or {}
+    history_links = history_links or {}
     before: tuple[Clause, ...] = entry.diff.before if entry.diff is not None else ()
     after = entry.diff.after if entry.diff is not None else split_clauses(entry.version.text)
     by_clause, unanchored = place_commentary(notes, context.ref.slug, context.ref.commit, before, after)
@@ -144,7 +167,8 @@ def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[C
     if entry.diff is None:
         body = render_clauses(after, after_clause=shown)
     else:
-        body = render_markdown(entry.diff, after_card=shown, card_footer=lambda anchor, _c: clause_tools(anchor))
+        body = render_markdown(entry.diff, after_card=shown, card_footer=lambda anchor, _c: clause_tools(
+            anchor, [(LABEL, history_links[anchor])] if anchor in history_links else ()))
         ranked = rank_changes(entry.diff, topics)
         key_changes = render_key_changes(ranked, {t.id: t.title for t in topics}, total=entry.diff.summary.substantive)
     leftover = {clause: items for clause, items in by_clause.items() if clause not in shown}

@@ -27,6 +27,8 @@ from clausewatch.diff.topics import load_rule_set
 from clausewatch.errors import BuildError
 from clausewatch.models import Commentary
 from clausewatch.site import pages
+from clausewatch.site.adoption import by_service as adopters_by_service
+from clausewatch.site.adoption import service_today_section, today_files
 from clausewatch.site.cache import prune_cache, read_cache_entry, write_cache_entry
 from clausewatch.site.commentary_pages import (
     INDEX,
@@ -35,6 +37,7 @@ from clausewatch.site.commentary_pages import (
     resolve_entries,
 )
 from clausewatch.site.data_api import current_text_path, site_data_files
+from clausewatch.site.data_clauses import today_data_files
 from clausewatch.site.document import generate_document
 from clausewatch.site.feeds import generate_feeds, subscribe_markdown
 from clausewatch.site.incremental import DocumentJob, code_fingerprint, document_cache_key, iter_generated
@@ -199,14 +202,21 @@ def site_files(outputs: Sequence[DocumentOutput], commentary: Mapping[str, Seque
     for summary in summaries:
         by_service.setdefault(summary.service, []).append(summary)
     sections = commentary_sections(entries, by_service)
+    rules = load_rule_set()
+    saying = [(output.summary, item) for output in outputs for item in output.says_today]  # who says it today
+    saying_by_service = adopters_by_service(saying)
     for service, members in by_service.items():
         page = f"{service}/index.md"
-        files[page] = pages.service_page(service, members, commentary=sections[service],
-                                         subscribe=subscribe_markdown(page, "service", service))
+        files[page] = pages.service_page(
+            service, members, commentary=sections[service], subscribe=subscribe_markdown(page, "service", service),
+            today=service_today_section(service, rules.topics, saying_by_service.get(service, [])))
     charts = topic_charts(changes)
     items = (item for o in outputs for item in iter_hit_changes(o.changes, o.topic_hits))
+    today, adoption_charts = today_files(saying, rules.topics)
     files.update(charts)
-    files.update(topic_files_of(items, load_rule_set(), charts=charts))
+    files.update(adoption_charts)
+    files.update(topic_files_of(items, rules, charts=charts, today=today))
+    files.update(today_data_files(saying, rules.topics))
     files.update(generate_feeds(changes, site_url=str(config.get("site_url") or ""), site_name=site_name,
                                 kinds=("all", "service", "topic")))
     files.update(site_data_files(changes, _current_texts(outputs), notice=_data_notice(outputs)))

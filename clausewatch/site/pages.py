@@ -90,8 +90,9 @@ def _change_item(page: str, change: ChangeRef, *, with_document: bool) -> str:
 
 
 def service_page(service: str, summaries: Sequence[DocumentSummary], *, commentary: str = "",
-                 subscribe: str = "") -> str:
-    """A service's page: its documents, its latest changes, its commentary section, subscribe links."""
+                 subscribe: str = "", today: str = "") -> str:
+    """A service's page: its documents, its latest changes, what its terms say today topic by topic
+    (`today`, see `site/adoption.py`), its commentary section, subscribe links."""
     page = f"{service}/index.md"
     name = service_title(service, summaries[0].service_name if summaries else "")
     meta = {"title": name, "description": f"Recorded terms and policies of {name}", "service": service}
@@ -107,7 +108,7 @@ def service_page(service: str, summaries: Sequence[DocumentSummary], *, commenta
     changes = sorted((c for s in summaries for c in s.changes), key=lambda c: c.observed_at, reverse=True)
     lines.append(f"\n## Latest changes {{ #{heading_id('latest')} }}\n")
     lines += [_change_item(page, c, with_document=False) for c in changes[:SERVICE_LIMIT]]
-    lines += ["", *_section(commentary), *_section(subscribe)]
+    lines += ["", *_section(today), *_section(commentary), *_section(subscribe)]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -52,10 +52,12 @@ def highlight_matches(text: str, matches: Iterable[TopicMatch], titles: Mapping[
     return mark_spans(text, spans)
 
 
-def excerpt(text: str, matches: Sequence[TopicMatch], titles: dict[str, str] | None = None) -> str:
-    """The escaped part of `text` around `matches` (with `…` where cut), matched words highlighted."""
-    start = max(0, min(m.start for m in matches) - EXCERPT_CONTEXT)
-    end = min(len(text), max(m.end for m in matches) + EXCERPT_CONTEXT)
+def excerpt(text: str, matches: Sequence[TopicMatch], titles: dict[str, str] | None = None, *,
+            context: int = EXCERPT_CONTEXT) -> str:
+    """The escaped part of `text` around `matches` (with `…` where cut, `context` characters kept on each
+    side), matched words highlighted."""
+    start = max(0, min(m.start for m in matches) - context)
+    end = min(len(text), max(m.end for m in matches) + context)
     while start > 0 and not text[start - 1].isspace():
         start -= 1
     while end < len(text) and not text[end].isspace():
@@ -122,15 +124,18 @@ def _group_lines(page: str, group: Sequence[TopicChange]) -> list[str]:
     return lines
 
 
-def topic_page(topic: Topic, items: Sequence[TopicChange], *, chart: bool = False) -> str:
-    """One topic's page: its changes across all services, newest first, matched words highlighted;
-    with `chart` (it has changes), its picture over time (`chart.svg` beside the page) and its feeds."""
+def topic_page(topic: Topic, items: Sequence[TopicChange], *, chart: bool = False, today: str = "") -> str:
+    """One topic's page: who says it today (`today`, see `site/adoption.py`), then its changes across all
+    services, newest first, matched words highlighted; with `chart` (it has changes), its picture over
+    time (`chart.svg` beside the page) and its feeds."""
     page = f"topics/{topic.id}/index.md"
     meta = {"title": f"Topic: {topic.title}", "description": topic.description, "topics": [topic.id]}
     rules = f"{link(page, METHODOLOGY)}#{topic.id}"
     lines = [front_matter(meta), f"# {markdown_text(topic.title)}\n", markdown_text(topic.description),
              f"\nWhy a change is listed here: [the rules of this topic]({rules}). Only the words a change "
              "adds or removes count; highlighted words are what matched.\n"]
+    if today.strip():
+        lines += [today.strip("\n") + "\n", f"## Changes on this topic {{ #{heading_id('changes')} }}\n"]
     ordered = sorted(items, key=lambda i: (i.change.version.observed_at, i.change.path), reverse=True)
     groups: dict[str, list[TopicChange]] = {}
     for item in ordered:
@@ -202,10 +207,11 @@ def topic_files(changes: Iterable[PublishedChange], rules: RuleSet) -> dict[str,
     return topic_files_of(iter_topic_changes(changes, rules.topics), rules)
 
 
-def topic_files_of(items: Iterable[TopicChange], rules: RuleSet,
-                   charts: Mapping[str, object] | None = None) -> dict[str, str]:
+def topic_files_of(items: Iterable[TopicChange], rules: RuleSet, charts: Mapping[str, object] | None = None,
+                   today: Mapping[str, str] | None = None) -> dict[str, str]:
     """`topic_files` from the topic changes already found (e.g. each document's cached share);
-    `charts`: the topic charts generated beside the pages (`topics/<topic>/chart.svg`)."""
+    `charts`: the topic charts generated beside the pages (`topics/<topic>/chart.svg`); `today`: the
+    section opening each topic's page (who says it today), by topic id."""
     by_topic: dict[str, list[TopicChange]] = {t.id: [] for t in rules.topics}
     for item in items:
         by_topic[item.topic_id].append(item)
@@ -214,5 +220,6 @@ def topic_files_of(items: Iterable[TopicChange], rules: RuleSet,
              METHODOLOGY: methodology_page(rules)}
     for topic in rules.topics:
         chart = f"topics/{topic.id}/chart.svg" in (charts or {})
-        files[f"topics/{topic.id}/index.md"] = topic_page(topic, by_topic[topic.id], chart=chart)
+        files[f"topics/{topic.id}/index.md"] = topic_page(topic, by_topic[topic.id], chart=chart,
+                                                          today=(today or {}).get(topic.id, ""))
     return files

@@ -103,6 +103,26 @@ class TopicHit:
 
 
 @dataclass(frozen=True, slots=True)
+class SaysToday:
+    """A clause of a document's current text matching a topic: this document's share of "who says it
+    today" (the topic pages, the service page, the data API), cached with the document."""
+
+    topic_id: str
+    clause_id: str
+    """Its id (anchor) in the current text on the document page."""
+    excerpt: str
+    """Safe Markdown: the clause around its matched words, those in `<mark>`."""
+    since: str
+    """YYYY-MM-DD: since when this clause says it (its wording matched the topic in every version since)."""
+    first_seen: str
+    """YYYY-MM-DD: when the clause was first recorded."""
+    history: str
+    """Site path of its history: its clause page, or its first record's page with `#anchor`."""
+    others: int = 0
+    """Further clauses of the current text on this topic (not listed)."""
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentOutput:
     """Everything generated from one document's history: cached as a whole."""
 
@@ -114,6 +134,8 @@ class DocumentOutput:
     """Every version as published (texts left out, to bound memory): input of site-wide extras."""
     topic_hits: tuple[TopicHit, ...] = ()
     """This document's share of the topic pages (cached, so a rebuild re-matches only changed documents)."""
+    says_today: tuple[SaysToday, ...] = ()
+    """Its current text's clause on each topic it touches (one per topic: the longest-standing)."""
     hashes: dict[str, str] = field(default_factory=dict)
     """Path → content hash of every file in `files`: what a rebuild checks on disk instead of loading
     them (`files` then holds only the current text, which the site-wide dataset needs)."""
@@ -132,5 +154,5 @@ class GeneratedSite:
     """What was left out and why (an archive file whose id cannot be a site path)."""
 
 
-CACHED_CLASSES = (ChangeRef, DocumentSummary, TopicHit, DocumentOutput)
+CACHED_CLASSES = (ChangeRef, DocumentSummary, TopicHit, SaysToday, DocumentOutput)
 """The site classes the cache may decode (besides the domain's)."""
