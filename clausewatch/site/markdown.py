@@ -14,7 +14,7 @@ import yaml
 
 from clausewatch.models import Clause
 from clausewatch.site.archived import heading_text, render_block, render_blocks
-from clausewatch.site.escape import front_matter_value, markdown_text, one_line
+from clausewatch.site.escape import front_matter_value, html_text, markdown_text, one_line
 from clausewatch.slugs import is_slug
 
 
@@ -46,10 +46,23 @@ def date_of(observed_at: str) -> str:
     return observed_at[:10]
 
 
+def nowrap_date(day: str) -> str:
+    """A date (`YYYY-MM-DD`, or any text) that never breaks at its hyphens on a narrow screen, as inline
+    HTML for a Markdown page (escaped: `day` may come from a slug or a stated date)."""
+    return f'<span class="cw-date">{html_text(day)}</span>'
+
+
+def slug_label(slug: str) -> str:
+    """A change's folder as a reader says it: `2026-03-02`, and `2026-03-02 (2)` for the second that day."""
+    day, nth = slug[:10], slug[11:]
+    return f"{day} ({nth})" if nth else day
+
+
 def topic_links(from_page: str, topics: Iterable[str]) -> str:
-    """Topic tags linking to the topic pages."""
+    """Topic tags linking to the topic pages: badges that read as links (underlined, link colour)."""
     return " ".join(
-        f"[`{topic}`]({link(from_page, f'topics/{topic}/index.md')})" for topic in topics if is_slug(topic)
+        f"[{topic}]({link(from_page, f'topics/{topic}/index.md')}){{ .cw-topic-link }}"
+        for topic in topics if is_slug(topic)
     )
 
 
@@ -62,7 +75,7 @@ def attribution(sources: Iterable[str]) -> str:
     credit = " Data by Open Terms Archive contributors, under the Open Data Commons Attribution License " \
              "(ODC-BY 1.0)." if ota else ""
     listed = ", ".join(f"`{markdown_text(name)}`" for name in names)
-    return f"Versions imported from {listed}.{credit}"
+    return f"Versions imported from {listed}.{credit}\n{{: .cw-attribution }}"
 
 
 def render_clauses(clauses: Sequence[Clause], *, base_level: int = 2,
