@@ -8,6 +8,7 @@ never collide with a clause anchor. Untrusted text is escaped through `clausewat
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import yaml
@@ -46,10 +47,14 @@ def date_of(observed_at: str) -> str:
     return observed_at[:10]
 
 
+_PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}( \([0-9]{1,3}\))?")
+
+
 def nowrap_date(day: str) -> str:
     """A date (`YYYY-MM-DD`, or any text) that never breaks at its hyphens on a narrow screen, as inline
     HTML for a Markdown page (escaped: `day` may come from a slug or a stated date)."""
-    return f'<span class="cw-date">{html_text(day)}</span>'
+    shown = day if _PLAIN_DATE.fullmatch(day) else html_text(day)
+    return f'<span class="cw-date">{shown}</span>'
 
 
 def slug_label(slug: str) -> str:
