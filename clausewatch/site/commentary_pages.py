@@ -15,8 +15,8 @@ from clausewatch.commentary.template import add_commentary_url, clause_quote, re
 from clausewatch.models import Clause, Commentary
 from clausewatch.site.escape import is_web_url, link_target, markdown_text
 from clausewatch.site.markdown import document_title, front_matter, heading_id, link, nowrap_date, service_title
+from clausewatch.site.commentary_render import commentary_id
 from clausewatch.site.views import ChangeRef
-from clausewatch.slugs import is_slug
 
 INDEX = "commentary/index.md"
 
@@ -58,14 +58,13 @@ def _entry_line(page: str, entry: CommentaryEntry, *, with_service: bool) -> str
     title = markdown_text(item.title)
     document = document_title(item.document, entry.document_name)
     where = f"{service_title(item.service, entry.service_name)} — {document}" if with_service else document
-    clause = item.clause if item.clause and is_slug(item.clause) else ""
     change = link(page, entry.page) if entry.page else ""
-    target = f"[{title}]({change}{'#' + clause if clause else ''})" if change else title
+    # the commentary's own anchor: on its change page, next to the clause it explains
+    target = f"[{title}]({change}#{commentary_id(item)})" if change else title
     authors = ", ".join(markdown_text(a) for a in item.authors)
-    about = ""
-    if change:
-        about = f" · on [the change of {nowrap_date(entry.date)}]({change})"
-        about += f", clause [{clause}]({change}#{clause})" if clause else ""
+    about = f" · on [the change of {nowrap_date(entry.date)}]({change})" if change else ""
+    if item.clause:
+        about += f"{',' if about else ' ·'} clause `{markdown_text(item.clause)}`"
     return f"- **{nowrap_date(entry.date)}** · {markdown_text(where)} · {target} — by {authors}{about}"
 
 

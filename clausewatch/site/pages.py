@@ -144,7 +144,7 @@ def document_page(
     others = [row for row in reversed(timeline) if not row.slug]
     if others:
         label = f"{len(others)} non-substantive recording{'s' if len(others) != 1 else ''}"
-        lines.append(f'\n??? note "{label}"\n')
+        lines.append(f'\n??? note cw-recordings "{label}"\n')
         lines += [
             f"    - {nowrap_date(date_of(row.observed_at))} · {row.version_class} · {markdown_text(row.summary)} · "
             f"`{row.commit[:10]}`"

@@ -39,6 +39,10 @@
     });
   }, function () { /* unreadable: the main index alone */ }).then(function () {
     new PagefindUI(options);
+    var input = mount.querySelector("input");
+    if (input) {  /* a name for screen readers: Pagefind's input has a placeholder only */
+      input.setAttribute("aria-label", "Search texts, changes and commentary");
+    }
   });
   document.addEventListener("keydown", function (event) {
     var input = mount.querySelector("input");
