@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from clausewatch.commentary.anchor import anchor_commentary, names_change
 from clausewatch.commentary.template import add_commentary_url, clause_quote, repository_branch
 from clausewatch.models import Clause, Commentary
+from clausewatch.site.commentary_render import commentary_id
 from clausewatch.site.escape import is_web_url, link_target, markdown_text
 from clausewatch.site.markdown import document_title, front_matter, heading_id, link, nowrap_date, service_title
-from clausewatch.site.commentary_render import commentary_id
 from clausewatch.site.views import ChangeRef
 
 INDEX = "commentary/index.md"
