@@ -409,11 +409,17 @@ def test_each_card_suggests_commentary_prefilled(browser, site: Site) -> None:
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{REPO_URL}/new/main"
     query = parse_qs(parts.query)
     day = site.change_paths()[0].strip("/")[-10:]
-    assert query["filename"] == [f"commentary/vocalo/terms-of-service/{day}-{anchor}.md"]
     front = yaml.safe_load(query["value"][0].split("---")[1])
-    assert (front["service"], front["document"], str(front["change"]), front["clause"]) == (
-        "vocalo", "terms-of-service", day, anchor)
-    assert front["quote"]
+    clause = front["clause"]
+    assert query["filename"] == [f"commentary/vocalo/terms-of-service/{day}-{clause}.md"]
+    assert (front["service"], front["document"], str(front["change"])) == ("vocalo", "terms-of-service", day)
+    # the clause of the card whose words changed (the card's own anchor is its heading's)
+    inside = page.evaluate("""([card, clause]) => { const a = document.getElementById(card),
+        c = document.getElementById(clause), tools = document.querySelector('.cw-card-tools');
+        return !!c && (a === c || (a.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING) > 0) &&
+               (c.compareDocumentPosition(tools) & Node.DOCUMENT_POSITION_FOLLOWING) > 0; }""", [anchor, clause])
+    assert inside, (anchor, clause)
+    assert front["quote"].startswith("You allow Vocalo to harvest voiceprints")
 
 
 def test_footer_nav_and_commentary_index(browser, site: Site) -> None:

@@ -161,8 +161,9 @@ def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[C
     if entry.diff is None:
         body = render_clauses(after, after_clause=shown)
     else:
+        about = _suggested_clauses(entry.diff)
         body = render_markdown(entry.diff, after_card=shown, card_footer=lambda anchor, _c: clause_tools(
-            anchor, [(SUGGEST, urls.get(anchor, ""))]))
+            anchor, [(SUGGEST, urls.get(about.get(anchor, anchor), ""))]))
         ranked = rank_changes(entry.diff, topics)
         key_changes = render_key_changes(ranked, {t.id: t.title for t in topics}, total=entry.diff.summary.substantive)
     leftover = {clause: items for clause, items in by_clause.items() if clause not in shown}
@@ -171,6 +172,17 @@ def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[C
     return pages.change_page(context, body, facts=facts, key_changes=key_changes, commentary_by_clause=leftover,
                              unanchored=[*unanchored, suggest_on_change(urls.get("", ""))],
                              anchors=frozenset(anchors))
+
+
+def _suggested_clauses(diff: Diff) -> dict[str, str]:
+    """The clause each card's "Suggest commentary" is about, by card anchor: the first clause of the
+    section whose words changed (its quote then says what changed), else the card's own clause."""
+    about = {}
+    for item in anchor_changes(diff.changes):
+        changed = [anchor for part, anchor in item.parts if part.change_class == "substantive"
+                   and any(c is not None and c.text.strip() for c in (part.after, part.before))]
+        about[item.anchor] = changed[0] if changed else item.anchor
+    return about
 
 
 def _headline(entry: HistoryEntry, slug: str, notes: Sequence[Commentary], topics: Sequence[Topic]) -> str:
