@@ -125,9 +125,10 @@ def _later_note(later: Sequence[str], *, following: bool) -> str:
 
 def text_html(clauses: Sequence[Clause], *, base_level: int = 2) -> str:
     """A whole text as ONE raw HTML block (no blank line inside, so Python-Markdown keeps it whole and
-    reads no Markdown in it): headings and paragraphs with their clause anchors, formatting and tables as
+    reads no Markdown in it): headings with their clause anchors, paragraphs, formatting and tables as
     the document page shows them. Every character of the text is escaped by `render_blocks`
-    (`markdown_text`: entities, which mean the same in HTML), ids are slugs only."""
+    (`markdown_text`: entities, which mean the same in HTML), ids are slugs only. Only headings keep
+    their clause's anchor: the ids of every paragraph were an eighth of an as-of page's bytes."""
     out = ['<div class="cw-text">']
     for clause in clauses:
         anchor = f' id="{clause.id}"' if is_slug(clause.id) else ""
@@ -137,20 +138,11 @@ def text_html(clauses: Sequence[Clause], *, base_level: int = 2) -> str:
             level = min(6, base_level + 1 + clause.level)
             label = f"{number} {heading_text(clause.heading)}".strip()
             out.append(f"<h{level}{anchor}>{label}</h{level}>")
-            anchor = ""
         elif number and blocks and not blocks[0].startswith("<table"):
             blocks[0] = f"<strong>{number}</strong> {blocks[0]}"
         elif number:
             blocks.insert(0, f"<strong>{number}</strong>")
-        for block in blocks:
-            if block.startswith("<table"):
-                out.append(block.replace("<table", f"<table{anchor}", 1) if anchor and "<table>" in block[:7]
-                           else block)
-            else:
-                out.append(f"<p{anchor}>{block}</p>")
-            anchor = ""
-        if anchor:
-            out.append(f"<p{anchor}>&nbsp;</p>")
+        out += [block if block.startswith("<table") else f"<p>{block}</p>" for block in blocks]
     out.append("</div>")
     return "\n".join(out) + "\n"
 
