@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from extras_fixtures import HOSTILE, history
@@ -102,3 +103,14 @@ def test_long_histories_get_year_ticks_and_stay_deterministic() -> None:
     ticks = [t.text for t in parse(text).findall("svg:text", NS)]
     assert "2027" in ticks and "2029" in ticks and all(len(t) == 4 for t in ticks[:3])
     assert text == render_timeline(list(reversed(stretched)), title="t")
+
+
+def test_a_hostile_name_cannot_end_the_inline_picture_block() -> None:
+    import markdown
+
+    changes = [c for c in history() if c.version.document == "terms"]  # the hostile service's
+    html = picture_html(render_timeline(changes, title="Timeline of x\n \n<script>alert(1)</script>", legend=False),
+                        classes_of(changes), "caption\n\n**bold**")
+    assert not re.search(r"\n\s*\n", html)
+    out = markdown.markdown(f"Before.\n\n{html}\nAfter.\n", extensions=["attr_list", "toc"])
+    assert "<script" not in out and "<strong>" not in out and out.count('<div class="cw-picture">') == 1

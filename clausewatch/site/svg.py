@@ -21,13 +21,14 @@ recording, a triangle for a link-only one, a triangle pointing down for a blink.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from clausewatch.diff.render import summary_line
 from clausewatch.models import PublishedChange
-from clausewatch.site.escape import xml_text
+from clausewatch.site.escape import one_line, xml_text
 from clausewatch.site.feeds import chronological_key, topics_of
 
 CLASS_COLOURS = {
@@ -53,6 +54,7 @@ _NOT_PUBLISHED = {
 }
 WIDTH = 760
 LEFT, RIGHT = 24, 24
+_BLANK_LINES = re.compile(r"\n\s*\n")
 HIT_RADIUS = 14
 """The clickable area around a linked mark (at least 24 px across at the scales a page shows it)."""
 
@@ -224,9 +226,9 @@ def picture_html(svg: str, classes: Iterable[str], caption: str) -> str:
     """A picture inline in a Markdown page: ONE raw HTML block (no blank line inside, so Markdown
     leaves it whole), the SVG in a frame that scrolls sideways on a phone, the legend and the caption
     under it. `svg` and `caption` are already escaped (`render_timeline`, `xml_text`)."""
-    body = svg.strip().replace("\n\n", "\n")
+    body = _BLANK_LINES.sub("\n", svg.strip())  # a blank line (in a hostile name) would end the HTML block
     return (f'<div class="cw-picture">\n<div class="cw-picture-frame">\n{body}\n</div>\n'
-            f'{legend_html(classes)}\n<p class="cw-picture-caption">{xml_text(caption)}</p>\n</div>\n')
+            f'{legend_html(classes)}\n<p class="cw-picture-caption">{xml_text(one_line(caption))}</p>\n</div>\n')
 
 
 def render_topic_chart(topic: str, changes: Sequence[PublishedChange], *, title: str = "") -> str:
