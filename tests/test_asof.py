@@ -83,3 +83,19 @@ def test_every_published_version_has_its_text_page(pages: dict) -> None:
     for slug in slugs:
         assert f"{TERMS}/as-of/{slug}/index.md" in pages
         assert f"[text as of then](as-of/{slug}/index.md)" in document
+
+
+def test_a_new_version_leaves_the_older_as_of_pages_as_they_were(tmp_path) -> None:
+    """A rebuild after one new version rewrites the as-of page it follows, never all of them (not even
+    when the new version comes with other names: each page is named as its own version was)."""
+    from datetime import timedelta
+
+    from site_workspace import START, TERMS_V2, record
+
+    workspace = make_workspace(tmp_path)
+    before = generate_site(workspace)
+    record(workspace, TERMS, TERMS_V2 + "\n## 9. New\n\nWe may train models on your content.\n",
+           START + timedelta(days=30))  # recorded without names
+    after = generate_site(workspace)
+    changed = sorted(p for p in before if "/as-of/20" in p and before[p] != after.get(p))
+    assert changed == [f"{TERMS}/as-of/2026-03-02/index.md"]  # the latest one: "until the next change"

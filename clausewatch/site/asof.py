@@ -75,7 +75,10 @@ def as_of_page(
     `later`: classes of the unpublished recordings between this text and the next published one (or
     since, for the current text).
     """
-    service, title = _titles(summary)
+    # named as that version was (like its change page): a later version's names leave the page as it was
+    version = entry.version
+    service = service_title(summary.service, version.service_name)
+    title = document_title(summary.document, version.document_name)
     page = as_of_path(summary.service, summary.document, slug)
     meta = {
         "title": f"{service} — {title} as of {slug_label(slug)}",
