@@ -79,6 +79,11 @@ def folded(text: str) -> str:
     return " ".join(text.split())
 
 
+def bare(rendered: str) -> str:
+    """A rendered diff without what pages add to `<ins>`/`<del>` (search weights, hidden labels)."""
+    return rendered.replace(archived.INS_OPEN, "<ins>").replace(archived.DEL_OPEN, "<del>")
+
+
 def assert_safe(reader: Reader) -> None:
     assert {tag for tag, _ in reader.tags} <= ALLOWED, reader.tags
     for tag, attrs in reader.tags:
@@ -124,12 +129,13 @@ def _random_ops(old: str, new: str, data: st.DataObject) -> tuple[WordOp, ...]:
 def test_render_ops_shows_each_side_with_its_formatting(old: str, new: str, line_breaks: bool,
                                                          data: st.DataObject) -> None:
     ops = _random_ops(plain_text(old), plain_text(new), data)
-    rendered = archived.render_ops(ops, old, new, line_breaks=line_breaks)
+    rendered = bare(archived.render_ops(ops, old, new, line_breaks=line_breaks))
     assert "\n" not in rendered
     for skip, side in (("del", new), ("ins", old)):
         reader = read(rendered, skip)
         assert_safe(reader)
-        assert folded("".join(reader.text)) == folded(plain_text(side))
+        # a space parts a deletion from the insertion it meets: compared without spaces
+        assert "".join("".join(reader.text).split()) == "".join(plain_text(side).split())
 
 
 def test_bold_italic_links_and_code_become_tags() -> None:
@@ -180,10 +186,10 @@ def test_render_ops_nests_formatting_inside_ins_and_del() -> None:
     old = "You grant a licence to *your* content."
     new = "You grant a **perpetual** licence to [your](https://a.example) content."
     ops = diff_words(plain_text(old), plain_text(new))
-    assert archived.render_ops(ops, old, new) == (
+    assert bare(archived.render_ops(ops, old, new)) == (
         'You grant a <ins><strong>perpetual</strong> </ins>licence to <a href="https&#58;//a.example">your</a> '
         "content.")
-    deleted = archived.render_ops(diff_words(plain_text(new), plain_text(old)), new, old)
+    deleted = bare(archived.render_ops(diff_words(plain_text(new), plain_text(old)), new, old))
     assert deleted.startswith("You grant a <del><strong>perpetual</strong> </del>licence")
 
 
@@ -191,10 +197,10 @@ def test_render_ops_collapses_long_unchanged_runs_like_the_text_diff() -> None:
     words = " ".join(f"w{k}" for k in range(40))
     old, new = f"**Start** {words} old end", f"**Start** {words} new end"
     ops = diff_words(plain_text(old), plain_text(new))
-    out = archived.render_ops(ops, old, new, context_words=3)
-    assert out == "… w38 w39 <del>old</del><ins>new</ins> end"  # the run ends with a space: a word too
+    out = bare(archived.render_ops(ops, old, new, context_words=3))
+    assert out == "… w38 w39 <del>old</del> <ins>new</ins> end"  # the run ends with a space: a word too
     ops = (WordOp("delete", "x "), *diff_words("Start " + words, "Start " + words))
-    out = archived.render_ops(ops, "x **Start** " + words, "**Start** " + words, context_words=3)
+    out = bare(archived.render_ops(ops, "x **Start** " + words, "**Start** " + words, context_words=3))
     assert out == "<del>x </del><strong>Start</strong> w0 w1 …"
 
 
@@ -203,21 +209,22 @@ def test_render_ops_collapses_long_unchanged_runs_like_the_text_diff() -> None:
        st.lists(st.sampled_from(["a", "b", "d", " ", "\n", "."]), max_size=80).map("".join))
 def test_render_ops_collapses_by_the_rule_of_collapsed_ops(old: str, new: str) -> None:
     ops = diff_words(old, new)
-    shown = archived.render_ops(ops, old, new, context_words=render.CONTEXT_WORDS)
+    shown = bare(archived.render_ops(ops, old, new, context_words=render.CONTEXT_WORDS))
     expected = "".join(op.text for op in render.collapsed_ops(ops))
-    assert folded(html.unescape(re.sub("<[^>]+>", "", shown))) == folded(expected)
+    # compared without spaces: a space parts a deletion from the insertion it meets
+    assert "".join(html.unescape(re.sub("<[^>]+>", "", shown)).split()) == "".join(expected.split())
 
 
 def test_render_ops_over_other_texts_shows_them_without_formatting() -> None:
     ops = (WordOp("equal", "**a** "), WordOp("insert", "<b>"))
-    assert archived.render_ops(ops, "**a** ", "**a** <b>") == "&#42;&#42;a&#42;&#42; <ins>&#60;b&#62;</ins>"
+    assert bare(archived.render_ops(ops, "**a** ", "**a** <b>")) == "&#42;&#42;a&#42;&#42; <ins>&#60;b&#62;</ins>"
 
 
 def test_feed_html_is_xml_escaped_with_formatting() -> None:
     assert archived.feed_block("**a** <b> [x](https://x.example/?a=1&b=2)") == \
         '<strong>a</strong> &lt;b&gt; <a href="https://x.example/?a=1&amp;b=2">x</a>'
     ops = diff_words("a b", "a c")
-    assert archived.feed_ops(ops, "*a* b", "*a* c") == "<em>a</em> <del>b</del><ins>c</ins>"
+    assert archived.feed_ops(ops, "*a* b", "*a* c") == "<em>a</em> <del>b</del> <ins>c</ins>"
 
 
 def test_plain_ops_keeps_plain_ops_and_rediffs_markup_ops() -> None:
@@ -225,5 +232,19 @@ def test_plain_ops_keeps_plain_ops_and_rediffs_markup_ops() -> None:
     plain = diff_words("a b", "a c")
     assert archived.plain_ops(plain, old, new) == plain
     assert archived.plain_ops(diff_words(old, new), old, new) == plain
-    assert html.unescape(archived.render_ops(archived.plain_ops(diff_words(old, new), old, new), old, new)) \
-        == "<strong>a</strong> <del>b</del><ins>c</ins>"
+    assert html.unescape(bare(archived.render_ops(archived.plain_ops(diff_words(old, new), old, new), old, new))) \
+        == "<strong>a</strong> <del>b</del> <ins>c</ins>"
+
+
+def test_diff_marks_are_weighted_labelled_and_parted() -> None:
+    """Issue 13: inserted words weigh more for search than deleted ones, each run has a hidden label,
+    and a deletion meeting an insertion is parted by a space (search snippets read "Use; Uses")."""
+    ops = (WordOp("equal", "Permitted "), WordOp("delete", "Use;"), WordOp("insert", "Uses"),
+           WordOp("equal", " for "), WordOp("delete", "for"), WordOp("insert", "to"), WordOp("equal", " you"))
+    out = archived.render_ops(ops, "Permitted Use; for for you", "Permitted Uses for to you")
+    assert out.count('<ins data-pagefind-weight="2"><span class="cw-sr">inserted: </span>') == 2
+    assert out.count('<del data-pagefind-weight="0.25"><span class="cw-sr">deleted: </span>') == 2
+    text = re.sub("<[^>]+>", "", out.replace('<span class="cw-sr">inserted: </span>', "")
+                  .replace('<span class="cw-sr">deleted: </span>', ""))
+    assert text == "Permitted Use; Uses for for to you"
+    assert archived.feed_ops(ops, "", "").count("<ins>") == 2  # feeds: plain tags, no weights or labels

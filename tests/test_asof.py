@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 import yaml
 from site_workspace import make_workspace
@@ -28,33 +31,71 @@ def test_each_published_version_has_its_text_page(pages: dict) -> None:
 
 def test_pages_say_how_long_the_wording_stood(pages: dict) -> None:
     first, second = pages[f"{TERMS}/as-of/2026-03-01/index.md"], pages[f"{TERMS}/as-of/2026-03-02/index.md"]
-    assert "until the next change, [2026-03-02](../2026-03-02/index.md)" in first
+    assert 'until the next change, [<span class="cw-date">2026-03-02</span>](../2026-03-02/index.md)' in first
     # After 2026-03-02 the page only changed a link, then flipped back to the first text (a blink).
-    assert "2 later recordings" in second and "flipped back to a text recorded earlier (1 time)" in second
+    assert ("2 later recordings since: 1 changed only links, 1 flipped back to a text recorded earlier"
+            in second)
 
 
-def test_as_of_pages_are_not_indexed_for_search(pages: dict) -> None:
-    assert _meta(pages[f"{TERMS}/as-of/2026-03-02/index.md"])["search_exclude"] is True
+def test_later_recordings_are_those_between_this_change_and_the_next(pages: dict) -> None:
+    """Every as-of page counts the unpublished recordings between its version and the next published
+    one (the data API lists them all): once the count was the length of the next page's link."""
+    versions = json.loads(pages[f"data/{TERMS}/index.json"])["versions"]
+    published = [i for i, v in enumerate(versions) if v["path"]]
+    checked = 0
+    for number, index in enumerate(published):
+        end = published[number + 1] if number + 1 < len(published) else len(versions)
+        slug = versions[index]["path"].rstrip("/").rsplit("/", 1)[-1]
+        page = pages[f"{TERMS}/as-of/{slug}/index.md"]
+        found = re.search(r"(\d+) later recordings? (before the next change|since)", page)
+        between = end - index - 1
+        assert (int(found.group(1)) if found else 0) == between, (slug, between)
+        assert not found or (found.group(2) == "since") == (end == len(versions))
+        checked += 1
+    assert checked == len(published) >= 2
+
+
+def test_as_of_pages_are_light_and_not_indexed_for_search(pages: dict) -> None:
+    page = pages[f"{TERMS}/as-of/2026-03-02/index.md"]
+    assert _meta(page)["search_exclude"] is True and _meta(page)["hide"] == ["toc"]
+    text = page.split('<div class="cw-text">', 1)[1]
+    # the text once, as one raw HTML block (MkDocs reads no Markdown in it), clause anchors kept
+    assert page.count('<div class="cw-text">') == 1 and "\n\n" not in text.strip()
+    assert 'id="' in text and "{ #" not in text and "{: #" not in text
 
 
 def test_index_lists_every_date_newest_first(pages: dict) -> None:
     index = pages[f"{TERMS}/as-of/index.md"]
-    assert index.index("[2026-03-02]") < index.index("[2026-03-01]")
-    assert "(2026-03-01/index.md)" in index
+    assert index.index("(2026-03-02/index.md)") < index.index("(2026-03-01/index.md)")
+    assert "(../2026-03-01/index.md)" in index  # and the change of that day
+    assert "git show" not in index
 
 
 def test_document_timeline_links_the_texts(pages: dict) -> None:
     assert "[text as of then](as-of/2026-03-02/index.md)" in pages[f"{TERMS}/index.md"]
 
 
-def test_older_texts_are_named_with_their_archive_commit(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr("clausewatch.site.asof.AS_OF_LIMIT", 1)
-    monkeypatch.setattr("clausewatch.site.asof.AS_OF_LIMIT", 1)
-    pages = generate_site(make_workspace(tmp_path))
-    assert f"{TERMS}/as-of/2026-03-01/index.md" not in pages
-    index = pages[f"{TERMS}/as-of/index.md"]
-    assert "- 2026-03-01: [the change of that day](../2026-03-01/index.md)" in index
-    assert ":archive/acme/terms-of-service.md`" in index
+def test_every_published_version_has_its_text_page(pages: dict) -> None:
+    versions = json.loads(pages[f"data/{TERMS}/index.json"])["versions"]
+    slugs = [v["path"].rstrip("/").rsplit("/", 1)[-1] for v in versions if v["path"]]
+    assert len(slugs) >= 2
     document = pages[f"{TERMS}/index.md"]
-    assert "[text as of then](as-of/2026-03-02/index.md)" in document
-    assert "as-of/2026-03-01/index.md" not in document
+    for slug in slugs:
+        assert f"{TERMS}/as-of/{slug}/index.md" in pages
+        assert f"[text as of then](as-of/{slug}/index.md)" in document
+
+
+def test_a_new_version_leaves_the_older_as_of_pages_as_they_were(tmp_path) -> None:
+    """A rebuild after one new version rewrites the as-of page it follows, never all of them (not even
+    when the new version comes with other names: each page is named as its own version was)."""
+    from datetime import timedelta
+
+    from site_workspace import START, TERMS_V2, record
+
+    workspace = make_workspace(tmp_path)
+    before = generate_site(workspace)
+    record(workspace, TERMS, TERMS_V2 + "\n## 9. New\n\nWe may train models on your content.\n",
+           START + timedelta(days=30))  # recorded without names
+    after = generate_site(workspace)
+    changed = sorted(p for p in before if "/as-of/20" in p and before[p] != after.get(p))
+    assert changed == [f"{TERMS}/as-of/2026-03-02/index.md"]  # the latest one: "until the next change"

@@ -61,7 +61,7 @@ POSITIONS = """([clause, next]) => {
   const top = (el) => el ? el.getBoundingClientRect().top + window.scrollY : null;
   const boxes = [...document.querySelectorAll('.admonition.commentary')];
   const hostile = boxes.find((b) => b.querySelector('.admonition-title').textContent.includes('Hostile'));
-  const links = [...document.querySelectorAll('a.cw-add-commentary')];
+  const links = [...document.querySelectorAll('a.cw-add-commentary, .cw-card-tools a')];
   const clauseLink = links.find((a) => a.href.includes('-' + clause + '.md&'));
   return {
     clauseTop: top(document.getElementById(clause)),
@@ -72,7 +72,7 @@ POSITIONS = """([clause, next]) => {
     clauseLinkTop: top(clauseLink),
     clauseLinkText: clauseLink ? clauseLink.textContent : '',
     clauseLinkHref: clauseLink ? clauseLink.href : '',
-    changeLinkHref: (links.find((a) => a.textContent.includes('on this change')) || {}).href || '',
+    changeLinkHref: (links.find((a) => a.textContent.includes('on this whole change')) || {}).href || '',
     scripts: [...document.scripts].map((s) => s.src || s.textContent.slice(0, 80)),
   };
 }"""
@@ -92,7 +92,7 @@ def test_lost_commentary_is_announced(page_data: dict) -> None:
 
 
 def test_add_commentary_link_carries_the_prefilled_file(page_data: dict) -> None:
-    assert page_data["clauseLinkText"] == "Add commentary on this clause"
+    assert page_data["clauseLinkText"] == "Suggest commentary"  # in the card's tools line (issue 13)
     assert page_data["clauseTop"] < page_data["clauseLinkTop"] < page_data["nextTop"]
     parts = urlsplit(page_data["clauseLinkHref"])
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{REPO_URL}/new/main"

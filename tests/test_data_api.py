@@ -61,7 +61,12 @@ def test_change_json_carries_versions_classes_topics_and_clause_ids(files: dict[
     assert change["previous_commit"] == f"{1:040x}" and change["commit"] == f"{2:040x}"
     assert change["path"] == "/acme/terms-of-service/2026-02-10/"
     assert change["changes"][0]["after"] == {"id": "licence-to-content", "number": "5.",
-                                             "heading": "Licence to content"}
+                                             "heading": "Licence to content",
+                                             "text": "You grant us a perpetual licence to use your content for "
+                                                     "machine learning and AI training."}
+    # schema version 3: the words of both sides of a substantive change of one clause
+    assert change["changes"][0]["before"]["text"] != change["changes"][0]["after"]["text"]
+    assert change["changes"][0]["parts"] == []
     assert change["summary"]["renumbered"] == 3
     assert change["stated_date"] == {"kind": "updated", "date": "2026-01-01",
                                      "phrase": "Last updated: January 1, 2026"}

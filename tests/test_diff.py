@@ -26,6 +26,7 @@ from clausewatch.diff.render import (
 from clausewatch.diff.sections import clause_changes
 from clausewatch.diff.topics import load_topics, tag_diff
 from clausewatch.diff.words import diff_words, new_text, old_text
+from clausewatch.site.archived import DEL_OPEN, INS_OPEN
 from clausewatch.site.diff_markdown import render_markdown
 from clausewatch.site.escape import admonition_title, markdown_text
 
@@ -201,8 +202,8 @@ def test_render_markdown_is_valid_and_anchored(sample_diff) -> None:
     page = render_markdown(sample_diff, anchor_prefix="c-")
     html = markdown.markdown(page, extensions=SITE_EXTENSIONS)
     assert 'id="c-you-own-the-content-you-upload"' in html and 'id="c-your-content"' in html
-    assert "<ins>You grant us a perpetual, worldwide, sublicensable licence to</ins>" in html
-    assert "<del>only to provide the Service to you</del>" in html
+    assert (f"{INS_OPEN}You grant us a perpetual, worldwide, sublicensable licence to</ins>" in html)
+    assert f"{DEL_OPEN}only to provide the Service to you</del>" in html
     assert "other clauses unchanged" in html
     assert_golden("diff/sample.md", page)
 
@@ -254,9 +255,14 @@ def test_untrusted_text_never_becomes_markup(payload: str) -> None:
     parser = TagCollector()
     parser.feed(html)
     assert {tag for tag, _ in parser.tags} <= {"p", "h3", "em", "strong", "code", "ins", "del", "details",
-                                                "summary", "a"}
+                                                "summary", "a", "span"}
     for tag, attrs in parser.tags:
         for name, value in attrs:
+            if (tag, name) in (("ins", "data-pagefind-weight"), ("del", "data-pagefind-weight")):
+                continue  # the search weights of a diff's runs (site.archived.INS_OPEN, DEL_OPEN)
+            if tag == "span":  # the hidden "inserted:"/"deleted:" labels, nothing else
+                assert (name, value) == ("class", "cw-sr"), (name, value)
+                continue
             assert name == "id" or (tag in ("details", "a", "p") and name in ("class", "href")), (tag, name)
             assert name != "href" or (value or "").startswith(("http://", "https://", "#")), value
     assert " ".join(plain_text(payload).split()) in " ".join("".join(parser.text).split())

@@ -157,10 +157,12 @@ def test_rendered_markdown_never_contains_live_markup_from_the_text(old, new) ->
     parser = _Tags()
     parser.feed(html)
     assert {tag for tag, _ in parser.tags} <= {"p", "h3", "em", "strong", "code", "ins", "del", "a", "div",
-                                               "details", "summary", "br"}
+                                               "details", "summary", "br", "span"}
     for tag, attrs in parser.tags:
         for name, value in attrs:
             allowed = name == "id" or (name == "class" and tag in ("details", "div", "p")) or (
-                name == "href" and tag == "a" and (value or "").startswith(("http://", "https://")))
+                name == "href" and tag == "a" and (value or "").startswith(("http://", "https://"))) or (
+                tag in ("ins", "del") and name == "data-pagefind-weight" and value in ("2", "0.25")) or (
+                tag == "span" and (name, value) == ("class", "cw-sr"))  # search weights, hidden labels
             assert allowed, (tag, name, value)
     assert render_text(diff).startswith(("no changes", "1 ", "2 ", "3 ", "4 "))

@@ -48,8 +48,8 @@ def test_only_first_records_and_substantive_changes_get_change_pages(workspace) 
     assert change_pages == [f"{TERMS}/2026-03-01/index.md", f"{TERMS}/2026-03-02/index.md"]
     assert "acme/privacy/2026-03-01/index.md" in pages
     document = pages[f"{TERMS}/index.md"]
-    assert '??? note "2 non-substantive recordings"' in document
-    folded = document.split('??? note "2 non-substantive recordings"')[1].split("## Current text")[0]
+    assert '??? note cw-recordings "2 non-substantive recordings"' in document
+    folded = document.split('??? note cw-recordings "2 non-substantive recordings"')[1].split("## Current text")[0]
     assert "· links ·" in folded and "· blink ·" in folded
     assert "(2026-03-02/index.md)" in document and "(2026-03-01/index.md)" in document
 
@@ -79,7 +79,7 @@ def test_home_lists_substantive_changes_newest_first(workspace) -> None:
            START + timedelta(days=9), service_name="Acme Cloud")
     home = generate_site(workspace)["index.md"]
     latest = home.split("## Latest substantive changes")[1].split("## Services")[0]
-    dates = re.findall(r"\*\*(\d{4}-\d\d-\d\d)\*\*", latest)
+    dates = re.findall(r'\*\*<span class="cw-date">(\d{4}-\d\d-\d\d)</span>\*\*', latest)
     assert dates == sorted(dates, reverse=True) and len(dates) == 2
     assert "acme/privacy/2026-03-10/index.md" in latest
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from extras_fixtures import HOSTILE, history
 
-from clausewatch.site.svg import CLASS_COLOURS, generate_svgs, render_timeline
+from clausewatch.site.svg import CLASS_COLOURS, classes_of, generate_svgs, picture_html, render_timeline
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 
@@ -28,25 +29,45 @@ def test_one_timeline_per_document_and_one_chart_per_topic() -> None:
     ]
 
 
-def test_timeline_marks_each_version_with_its_class_colour_size_and_link() -> None:
+def _marks(root: ET.Element) -> list[ET.Element]:
+    """Each version's mark: the last child of its link or group (a link also holds its hit area)."""
+    return [list(m)[-1] for m in root.iter() if m.get("class") == "cw-mark"]
+
+
+def test_timeline_marks_each_version_with_its_class_shape_colour_size_and_link() -> None:
     changes = [c for c in history() if c.version.document == "terms-of-service"]
     root = parse(render_timeline(changes, title="Timeline of Acme Terms"))
     links = root.findall(".//svg:a", NS)
     assert [a.get("href") for a in links] == ["2026-01-05/", "2026-02-10/", "2026-03-01/", "2026-03-01-2/"]
-    legend_marks = len(root.findall(".//svg:g[@class='legend']/svg:circle", NS))
-    circles = root.findall(".//svg:circle", NS)[:-legend_marks]
-    assert [c.get("fill") for c in circles] == [CLASS_COLOURS[k] for k in
-                                                ("first", "substantive", "cosmetic", "blink",
-                                                 "substantive", "substantive")]
-    assert root.findall("svg:circle", NS) == circles[2:4]  # no page, no link: cosmetic and blink
-    assert float(circles[0].get("r")) < float(circles[1].get("r"))  # a first record is the smallest mark
-    tooltips = [c.find("svg:title", NS).text for c in circles]
-    assert tooltips[1] == "2026-02-10: substantive — 1 substantive change, 1 modified, 3 renumbered"
-    xs = [float(c.get("cx")) for c in circles]
-    assert xs == sorted(xs) and xs[0] < xs[1] < xs[2]
-    assert root.get("role") == "img" and root.find("svg:title", NS).text == "Timeline of Acme Terms"
+    marks = _marks(root)
+    classes = ("first", "substantive", "cosmetic", "blink", "substantive", "substantive")
+    assert [m.get("fill") for m in marks] == [CLASS_COLOURS[k] for k in classes]
+    tags = [m.tag.split("}")[1] for m in marks]  # the class told by shape as well as colour
+    assert tags == ["rect", "circle", "polygon", "polygon", "circle", "circle"]
+    assert marks[2].get("points") != marks[3].get("points")  # cosmetic: a diamond; blink: a triangle
+    assert len(root.findall("svg:g[@class='cw-mark']", NS)) == 2  # no page, no link: cosmetic and blink
+    tooltips = [m.find("svg:title", NS).text for m in root.iter() if m.get("class") == "cw-mark"]
+    assert tooltips[0] == "2026-01-05: first record"
+    assert tooltips[1] == "2026-02-10: substantive change — 1 clause changed, 3 renumbered"
+    # tooltips agree with the class: no "substantive" or "first record" on other classes
+    assert tooltips[2].startswith("2026-03-01: cosmetic — ") and "substantive" not in tooltips[2]
+    assert "first record" not in " ".join(tooltips[1:]) and "blink" in tooltips[3]
+    assert all(a.get("aria-label") == a.find("svg:title", NS).text for a in links)
+    xs = [float(m.get("cx") or m.get("x") or m.get("points").split(",")[0]) for m in marks]
+    assert xs == sorted(xs)
+    assert root.get("role") == "group" and root.find("svg:title", NS).text == "Timeline of Acme Terms"
     legend = " ".join(t.text for t in root.findall(".//svg:g[@class='legend']/svg:text", NS))
     assert "substantive" in legend and "blink" in legend and "links only" not in legend  # only classes shown
+    inline = render_timeline(changes, title="t", legend=False)
+    assert "legend" not in inline and parse(inline).findall(".//svg:a", NS)
+
+
+def test_picture_html_is_one_block_with_an_html_legend() -> None:
+    changes = [c for c in history() if c.version.document == "terms-of-service"]
+    html = picture_html(render_timeline(changes, title="t", legend=False), classes_of(changes), "4 & <5>")
+    assert "\n\n" not in html and html.startswith('<div class="cw-picture">')
+    assert html.count("<li>") == len(classes_of(changes)) + 1
+    assert "4 &amp; &lt;5&gt;" in html and "circle size" in html
 
 
 def test_topic_chart_has_a_row_per_service_and_links_to_change_pages() -> None:
@@ -55,7 +76,7 @@ def test_topic_chart_has_a_row_per_service_and_links_to_change_pages() -> None:
     hrefs = sorted(a.get("href") for a in root.findall(".//svg:a", NS))
     assert hrefs == ["../../acme/terms-of-service/2026-02-10/", "../../hostile/terms/2026-02-07/"]
     labels = [t.text for t in root.findall("svg:text", NS)]
-    assert labels[0] == "Acme" and labels[1] == HOSTILE[:24].replace("\x07", "")
+    assert labels[0] == "Acme" and labels[1] == HOSTILE[:22].replace("\x07", "")
 
 
 def test_hostile_names_stay_text() -> None:
@@ -82,3 +103,14 @@ def test_long_histories_get_year_ticks_and_stay_deterministic() -> None:
     ticks = [t.text for t in parse(text).findall("svg:text", NS)]
     assert "2027" in ticks and "2029" in ticks and all(len(t) == 4 for t in ticks[:3])
     assert text == render_timeline(list(reversed(stretched)), title="t")
+
+
+def test_a_hostile_name_cannot_end_the_inline_picture_block() -> None:
+    import markdown
+
+    changes = [c for c in history() if c.version.document == "terms"]  # the hostile service's
+    html = picture_html(render_timeline(changes, title="Timeline of x\n \n<script>alert(1)</script>", legend=False),
+                        classes_of(changes), "caption\n\n**bold**")
+    assert not re.search(r"\n\s*\n", html)
+    out = markdown.markdown(f"Before.\n\n{html}\nAfter.\n", extensions=["attr_list", "toc"])
+    assert "<script" not in out and "<strong>" not in out and out.count('<div class="cw-picture">') == 1

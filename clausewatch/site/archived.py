@@ -11,7 +11,8 @@ tables (an HTML `<table>` block). Every character of the text itself goes throug
 - `render_block(text)` / `render_blocks(text)`: a clause text as paragraphs and `<table>` blocks;
 - `heading_text(markdown)`: a heading's plain text, escaped for a Markdown heading line;
 - `render_ops(ops, old, new)`: a word diff over the plain texts, `<ins>`/`<del>` around changed runs,
-  each character with the formatting of its side;
+  each character with the formatting of its side (`INS_OPEN`/`DEL_OPEN`: weighted for search, labelled
+  for screen readers);
 - `feed_block`, `feed_ops`: the same for feed entries (HTML that no Markdown reads);
 - `plain_ops`, `plain_change`: word diffs and clause changes over the plain text, whatever the ops given.
 """
@@ -43,15 +44,26 @@ from clausewatch.slugs import is_slug
 _SPACES = re.compile(r"\s+")
 
 
+INS_OPEN = '<ins data-pagefind-weight="2"><span class="cw-sr">inserted: </span>'
+"""How a page opens inserted words: ranked above the page's other words by Pagefind (a change page is
+found first for what it added), with a visually hidden label for screen readers (`.cw-sr`, which the
+search index leaves out: see `search_index.EXCLUDED`)."""
+DEL_OPEN = '<del data-pagefind-weight="0.25"><span class="cw-sr">deleted: </span>'
+"""How a page opens deleted words: still found, ranked below every other word of the page."""
+
+
 @dataclass(frozen=True, slots=True)
 class Escapes:
-    """How a context escapes text and link targets (a target of '' means: no link)."""
+    """How a context escapes text and link targets (a target of '' means: no link), and opens the
+    `<ins>`/`<del>` of a word diff."""
 
     text: Callable[[str], str]
     href: Callable[[str], str]
+    ins: str = "<ins>"
+    dele: str = "<del>"
 
 
-MARKDOWN = Escapes(markdown_text, lambda url: html_text(link_target(url)))
+MARKDOWN = Escapes(markdown_text, lambda url: html_text(link_target(url)), INS_OPEN, DEL_OPEN)
 """Inline HTML on a Markdown page (also inside the raw `<table>` blocks: entities mean the same there)."""
 XML = Escapes(xml_text, lambda url: xml_text(link_target(url)))
 """Feed entries: HTML that no Markdown reads."""
@@ -189,6 +201,8 @@ def render_ops(ops: Sequence[WordOp], old_markdown: str, new_markdown: str, *,
     site Markdown: `<ins>`/`<del>` around changed runs, formatting inside them (equal and inserted text
     as the new side has it, deleted text as the old side had it). With `context_words`, long unchanged
     runs keep that many words next to each change; line breaks are spaces (`<br>` with `line_breaks`).
+    A deletion and an insertion that meet are parted by a space, so that the words of the two sides
+    never run together (in the page's text, search snippets, copied text).
     Ops that do not spell these plain texts are shown without formatting."""
     return ops_html(ops, old_markdown, new_markdown, MARKDOWN, context_words=context_words,
                     newline="<br>" if line_breaks else " ")
@@ -216,9 +230,17 @@ def ops_html(ops: Sequence[WordOp], old_markdown: str, new_markdown: str, escape
         at_old += size if op.op != "insert" else 0
         at_new += size if op.op != "delete" else 0
         html = styled(pieces, escapes, newline=newline, fold=True)
-        tag = {"insert": "ins", "delete": "del"}.get(op.op)
-        out.append(f"<{tag}>{html}</{tag}>" if tag else html)
+        if op.op == "equal":
+            out.append(html)
+            continue
+        if index and ops[index - 1].op not in ("equal", op.op) and not _ends_blank(ops[index - 1].text, op.text):
+            out.append(" ")  # `<del>Use;</del> <ins>Uses</ins>`, never `Use;Uses`
+        out.append(f"{escapes.ins}{html}</ins>" if op.op == "insert" else f"{escapes.dele}{html}</del>")
     return "".join(out)
+
+
+def _ends_blank(before: str, after: str) -> bool:
+    return before[-1:].isspace() or after[:1].isspace()
 
 
 def feed_block(markdown: str) -> str:

@@ -3,36 +3,38 @@
     <service>/<document>/as-of/                 every date with a recorded text, and how to read them
     <service>/<document>/as-of/<YYYY-MM-DD>/     the text recorded that day (same slug as the change page)
 
-The text in force on any other date is the one of the latest date listed before it. Pages exist for
-the newest first records and substantive changes (`AS_OF_LIMIT`; older ones are listed with their archive
-commit); cosmetic, link-only
-and blink recordings do not change the words a reader reads, so the earlier page stands for them.
-They are kept out of the search index: their words are already found through the current text.
+The text in force on any other date is the one of the latest date listed before it. Every first record
+and substantive change has a page; cosmetic, link-only and blink recordings do not change the words a
+reader reads (or flip back to words recorded before), so the earlier page stands for them.
+
+The pages are light, because there are as many as there are changes (about 11,000 on the imported
+bundle): the text once, as one raw HTML block that MkDocs passes through without reading Markdown in it
+(a tenth of the time of the same text as Markdown), no table of contents in the sidebar, and out of the
+search index (their words are found on the change pages and the current text).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from clausewatch.diff.clauses import split_clauses
 from clausewatch.diff.history import HistoryEntry
-from clausewatch.site.escape import markdown_text
+from clausewatch.models import Clause
+from clausewatch.site.archived import heading_text, render_blocks
+from clausewatch.site.escape import markdown_text, one_line
 from clausewatch.site.markdown import (
     date_of,
     document_title,
     front_matter,
     heading_id,
     link,
-    render_clauses,
+    nowrap_date,
     service_title,
+    slug_label,
 )
 from clausewatch.site.views import DocumentSummary
-
-AS_OF_LIMIT = 3
-"""The newest texts per document that get an "as of" page. Each is a whole document (often 50-300 KB of
-HTML), so every one costs as much as a document page: at 39,000 imported versions, 100 per document more
-than doubled the build time and size (measured on a 10% sample: 1,725 → 2,996 pages, MkDocs 143 → 474 s).
-Older texts are named on the as-of index with their change page and archive commit."""
+from clausewatch.slugs import is_slug
 
 
 def as_of_path(service: str, document: str, slug: str) -> str:
@@ -42,20 +44,19 @@ def as_of_path(service: str, document: str, slug: str) -> str:
 def as_of_files(
     summary: DocumentSummary, history: Sequence[HistoryEntry], slugs: Sequence[str]
 ) -> dict[str, str]:
-    """The as-of index and one page per published version (newest `AS_OF_LIMIT`)."""
-    published = [(entry, slug) for entry, slug in zip(history, slugs, strict=True) if slug]
-    kept = published[-AS_OF_LIMIT:]
+    """The as-of index and one page per published version (first record or substantive change), each
+    with the classes of the recordings between it and the next published one."""
+    published = [index for index, slug in enumerate(slugs) if slug]
     files: dict[str, str] = {}
-    position = {id(entry): i for i, entry in enumerate(history)}
-    for index, (entry, slug) in enumerate(kept):
-        following = kept[index + 1][1] if index + 1 < len(kept) else ""
-        end = position[id(kept[index + 1][0])] if following else len(history)
-        later = [e.version_class for e in history[position[id(entry)] + 1 : end]]
-        files[as_of_path(summary.service, summary.document, slug)] = as_of_page(
-            summary, entry, slug, following, later
+    for number, index in enumerate(published):
+        end = published[number + 1] if number + 1 < len(published) else len(history)
+        following = slugs[end] if end < len(history) else ""
+        later = [entry.version_class for entry in history[index + 1 : end]]
+        files[as_of_path(summary.service, summary.document, slugs[index])] = as_of_page(
+            summary, history[index], slugs[index], following, later
         )
     files[f"{summary.service}/{summary.document}/as-of/index.md"] = as_of_index(
-        summary, [(slug, entry.version.commit) for entry, slug in published], {slug for _, slug in kept}
+        summary, [slugs[index] for index in published]
     )
     return files
 
@@ -71,56 +72,89 @@ def as_of_page(
 ) -> str:
     """The text recorded on one date, with its validity and links to the change and the next text.
 
-    `later`: classes of the unpublished recordings between this text and the next published one.
+    `later`: classes of the unpublished recordings between this text and the next published one (or
+    since, for the current text).
     """
-    service, title = _titles(summary)
+    # named as that version was (like its change page): a later version's names leave the page as it was
+    version = entry.version
+    service = service_title(summary.service, version.service_name)
+    title = document_title(summary.document, version.document_name)
     page = as_of_path(summary.service, summary.document, slug)
     meta = {
-        "title": f"{service} — {title} as of {slug}",
+        "title": f"{service} — {title} as of {slug_label(slug)}",
         "description": f"The text of {service} {title} as recorded on {date_of(slug)}",
         "date": date_of(slug),
         "service": summary.service,
         "document": summary.document,
         "search_exclude": True,
-        "hide": ["toc"],  # a whole old text: its clauses are listed on the document page
+        "hide": ["toc"],  # a whole old text: no list of its clauses in the sidebar
     }
     change = link(page, f"{summary.service}/{summary.document}/{slug}/index.md")
     current = link(page, f"{summary.service}/{summary.document}/index.md")
     if following:
-        later = link(page, as_of_path(summary.service, summary.document, following))
-        until = f"until the next change, [{following}]({later})"
+        target = link(page, as_of_path(summary.service, summary.document, following))
+        until = f"until the next change, [{nowrap_date(slug_label(following))}]({target})"
     else:
         until = f"to this day: it is the [current text]({current})"
     observed = entry.version.observed_at.strftime("%Y-%m-%d %H:%M:%S UTC")
     lines = [
         front_matter(meta),
-        f"# {markdown_text(service)} — {markdown_text(title)} as of {slug}\n",
+        f"# {markdown_text(service)} — {markdown_text(title)} as of {nowrap_date(slug_label(slug))}\n",
         f"Recorded {observed} (archive commit `{entry.version.commit[:12]}`); this wording stood {until}. "
         f"See [what changed that day]({change}) · [all dates]({link(page, _index(summary))}).\n",
-        _later_note(later),
+        _later_note(later, following=bool(following)),
         f"## Text {{ #{heading_id('text')} }}\n",
-        render_clauses(split_clauses(entry.version.text)),
+        text_html(split_clauses(entry.version.text)),
     ]
     return "\n".join(lines)
 
 
-def _later_note(later: Sequence[str]) -> str:
-    """What the recordings in between did, so a reader knows what "stood" means here."""
+_KINDS = (("cosmetic", "changed only formatting or page furniture"), ("links", "changed only links"),
+          ("blink", "flipped back to a text recorded earlier"))
+
+
+def _later_note(later: Sequence[str], *, following: bool) -> str:
+    """What the recordings between this text and the next change (or since, for the current text)
+    did, counted by class, so a reader knows what "stood" means here."""
     if not later:
         return ""
-    blinks = sum(1 for c in later if c == "blink")
-    note = (f"{len(later)} later recording{'s' if len(later) != 1 else ''} before the next change only "
-            "changed links or formatting")
-    if blinks:
-        note += f", or flipped back to a text recorded earlier ({blinks} time{'s' if blinks != 1 else ''})"
-    return f"!!! note \"In between\"\n    {note}: see the document's timeline.\n"
+    counts = Counter(later)
+    parts = [f"{counts[kind]} {what}" for kind, what in _KINDS if counts[kind]]
+    when = "before the next change" if following else "since"
+    total = len(later)
+    note = f"{total} later recording{'s' if total != 1 else ''} {when}: {', '.join(parts)}"
+    return f"!!! note \"In between\"\n    {note}. See the document's timeline.\n"
+
+
+def text_html(clauses: Sequence[Clause], *, base_level: int = 2) -> str:
+    """A whole text as ONE raw HTML block (no blank line inside, so Python-Markdown keeps it whole and
+    reads no Markdown in it): headings with their clause anchors, paragraphs, formatting and tables as
+    the document page shows them. Every character of the text is escaped by `render_blocks`
+    (`markdown_text`: entities, which mean the same in HTML), ids are slugs only. Only headings keep
+    their clause's anchor: the ids of every paragraph were an eighth of an as-of page's bytes."""
+    out = ['<div class="cw-text">']
+    for clause in clauses:
+        anchor = f' id="{clause.id}"' if is_slug(clause.id) else ""
+        number = markdown_text(one_line(clause.number)) if clause.number else ""
+        blocks = list(render_blocks(clause.text))
+        if clause.heading and clause.heading.strip():
+            level = min(6, base_level + 1 + clause.level)
+            label = f"{number} {heading_text(clause.heading)}".strip()
+            out.append(f"<h{level}{anchor}>{label}</h{level}>")
+        elif number and blocks and not blocks[0].startswith("<table"):
+            blocks[0] = f"<strong>{number}</strong> {blocks[0]}"
+        elif number:
+            blocks.insert(0, f"<strong>{number}</strong>")
+        out += [block if block.startswith("<table") else f"<p>{block}</p>" for block in blocks]
+    out.append("</div>")
+    return "\n".join(out) + "\n"
 
 
 def _index(summary: DocumentSummary) -> str:
     return f"{summary.service}/{summary.document}/as-of/index.md"
 
 
-def as_of_index(summary: DocumentSummary, dated: Sequence[tuple[str, str]], with_page: set[str]) -> str:
+def as_of_index(summary: DocumentSummary, dated: Sequence[str]) -> str:
     """Every date with a recorded text, newest first; how to find the text in force on any date."""
     service, title = _titles(summary)
     page = _index(summary)
@@ -132,12 +166,8 @@ def as_of_index(summary: DocumentSummary, dated: Sequence[tuple[str, str]], with
         "Each date below is a day the words of this document changed (or were first recorded). "
         "The text in force on any other date is the one of the latest date before it.\n",
     ]
-    for slug, commit in reversed(dated):
-        if slug in with_page:
-            lines.append(f"- [{slug}]({link(page, as_of_path(summary.service, summary.document, slug))})")
-        else:
-            change = link(page, f"{summary.service}/{summary.document}/{slug}/index.md")
-            lines.append(f"- {slug}: [the change of that day]({change}); the whole text is in the archive at "
-                         f"commit `{commit[:12]}` (`git show {commit[:12]}:archive/{summary.service}/"
-                         f"{summary.document}.md`)")
+    for slug in reversed(dated):
+        change = link(page, f"{summary.service}/{summary.document}/{slug}/index.md")
+        text = link(page, as_of_path(summary.service, summary.document, slug))
+        lines.append(f"- [{nowrap_date(slug_label(slug))}]({text}) · [what changed that day]({change})")
     return "\n".join(lines) + "\n"

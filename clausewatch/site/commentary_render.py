@@ -6,6 +6,7 @@ Pure. The body is contributed Markdown: everything but plain Markdown is neutral
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from clausewatch.commentary.anchor import Anchor, anchor_commentary, names_change
@@ -25,12 +26,19 @@ _ANCHOR_NOTES = {
 }
 
 
+def commentary_id(commentary: Commentary) -> str:
+    """The anchor of a commentary on its change page (on its byline, next to its clause): `_commentary-`
+    and its file's name, which no clause id can take (clause ids have no `_`)."""
+    stem = commentary.path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".md")
+    return "_commentary-" + (re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-") or "note")
+
+
 def render_commentary(commentary: Commentary, anchor: Anchor) -> str:
     """A `!!! commentary "Title"` admonition (Markdown): byline, sources, anchor note, safe body."""
     byline = "Commentary by " + ", ".join(markdown_text(a) for a in commentary.authors)
     if commentary.status == "draft":
         byline += " (draft)"
-    lines = [f"*{byline}*", ""]
+    lines = [f"*{byline}*", f"{{: #{commentary_id(commentary)} }}", ""]
     note = _ANCHOR_NOTES.get(anchor.how)
     if note:
         lines += [f"*{note.format(clause=markdown_text(commentary.clause or ''))}*", ""]

@@ -5,7 +5,7 @@ Pure: takes `PublishedChange`s, returns `{site-relative path: bytes}` under `dat
     data/index.json                               every service and document
     data/<service>/index.json                     one service: its documents
     data/<service>/<document>/index.json          one document: every version (class, topics, commit)
-    data/<service>/<document>/<YYYY-MM-DD>.json   one change: provenance, clause changes, clause ids
+    data/<service>/<document>/<YYYY-MM-DD>.json   one change: provenance, clause changes with their texts
     data/<service>/<document>/current.txt         the current text (Markdown source, as recorded)
     data/<service>/<document>/clauses.json        its clause histories (`site/data_clauses.py`)
     data/topics/<topic>.json                      who says it today (`site/data_clauses.py`)
@@ -40,8 +40,11 @@ DATA_DIR = "data"
 SCHEMA_VERSION = 3
 """2: change records no longer list every clause id of the new text (`clauses`): at 40,000 versions that
 was half the data; the current ids are in the document's `index.json`, past texts in the archive.
-3: clause histories (`<document>/clauses.json`, named by the document's `clause_histories`) and who says
-it today (`data/topics/<topic>.json`), from `site/data_clauses.py`."""
+3: change records carry the words that changed: each clause of a substantive change has its `text`
+before and after (Markdown as recorded, `null` where the wording did not change), and a section's
+change lists its clauses' changes (`parts`); clause histories (`<document>/clauses.json`, named by the
+document's `clause_histories`) and who says it today (`data/topics/<topic>.json`), from
+`site/data_clauses.py`."""
 DATASET = f"{DATA_DIR}/clausewatch-current-texts.zip"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -97,21 +100,27 @@ def _version_row(change: PublishedChange) -> dict[str, Any]:
     }
 
 
-def _clause_ref(clause: Clause | None) -> dict[str, Any] | None:
+def _clause_ref(clause: Clause | None, *, with_text: bool) -> dict[str, Any] | None:
     if clause is None:
         return None
-    return {"id": clause.id, "number": clause.number, "heading": clause.heading}
+    return {"id": clause.id, "number": clause.number, "heading": clause.heading,
+            "text": clause.text if with_text else None}
 
 
 def _clause_change(change: ClauseChange) -> dict[str, Any]:
+    """One clause change; the texts of its two sides when its words changed (a substantive change of
+    one clause: a section's texts are in its `parts`, a cosmetic change's wording is the same on both
+    sides: 8,000 changes of the imported bundle stay a few MB, see docs/data.md)."""
+    texts = change.change_class == "substantive" and not change.parts
     return {
         "kind": change.kind,
         "class": change.change_class,
-        "before": _clause_ref(change.before),
-        "after": _clause_ref(change.after),
+        "before": _clause_ref(change.before, with_text=texts),
+        "after": _clause_ref(change.after, with_text=texts),
         "renumbered": change.renumbered,
         "topics": list(change.topics),
         "others": [c.id for c in change.others],
+        "parts": [_clause_change(part) for part in change.parts],
     }
 
 

@@ -30,7 +30,7 @@ from clausewatch.diff.render import (
     summary_line,
 )
 from clausewatch.models import Clause, ClauseChange, Diff
-from clausewatch.site.archived import change_texts, render_ops, styled
+from clausewatch.site.archived import DEL_OPEN, INS_OPEN, change_texts, render_ops, styled
 from clausewatch.site.escape import markdown_text
 
 _SPACES = re.compile(r"\s+")
@@ -84,7 +84,7 @@ def _card(item: Anchored, headings: tuple[dict[str, str], dict[str, str]], after
         meta += f" · {markdown_text(moved_note(change, where))}{'; wording unchanged' if unchanged else ''}"
     title = markdown_text(change_title(change, headings)) or "(a clause without words)"  # `****` reads as a rule
     lines = [f"### {title} {{ #{item.anchor} }}" if heading else f"**{title}**\n{{: #{item.anchor} .cw-card-title }}",
-             "", meta, ""]
+             "", meta + "\n{: .cw-card-meta }", ""]
     parts = list(item.parts)
     k = 0
     while k < len(parts):
@@ -155,9 +155,9 @@ def _rewrite_block(old: str, new: str, old_anchor: str = "", new_anchor: str = "
     before = f' id="{old_anchor}"' if old_anchor else ""
     after = f' id="{new_anchor}"' if new_anchor and new_anchor != old_anchor else ""
     return (f'<div class="cw-rewrite"><div class="cw-rewrite-side cw-rewrite-before"{before}>'
-            f'<p class="cw-rewrite-label">Before (rewritten)</p><p><del>{_html_text(old)}</del></p></div>'
+            f'<p class="cw-rewrite-label">Before (rewritten)</p><p>{DEL_OPEN}{_html_text(old)}</del></p></div>'
             f'<div class="cw-rewrite-side cw-rewrite-after"{after}><p class="cw-rewrite-label">After</p>'
-            f'<p><ins>{_html_text(new)}</ins></p></div></div>')
+            f'<p>{INS_OPEN}{_html_text(new)}</ins></p></div></div>')
 
 
 def _html_text(markdown: str) -> str:

@@ -36,7 +36,13 @@ from clausewatch.site.clause_pages import (
     merge_after,
     plan_clause_site,
 )
-from clausewatch.site.commentary_pages import ChangeClauses, add_commentary_links, current_text_notes
+from clausewatch.site.commentary_pages import (
+    SUGGEST,
+    ChangeClauses,
+    current_text_notes,
+    suggest_commentary_urls,
+    suggest_on_change,
+)
 from clausewatch.site.commentary_render import place_commentary
 from clausewatch.site.data_api import document_data_files
 from clausewatch.site.data_clauses import clause_data_files
@@ -45,12 +51,9 @@ from clausewatch.site.evidence import imported_evidence
 from clausewatch.site.feeds import generate_feeds, subscribe_markdown
 from clausewatch.site.key_changes import headline, rank_changes, render_key_changes
 from clausewatch.site.markdown import render_clauses
-from clausewatch.site.svg import render_timeline
+from clausewatch.site.svg import classes_of, picture_html, render_timeline, timeline_description
 from clausewatch.site.topic_pages import document_topic_hits
 from clausewatch.site.views import ChangeContext, ChangeRef, DocumentOutput, DocumentSummary, Files, TimelineRow
-
-TIMELINE_PICTURE = ("![Timeline of the recorded versions: size is the number of clauses changed, colour the "
-                    "class](timeline.svg){ .cw-timeline }")
 
 
 def generate_document(
@@ -74,7 +77,9 @@ def generate_document(
         context = _change_context(entry, refs, index)
         files[refs[index].page] = render_change(context, entry, notes, config, topics,
                                                 history_links=card_links(clause_site, positions[index]))
-    files[f"{key}/index.md"] = _document_page(key, summary, history, slugs, published, notes, clause_site, latest)
+    picture = timeline_picture(_full(history, slugs, lines), _timeline_title(history))
+    files[f"{key}/index.md"] = _document_page(key, summary, history, slugs, published, notes, clause_site, latest,
+                                              picture)
     files.update(as_of_files(summary, history, slugs))  # the text as it stood after each change
     files.update(clause_files(clause_site, summary, history, latest, notes))  # clause histories
     files.update(document_extra_files(key, history, slugs, config, lines))
@@ -115,16 +120,28 @@ def _change_context(entry: HistoryEntry, refs: Sequence[ChangeRef], index: int) 
     )
 
 
+def timeline_picture(full: Sequence[PublishedChange], title: str) -> str:
+    """The document page's timeline: the picture inline (its marks are links with tooltips), its legend
+    and caption (`svg.picture_html`)."""
+    return picture_html(render_timeline(full, title=title, legend=False), classes_of(full),
+                        timeline_description(full))
+
+
+def _timeline_title(history: Sequence[HistoryEntry]) -> str:
+    latest = history[-1].version
+    return f"Timeline of {latest.service_name or latest.service} {latest.document_name or latest.document}"
+
+
 def _document_page(key: str, summary: DocumentSummary, history: Sequence[HistoryEntry], slugs: Sequence[str],
                    published: Sequence[tuple[HistoryEntry, str]], notes: Sequence[Commentary],
-                   clause_site: ClauseSite, latest: Sequence[Clause]) -> str:
+                   clause_site: ClauseSite, latest: Sequence[Clause], picture: str = "") -> str:
     """The document page: timeline (picture, subscribe links, rows) and current text with the links to
     the commentary on its clauses (re-anchored in the latest version) and to each clause's history."""
     timeline = [_timeline_row(entry, slug) for entry, slug in zip(history, slugs, strict=True)]
     changes = [ChangeClauses(slug, e.version.commit, e.diff.before if e.diff else (),
                              e.diff.after if e.diff else split_clauses(e.version.text)) for e, slug in published]
     page = f"{key}/index.md"
-    return pages.document_page(summary, timeline, latest, picture=TIMELINE_PICTURE,
+    return pages.document_page(summary, timeline, latest, picture=picture,
                                subscribe=subscribe_markdown(page, "document", key),
                                after_clause=merge_after(current_text_notes(page, notes, changes, latest),
                                                         current_text_links(clause_site, page, latest)))
@@ -147,8 +164,9 @@ def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[C
                   config: Mapping[str, object] | None = None, topics: Sequence[Topic] = (),
                   history_links: Mapping[str, str] | None = None) -> str:
     """One change page: the fact box, the key changes, the diff's cards (or the first recorded text)
-    with the commentary that names them next to their clauses, "Add commentary", "Cite this clause" and
-    "History of this clause" (`history_links`: card anchor → URL of its clause's history)."""
+    with the commentary that names them next to their clauses, each card's tools ("Cite this clause",
+    "History of this clause" (`history_links`: card anchor → URL of its clause's history) and "Suggest
+    commentary" when the repository is known)."""
     config = config or {}
     history_links = history_links or {}
     before: tuple[Clause, ...] = entry.diff.before if entry.diff is not None else ()
@@ -159,23 +177,36 @@ def render_change(context: ChangeContext, entry: HistoryEntry, notes: Sequence[C
     else:
         anchors = [a for item in anchor_changes(entry.diff.changes) for a in dict.fromkeys(
             [item.anchor, *(anchor for _, anchor in item.parts)])]
-    links = add_commentary_links(context.ref, config, anchors if entry.diff is not None else (),
-                                 (*before, *after))
-    shown = {anchor: "\n\n".join([*by_clause.get(anchor, ()), links.get(anchor, "")]).strip("\n")
-             for anchor in anchors if anchor in by_clause or anchor in links}
+    urls = suggest_commentary_urls(context.ref, config, anchors if entry.diff is not None else (),
+                                   (*before, *after))
+    shown = {anchor: "\n\n".join(by_clause[anchor]).strip("\n") for anchor in anchors if anchor in by_clause}
     key_changes = ""
     if entry.diff is None:
         body = render_clauses(after, after_clause=shown)
     else:
+        about = _suggested_clauses(entry.diff)
         body = render_markdown(entry.diff, after_card=shown, card_footer=lambda anchor, _c: clause_tools(
-            anchor, [(LABEL, history_links[anchor])] if anchor in history_links else ()))
+            anchor, [*([(LABEL, history_links[anchor])] if anchor in history_links else []),
+                     (SUGGEST, urls.get(about.get(anchor, anchor), ""))]))
         ranked = rank_changes(entry.diff, topics)
         key_changes = render_key_changes(ranked, {t.id: t.title for t in topics}, total=entry.diff.summary.substantive)
     leftover = {clause: items for clause, items in by_clause.items() if clause not in shown}
     facts = change_facts(entry.version, entry.previous, context.ref.path, config,
                          substantive=entry.version_class == "substantive", evidence=imported_evidence(entry.version))
     return pages.change_page(context, body, facts=facts, key_changes=key_changes, commentary_by_clause=leftover,
-                             unanchored=[*unanchored, links[""] + "\n"], anchors=frozenset(anchors))
+                             unanchored=[*unanchored, suggest_on_change(urls.get("", ""))],
+                             anchors=frozenset(anchors))
+
+
+def _suggested_clauses(diff: Diff) -> dict[str, str]:
+    """The clause each card's "Suggest commentary" is about, by card anchor: the first clause of the
+    section whose words changed (its quote then says what changed), else the card's own clause."""
+    about = {}
+    for item in anchor_changes(diff.changes):
+        changed = [anchor for part, anchor in item.parts if part.change_class == "substantive"
+                   and any(c is not None and c.text.strip() for c in (part.after, part.before))]
+        about[item.anchor] = changed[0] if changed else item.anchor
+    return about
 
 
 def _headline(entry: HistoryEntry, slug: str, notes: Sequence[Commentary], topics: Sequence[Topic]) -> str:
@@ -240,13 +271,16 @@ def document_extra_files(
 ) -> Files:
     """One document's extras: its data API files, its feeds and its timeline picture."""
     lines = list(lines) or [""] * len(history)
-    full = [replace(_published(entry, slug, line), version=entry.version, previous=entry.previous, diff=entry.diff)
-            for entry, slug, line in zip(history, slugs, lines, strict=True)]
-    latest = history[-1].version
-    name = f"{latest.service_name or latest.service} {latest.document_name or latest.document}"
+    full = _full(history, slugs, lines)
     extra: Files = dict(document_data_files(full))
     extra.update(generate_feeds([_published(e, s, line) for e, s, line in zip(history, slugs, lines, strict=True)],
                                 site_url=str(config.get("site_url") or ""),
                                 site_name=str(config.get("site_name") or "Clausewatch"), kinds=("document",)))
-    extra[f"{key}/timeline.svg"] = render_timeline(full, title=f"Timeline of {name}")
+    extra[f"{key}/timeline.svg"] = render_timeline(full, title=_timeline_title(history))
     return extra
+
+
+def _full(history: Sequence[HistoryEntry], slugs: Sequence[str], lines: Sequence[str]) -> list[PublishedChange]:
+    """The history as published changes WITH their texts and diffs (for this document's extras)."""
+    return [replace(_published(entry, slug, line), version=entry.version, previous=entry.previous, diff=entry.diff)
+            for entry, slug, line in zip(history, slugs, lines, strict=True)]

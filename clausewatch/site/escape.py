@@ -205,7 +205,9 @@ def commentary_markdown(body: str) -> str:
     lists, critic and snippet markup, images, headings (they would take clause anchors), admonition and
     details boxes, and links (inline or by reference, in any container) whose target is not http(s) or
     mailto are all shown as text."""
-    text = body.replace("&", "&amp;").replace("<", "&lt;").replace("{", "&#123;").replace("}", "&#125;")
+    # a lone carriage return ends a line for Python-Markdown, not for the line patterns below
+    text = body.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace("{", "&#123;").replace("}", "&#125;")
     text = text.replace("![", "&#33;[")
     text = _LINK_DEST.sub(
         lambda m: m.group(0) if is_safe_commentary_url(m.group(1)) else "]&#40;" + m.group(0)[2:], text)

@@ -240,4 +240,4 @@ def subscribe_markdown(from_page: str, kind: str, key: str = "") -> str:
              f"[RSS]({rel(feed_path(kind, key, 'rss'))})"]
     if kind == "document":
         links.append(f"[data (JSON)]({rel(f'data/{key}/index.json')})")
-    return "Subscribe to changes: " + " · ".join(links) + "\n"
+    return "Subscribe to changes: " + " · ".join(links) + "\n{: .cw-subscribe }\n"

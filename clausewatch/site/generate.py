@@ -197,7 +197,7 @@ def site_files(outputs: Sequence[DocumentOutput], commentary: Mapping[str, Seque
                               [r for o in outputs for r in o.summary.changes])
     files: Files = {"index.md": pages.home_page(summaries, site_name=site_name,
                                                 subscribe=subscribe_markdown("index.md", "all")),
-                    INDEX: commentary_index_page(entries)}
+                    INDEX: commentary_index_page(entries, repo_url=str(config.get("repo_url") or ""))}
     by_service: dict[str, list[DocumentSummary]] = {}
     for summary in summaries:
         by_service.setdefault(summary.service, []).append(summary)

@@ -8,6 +8,7 @@ never collide with a clause anchor. Untrusted text is escaped through `clausewat
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import yaml
@@ -15,7 +16,7 @@ import yaml
 from clausewatch.archive.message import UNKNOWN_OWNER, split_source
 from clausewatch.models import Clause
 from clausewatch.site.archived import heading_text, render_block, render_blocks
-from clausewatch.site.escape import front_matter_value, markdown_text, one_line
+from clausewatch.site.escape import front_matter_value, html_text, markdown_text, one_line
 from clausewatch.slugs import is_slug
 
 
@@ -47,10 +48,27 @@ def date_of(observed_at: str) -> str:
     return observed_at[:10]
 
 
+_PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}( \([0-9]{1,3}\))?")
+
+
+def nowrap_date(day: str) -> str:
+    """A date (`YYYY-MM-DD`, or any text) that never breaks at its hyphens on a narrow screen, as inline
+    HTML for a Markdown page (escaped: `day` may come from a slug or a stated date)."""
+    shown = day if _PLAIN_DATE.fullmatch(day) else html_text(day)
+    return f'<span class="cw-date">{shown}</span>'
+
+
+def slug_label(slug: str) -> str:
+    """A change's folder as a reader says it: `2026-03-02`, and `2026-03-02 (2)` for the second that day."""
+    day, nth = slug[:10], slug[11:]
+    return f"{day} ({nth})" if nth else day
+
+
 def topic_links(from_page: str, topics: Iterable[str]) -> str:
-    """Topic tags linking to the topic pages."""
+    """Topic tags linking to the topic pages: badges that read as links (underlined, link colour)."""
     return " ".join(
-        f"[`{topic}`]({link(from_page, f'topics/{topic}/index.md')})" for topic in topics if is_slug(topic)
+        f"[{topic}]({link(from_page, f'topics/{topic}/index.md')}){{ .cw-topic-link }}"
+        for topic in topics if is_slug(topic)
     )
 
 
@@ -67,7 +85,7 @@ def attribution(sources: Iterable[str]) -> str:
         f"`{markdown_text(name)}`" if split_source(name)[0] != UNKNOWN_OWNER
         else f"`{markdown_text(split_source(name)[1])}` (repository owner unknown)" for name in names)
     return (f"Versions imported from {listed}. Data by Open Terms Archive contributors, under the Open Data "
-            "Commons Attribution License (ODC-BY 1.0).")
+            "Commons Attribution License (ODC-BY 1.0).\n{: .cw-attribution }")
 
 
 def render_clauses(clauses: Sequence[Clause], *, base_level: int = 2,

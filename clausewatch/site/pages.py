@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from clausewatch.models import Clause
-from clausewatch.site import asof
 from clausewatch.site.escape import markdown_text, url_text
 from clausewatch.site.markdown import (
     attribution,
@@ -21,8 +20,10 @@ from clausewatch.site.markdown import (
     front_matter,
     heading_id,
     link,
+    nowrap_date,
     render_clauses,
     service_title,
+    slug_label,
     topic_links,
 )
 from clausewatch.site.views import ChangeContext, ChangeRef, DocumentSummary, TimelineRow
@@ -47,7 +48,8 @@ def home_page(summaries: Sequence[DocumentSummary], *, site_name: str = "Clausew
         key=lambda c: (c.observed_at, c.service, c.document, c.slug),
         reverse=True,
     )[:HOME_LIMIT]
-    meta = {"title": site_name, "description": "Latest substantive changes to terms of service and policies"}
+    meta = {"title": site_name, "description": "Latest substantive changes to terms of service and policies",
+            "home": True}  # the window title is the site's name alone (theme/main.html)
     lines = [front_matter(meta), f"# {markdown_text(site_name)}\n",
              "A public record of how terms of service and privacy policies change, clause by clause. "
              f"See [how it works]({link(page, 'about.md')}).\n",
@@ -86,7 +88,7 @@ def _change_item(page: str, change: ChangeRef, *, with_document: bool) -> str:
     said = (f"{markdown_text(change.headline)} ({markdown_text(change.summary)})" if change.headline
             else markdown_text(change.summary))
     tail = f" · {tags}" if tags else ""
-    return f"- **{date_of(change.observed_at)}** · [{what}]({link(page, change.page)}) — {said}{tail}"
+    return f"- **{nowrap_date(date_of(change.observed_at))}** · [{what}]({link(page, change.page)}) — {said}{tail}"
 
 
 def service_page(service: str, summaries: Sequence[DocumentSummary], *, commentary: str = "",
@@ -122,14 +124,16 @@ def document_page(
     service = service_title(summary.service, summary.service_name)
     title = document_title(summary.document, summary.document_name)
     meta = {"title": f"{service} — {title}", "description": f"Current text and history of {service} {title}",
-            "date": date_of(summary.last_observed), "service": summary.service, "document": summary.document}
+            "date": date_of(summary.last_observed), "service": summary.service, "document": summary.document,
+            "service_name": service, "document_name": title, "kind": "current text"}
+    observed = summary.last_observed.replace("T", " ").replace("Z", " UTC")
     lines = [
         front_matter(meta),
         f"# {markdown_text(service)} — {markdown_text(title)}\n",
         f"Service: [{markdown_text(service)}]({link(page, f'{summary.service}/index.md')}) · "
         f"{summary.versions} recorded version{'s' if summary.versions != 1 else ''} · "
-        f"last observed {summary.last_observed.replace('T', ' ').replace('Z', ' UTC')}",
-        f"\nSource: {url_text(summary.source_url)}\n" if summary.source_url else "",
+        f"last observed {nowrap_date(observed[:10])}{observed[10:]}.\n{{: .cw-doc-facts }}\n",
+        f"Source: {url_text(summary.source_url)}\n{{: .cw-doc-facts }}\n" if summary.source_url else "",
         f"{attribution(summary.imported_from)}\n" if summary.imported_from else "",
         f"## Timeline {{ #{heading_id('timeline')} }}\n",
         *_section(picture),
@@ -137,13 +141,13 @@ def document_page(
     ]
     lines = [line for line in lines if line]
     published = [row for row in reversed(timeline) if row.slug]
-    lines += [_timeline_item(page, summary, row, as_of=i < asof.AS_OF_LIMIT) for i, row in enumerate(published)]
+    lines += [_timeline_item(page, summary, row) for row in published]
     others = [row for row in reversed(timeline) if not row.slug]
     if others:
         label = f"{len(others)} non-substantive recording{'s' if len(others) != 1 else ''}"
-        lines.append(f'\n??? note "{label}"\n')
+        lines.append(f'\n??? note cw-recordings "{label}"\n')
         lines += [
-            f"    - {date_of(row.observed_at)} · {row.version_class} · {markdown_text(row.summary)} · "
+            f"    - {nowrap_date(date_of(row.observed_at))} · {row.version_class} · {markdown_text(row.summary)} · "
             f"`{row.commit[:10]}`"
             for row in others
         ]
@@ -152,13 +156,14 @@ def document_page(
     return "\n".join(lines) + "\n"
 
 
-def _timeline_item(page: str, summary: DocumentSummary, row: TimelineRow, *, as_of: bool = True) -> str:
+def _timeline_item(page: str, summary: DocumentSummary, row: TimelineRow) -> str:
+    """A published change in the timeline: its page, what it did, its topics, its whole text then."""
     target = f"{summary.service}/{summary.document}/{row.slug}/index.md"
     text = f"{summary.service}/{summary.document}/as-of/{row.slug}/index.md"
     tags = topic_links(page, row.topics)
     return (
-        f"- **[{row.slug}]({link(page, target)})** · {row.version_class} · {markdown_text(row.summary)}"
-        f"{' · ' + tags if tags else ''}" + (f" · [text as of then]({link(page, text)})" if as_of else "")
+        f"- **[{nowrap_date(slug_label(row.slug))}]({link(page, target)})** · {row.version_class} · "
+        f"{markdown_text(row.summary)}{' · ' + tags if tags else ''} · [text as of then]({link(page, text)})"
     )
 
 
@@ -185,18 +190,19 @@ def change_page(
     title = document_title(ref.document, ref.document_name)
     what = "first record" if ref.version_class == "first" else "change"
     day, nth = ref.slug[:10], ref.slug[11:]  # `2026-03-02-2`: the second change of that day
-    heading = f"{service} — {title}: {what} {nth + ' ' if nth else ''}of {day}"
-    meta: dict[str, object] = {"title": heading, "description": ref.summary, "date": date_of(ref.observed_at),
+    heading = f"{service} — {title}: {what} {nth + ' ' if nth else ''}of "
+    meta: dict[str, object] = {"title": heading + day, "description": ref.summary, "date": date_of(ref.observed_at),
                                "service": ref.service, "document": ref.document, "class": ref.version_class,
-                               "topics": list(ref.topics)}
+                               "topics": list(ref.topics), "service_name": service, "document_name": title,
+                               "kind": what + (f" {nth}" if nth else "")}
     if ref.version_class == "first":
         # A whole text, like the document page: no clause list in the sidebar, and not indexed for
         # search (every word of it is found on the document page or, if later removed, in a change).
         meta.update({"hide": ["toc"], "search_exclude": True})
     lead = f"**{markdown_text(ref.summary)}**\n" if ref.version_class == "first" else ""
-    lines = [front_matter(meta), f"# {markdown_text(heading)}\n", lead, *_section(facts), *_section(key_changes),
-             _neighbours(context)]
-    lines += [item.rstrip() + "\n" for item in unanchored]
+    lines = [front_matter(meta), f"# {markdown_text(heading)}{nowrap_date(day)}\n", lead, *_section(facts),
+             *_section(key_changes), _neighbours(context)]
+    lines += [item.rstrip() + "\n" for item in unanchored if item.strip()]
     lines.append(f"## {'Text first recorded' if ref.version_class == 'first' else 'What changed'} "
                  f"{{ #{heading_id('changes')} }}\n")
     lines.append(body_markdown.strip() + "\n")
@@ -209,7 +215,7 @@ def change_page(
             lines += [item.rstrip() + "\n" for item in items]
     provenance = _provenance(context)
     if provenance:
-        lines.append(f"## Provenance {{ #{heading_id('provenance')} }}\n")
+        lines.append(f"## Provenance {{ #{heading_id('provenance')} .cw-provenance }}\n")
         lines.append(provenance)
     return "\n".join(lines) + "\n"
 
@@ -223,20 +229,22 @@ def _neighbours(context: ChangeContext) -> str:
     parts = []
     if context.previous is not None:
         previous = context.previous
-        parts.append(f"[← previous change ({previous.slug})]({link(ref.page, previous.page)})")
+        parts.append(f"[← previous change ({nowrap_date(slug_label(previous.slug))})]"
+                     f"({link(ref.page, previous.page)})")
     parts.append(f"[document and timeline]({link(ref.page, _doc_page(ref))})")
     if context.following is not None:
-        parts.append(f"[next change ({context.following.slug}) →]({link(ref.page, context.following.page)})")
-    return " · ".join(parts) + "\n"
+        parts.append(f"[next change ({nowrap_date(slug_label(context.following.slug))}) →]"
+                     f"({link(ref.page, context.following.page)})")
+    return " · ".join(parts) + "\n{: .cw-neighbours }\n"
 
 
 def _provenance(context: ChangeContext) -> str:
     """What the fact box does not say: the version this one is compared with, and attribution."""
     rows = []
     if context.previous_commit:
-        rows.append(f"- Compared with archive commit `{context.previous_commit}`")
+        rows.append(f"Compared with archive commit `{context.previous_commit}`.")
     if context.imported_from:
         commit = context.imported_from.partition("@")[2]
-        at = f" (source commit `{markdown_text(commit)}`)" if commit else ""
-        rows.append(f"- {attribution([context.imported_from])}{at}")
-    return "\n".join(rows) + "\n" if rows else ""
+        at = f"Source commit `{markdown_text(commit)}`. " if commit else ""
+        rows.append(at + attribution([context.imported_from]).split("\n")[0])
+    return "".join(f"{row}\n{{: .cw-provenance }}\n\n" for row in rows)

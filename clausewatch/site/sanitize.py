@@ -7,6 +7,9 @@ inside the build, so it keeps working if the build engine changes.
 What survives:
 - elements and attributes Material's templates use (`class`, `id`, `data-*`, `aria-*`, inline SVG
   icons, the toggles and labels of its drawer), links with http(s)/mailto or relative URLs;
+- our inline pictures (`site/svg.py`): `svg`, `g`, `a`, `circle`, `rect`, `polygon`, `line`, `text` and
+  `title` with their geometry and presentation attributes only (no `style`, no `xlink:href`, no event
+  handler; an `a` keeps an `href` only when it is relative or http(s), never `javascript:`);
 - scripts only when they are the theme's: a `src` inside the theme's own asset folders or Pagefind's,
   one of Material's constant inline scripts (recognised by hash, with the page's relative base path
   folded out), and the `__config` JSON block (re-serialised, so it cannot close its element).
@@ -33,7 +36,10 @@ _BODY_TAGS = frozenset(
     dl dt em figcaption figure footer h1 h2 h3 h4 h5 h6 header hr i img input ins kbd label li main mark
     nav ol p path pre q s samp small span strong sub summary sup svg table tbody td tfoot th thead time
     tr u ul var wbr""".split()
-)
+) | frozenset(("g", "circle", "rect", "polygon", "line", "text", "title"))
+"""HTML, and the SVG elements of our pictures (`title` is an SVG element's tooltip; in HTML the parser
+moves a `<title>` out of the body)."""
+_PAINT = {"fill", "fill-opacity", "stroke", "stroke-width"}
 _HEAD_TAGS = frozenset({"meta", "link", "title"})
 
 _GENERIC_ATTRIBUTES = frozenset({"class", "id", "title", "lang", "dir", "hidden", "tabindex", "role"})
@@ -49,8 +55,13 @@ _BODY_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "align", "scope"},
     "ol": {"start", "reversed", "type"},
     "time": {"datetime"},
-    "svg": {"xmlns", "viewbox", "viewBox", "width", "height", "fill", "focusable"},
+    "svg": {"xmlns", "viewbox", "viewBox", "width", "height", "fill", "focusable", "font-family"},
     "path": {"d", "fill", "fill-rule", "clip-rule"},
+    "circle": {"cx", "cy", "r", *_PAINT},
+    "rect": {"x", "y", "width", "height", *_PAINT},
+    "polygon": {"points", *_PAINT},
+    "line": {"x1", "y1", "x2", "y2", "stroke", "stroke-width"},
+    "text": {"x", "y", "text-anchor", "font-size", "fill"},
 }
 _HEAD_ATTRIBUTES = {
     "meta": {"charset", "name", "content", "http-equiv", "property"},

@@ -19,6 +19,7 @@ from clausewatch.site.archived import plain_change
 from clausewatch.site.escape import mark_spans, markdown_text
 from clausewatch.site.feeds import subscribe_markdown
 from clausewatch.site.markdown import document_title, front_matter, heading_id, link, service_title
+from clausewatch.site.svg import picture_html
 from clausewatch.site.views import TopicHit
 from clausewatch.slugs import is_slug
 
@@ -124,10 +125,11 @@ def _group_lines(page: str, group: Sequence[TopicChange]) -> list[str]:
     return lines
 
 
-def topic_page(topic: Topic, items: Sequence[TopicChange], *, chart: bool = False, today: str = "") -> str:
+def topic_page(topic: Topic, items: Sequence[TopicChange], *, chart: str = "", today: str = "") -> str:
     """One topic's page: who says it today (`today`, see `site/adoption.py`), then its changes across all
-    services, newest first, matched words highlighted; with `chart` (it has changes), its picture over
-    time (`chart.svg` beside the page) and its feeds."""
+    services, newest first, matched words highlighted; with `chart` (its SVG, when it has changes), its
+    picture over time inline (each mark a link to its change, also published as `chart.svg` beside the
+    page) and its feeds."""
     page = f"topics/{topic.id}/index.md"
     meta = {"title": f"Topic: {topic.title}", "description": topic.description, "topics": [topic.id]}
     rules = f"{link(page, METHODOLOGY)}#{topic.id}"
@@ -148,8 +150,11 @@ def topic_page(topic: Topic, items: Sequence[TopicChange], *, chart: bool = Fals
         lines.append(f"\n*{len(groups) - TOPIC_PAGE_LIMIT} older changes are not listed here; "
                      "see this topic's feed and the data API.*")
     if chart:  # a topic with changes: its picture over time, and its feeds
-        lines.append("\n## Over time\n\n![Changes on this topic across services over time](chart.svg)"
-                     "{ .cw-timeline }\n")
+        services = len({item.change.version.service for item in items})
+        caption = (f"{len(groups)} change{'s' if len(groups) != 1 else ''} across {services} "
+                   f"service{'s' if services != 1 else ''}, one row per service; each mark links to its change.")
+        lines.append("\n## Over time\n\n"
+                     + picture_html(chart, ["substantive"], caption))
         lines.append(subscribe_markdown(page, "topic", topic.id))
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -219,7 +224,8 @@ def topic_files_of(items: Iterable[TopicChange], rules: RuleSet, charts: Mapping
     files = {"topics/index.md": topics_index_page(rules.topics, counts, rules.version),
              METHODOLOGY: methodology_page(rules)}
     for topic in rules.topics:
-        chart = f"topics/{topic.id}/chart.svg" in (charts or {})
-        files[f"topics/{topic.id}/index.md"] = topic_page(topic, by_topic[topic.id], chart=chart,
+        chart = (charts or {}).get(f"topics/{topic.id}/chart.svg")
+        files[f"topics/{topic.id}/index.md"] = topic_page(topic, by_topic[topic.id],
+                                                          chart=chart if isinstance(chart, str) else "",
                                                           today=(today or {}).get(topic.id, ""))
     return files

@@ -36,17 +36,23 @@
   function absolute(link) {
     try { return new URL(link, window.location.href).href; } catch (error) { return link; }
   }
+  function readable(node) {
+    /* The words a reader sees: without the screen readers' hidden "inserted:"/"deleted:" labels. */
+    var copy = node.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll(".cw-sr"), function (label) { label.remove(); });
+    return copy.textContent;
+  }
   function cardText(heading) {
     /* The sentence a card adds (its first inserted words), else its first paragraph, one line. */
     var node = heading.nextElementSibling, inserted = "", first = "";
     while (node && !/^H[1-3]$/.test(node.tagName)) {
       if (!inserted) {
         var ins = node.querySelector ? node.querySelector("ins") : null;
-        if (ins) { inserted = ins.textContent; }
+        if (ins) { inserted = readable(ins); }
       }
       if (!first && node.tagName === "P" && !node.querySelector("em:only-child") &&
           !node.classList.contains("cw-card-tools")) {
-        first = node.textContent;
+        first = readable(node);
       }
       node = node.nextElementSibling;
     }

@@ -1,0 +1,495 @@
+"""Issue 13 in headless Chromium: search that ranks the right change, pictures that work, pages everyone
+can read (axe-core), every text on the site, commentary from the page, and the small things.
+
+One fixture history is recorded in a real git archive and built with a real `clausewatch build`
+(generate → mkdocs build --strict → nh3 → Pagefind), with the repository's URL set as the workflows
+set it, and served from 127.0.0.1. The history adds a phrase on one day and removes it later, renames a
+term (a deletion meeting an insertion), has two changes on one day, non-substantive recordings in
+between, an imported version (attribution) and a commentary. axe-core comes from npm, pinned in
+tests/axe/package-lock.json (`npm ci`, run by scripts/test or here when missing). Screenshots at 1280
+and 390 px go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+import yaml
+
+from clausewatch.archive.read import open_archive
+from clausewatch.archive.write import init_repository, record_version
+from clausewatch.models import Provenance
+from clausewatch.site.build import SKELETON_DIR, build_site
+from clausewatch.workspace import Workspace
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+AXE_DIR = Path(__file__).resolve().parent / "axe"
+AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+REPO_URL = "https://github.com/clausewatch/archive"
+SIZES = {1280: 900, 390: 844}
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+PHRASE = "harvest voiceprints"
+KEY = "vocalo/terms-of-service"
+
+_BASE = """Last updated: January 2, 2026
+
+# Vocalo Terms of Service
+
+## 1. Permitted Use
+
+You may use the Service for personal communication.
+
+## 2. Your recordings
+
+You own the recordings you make with Vocalo. We store them to run the Service for you.
+{licence}
+## 3. Termination
+
+We may close accounts that break these terms, after telling you why.
+
+## 4. Governing law
+
+These terms are governed by the laws of Ireland.
+"""
+LICENCE = ("\n## 2a. Voice licence\n\nYou allow Vocalo to harvest voiceprints from your recordings to train "
+           "speech models for any purpose.\n")
+
+
+def _texts() -> list[tuple[str, timedelta, str]]:
+    """(text, time after START, imported_from) of each recorded version, oldest first."""
+    v1 = _BASE.format(licence="")
+    v2 = _BASE.format(licence=LICENCE)
+    v2b = v2.replace("for personal communication", "for **personal** communication")  # formatting only
+    v3 = v2.replace("after telling you why", "without notice")  # same day as v4: change 2 of that day
+    v4 = v3.replace(LICENCE, "").replace("## 1. Permitted Use", "## 1. Permitted Uses")
+    v5 = v4.replace("laws of Ireland", "laws of Delaware")
+    return [(v1, timedelta(0), "OpenTermsArchive/contrib-versions@0123456789ab"), (v2, timedelta(days=30), ""),
+            (v2b, timedelta(days=31), ""), (v3, timedelta(days=60, hours=1), ""),
+            (v4, timedelta(days=60, hours=5), ""), (v5, timedelta(days=90), "")]
+
+
+COMMENTARY = """---
+service: vocalo
+document: terms-of-service
+change: {day}
+clause: {clause}
+quote: You allow Vocalo to harvest voiceprints
+title: Vocalo takes a licence to your voice
+authors:
+  - Ada Lovelace
+status: published
+---
+
+The new clause lets Vocalo use your voice to train speech models.
+"""
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+        pass
+
+
+class Site:
+    def __init__(self, root: Path, base: str) -> None:
+        self.root, self.base = root, base
+
+    def url(self, path: str) -> str:
+        return self.base + path.lstrip("/")
+
+    def versions(self) -> list[dict]:
+        return json.loads((self.root / "data" / KEY / "index.json").read_text("utf-8"))["versions"]
+
+    def change_paths(self) -> list[str]:
+        return [v["path"] for v in self.versions() if v["class"] == "substantive"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    root = tmp_path_factory.mktemp("findable") / "ws"
+    init_repository(root)
+    shutil.copytree(SKELETON_DIR, root, dirs_exist_ok=True)
+    (root / "archive").mkdir()
+    workspace = Workspace(root)
+    archive = open_archive(workspace.archive)
+    names = {"service_name": "Vocalo", "document_name": "Terms of Service"}
+    for text, after, imported in _texts():
+        when = START + after
+        provenance = Provenance("https://vocalo.example/terms", when, 200, "ef" * 32, imported_from=imported)
+        record_version(archive, "vocalo", "terms-of-service", text, provenance, names=names)
+    day = (START + timedelta(days=30)).date().isoformat()
+    folder = root / "commentary" / "vocalo" / "terms-of-service"
+    folder.mkdir(parents=True)
+    (folder / f"{day}.md").write_text(COMMENTARY.format(day=day, clause="voice-licence"), encoding="utf-8")
+    saved = {name: os.environ.get(name) for name in ("CLAUSEWATCH_REPO_URL", "CLAUSEWATCH_SITE_URL")}
+    os.environ["CLAUSEWATCH_REPO_URL"] = REPO_URL
+    os.environ.pop("CLAUSEWATCH_SITE_URL", None)
+    try:
+        site_dir = build_site(workspace, root / "site")
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site_dir)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield Site(site_dir, f"http://127.0.0.1:{server.server_address[1]}/")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(site: Site) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser: object, site: Site, path: str, width: int = 1280) -> object:
+    context = browser.new_context(viewport={"width": width, "height": SIZES[width]})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
+    page.on("response", lambda response: response.status >= 400 and page.errors.append(
+        f"{response.status} {response.url}"))
+    page.goto(site.url(path))
+    return page
+
+
+def _search(page: object, query: str) -> object:
+    box = page.locator("header #cw-search input")
+    box.fill(query)
+    results = page.locator("#cw-search .pagefind-ui__result")
+    results.first.wait_for(timeout=15000)
+    page.wait_for_timeout(400)  # the debounced search settles: the list is for the whole query
+    return results
+
+
+# --- 1. Search that ranks by what changed ---------------------------------------------------------
+
+
+def test_a_phrase_a_change_added_finds_that_change_first(browser, site: Site) -> None:
+    added, _same_day, removed, _law = site.change_paths()
+    page = _open(browser, site, "/")
+    results = _search(page, PHRASE)
+    first = results.first.locator("a.pagefind-ui__result-link").first
+    hrefs = [results.nth(i).locator("a.pagefind-ui__result-link").first.get_attribute("href")
+             for i in range(results.count())]
+    assert (first.get_attribute("href") or "").rstrip("/").endswith(added.rstrip("/")), hrefs
+    assert any(h and h.rstrip("/").endswith(removed.rstrip("/")) for h in hrefs), "deleted words stay findable"
+    title = results.first.locator(".pagefind-ui__result-title").first.inner_text()
+    assert title == f"Vocalo — Terms of Service · change of {added.strip('/')[-10:]}", title
+    subs = results.first.locator(".pagefind-ui__result-nested .pagefind-ui__result-link")
+    assert any("Voice licence" in subs.nth(i).inner_text() for i in range(subs.count())), "the clause heading"
+    assert page.errors == []
+
+
+def test_snippets_part_deleted_and_inserted_words(browser, site: Site) -> None:
+    page = _open(browser, site, "/")
+    results = _search(page, "Permitted")
+    excerpts = " ".join(results.nth(i).inner_text() for i in range(results.count()))
+    assert "Permitted" in excerpts
+    assert "UseUses" not in excerpts and "Use Uses" in excerpts.replace("  ", " "), excerpts
+    assert "inserted:" not in excerpts and "deleted:" not in excerpts
+
+
+def test_boilerplate_is_not_searched(browser, site: Site) -> None:
+    page = _open(browser, site, "/")
+    for query in ("ODC-BY", "Provenance", "contrib-versions", "Evidence", "Suggest"):
+        page.locator("header #cw-search input").fill(query)
+        page.wait_for_timeout(1200)
+        assert page.locator("#cw-search .pagefind-ui__result").count() == 0, query
+
+
+# --- 2. Pictures that work --------------------------------------------------------------------------
+
+
+def test_timeline_is_inline_its_marks_link_each_change_and_agree_with_their_class(browser, site: Site) -> None:
+    page = _open(browser, site, f"{KEY}/")
+    assert page.locator("article img[src$='.svg']").count() == 0
+    marks = page.locator("article .cw-picture svg a.cw-mark")
+    published = [v for v in site.versions() if v["path"]]
+    assert marks.count() == len(published)
+    for i, version in enumerate(published):
+        tip = marks.nth(i).locator("title").text_content()
+        assert tip.startswith(version["observed_at"][:10])
+        assert ("first record" in tip) == (version["class"] == "first")
+        assert ("substantive" in tip) == (version["class"] == "substantive")
+    groups = page.locator("article .cw-picture svg g.cw-mark")
+    others = [v for v in site.versions() if not v["path"]]
+    assert groups.count() == len(others) >= 1
+    for i in range(groups.count()):
+        tip = groups.nth(i).locator("title").text_content()
+        assert "substantive" not in tip and "first record" not in tip, tip
+    shapes = {marks.nth(i).locator(":scope > :last-child").evaluate("e => e.tagName") for i in range(marks.count())}
+    assert shapes == {"rect", "circle"}  # first record and substantive change told by shape
+    marks.nth(1).click()
+    page.wait_for_url(f"**{published[1]['path']}")
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("width", sorted(SIZES))
+def test_timeline_reads_at_every_width(browser, site: Site, width: int) -> None:
+    page = _open(browser, site, f"{KEY}/", width)
+    legend = page.locator("article .cw-picture ul.cw-legend li")
+    assert legend.count() >= 3
+    for i in range(legend.count()):
+        item = legend.nth(i)
+        assert item.is_visible()
+        size = float(item.evaluate("e => getComputedStyle(e).fontSize").rstrip("px"))
+        box = item.bounding_box()
+        assert size >= 12 and box["x"] >= 0 and box["x"] + box["width"] <= width, (size, box)
+    ticks = page.locator("article .cw-picture svg text").first
+    assert ticks.bounding_box()["height"] >= 10, "tick labels keep a readable size"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"findable-document-{width}.png"))
+    page.locator("article .cw-picture").screenshot(path=str(ARTIFACTS / f"findable-timeline-{width}.png"))
+
+
+def test_topic_chart_is_inline_with_links(browser, site: Site) -> None:
+    page = _open(browser, site, "topics/ai-training/")
+    links = page.locator("article .cw-picture svg a.cw-mark")
+    assert links.count() >= 1 and page.locator("article img[src$='chart.svg']").count() == 0
+    href = links.first.get_attribute("href")
+    response = page.request.get(urljoin(page.url, href))
+    assert response.ok
+    assert page.errors == []
+
+
+# --- 3. Readable by everyone ------------------------------------------------------------------------
+
+
+def _axe(page: object) -> list[dict]:
+    if not AXE_JS.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("axe-core is not installed and npm is missing: install npm, then run scripts/test")
+        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=AXE_DIR,
+                              capture_output=True, text=True, timeout=300, check=False)
+        if done.returncode != 0 or not AXE_JS.is_file():
+            pytest.fail(f"could not install axe-core with `npm ci` in {AXE_DIR}: {done.stderr.strip()[-500:]}")
+    page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag', values:
+        ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})""")
+    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("kind", ["home", "service", "document", "change", "topic", "search"])
+def test_axe_finds_no_serious_or_critical_violation(browser, site: Site, kind: str) -> None:
+    added = site.change_paths()[0]
+    path = {"home": "/", "service": "vocalo/", "document": f"{KEY}/", "change": added,
+            "topic": "topics/ai-training/", "search": "/"}[kind]
+    found = []
+    for width in sorted(SIZES):
+        page = _open(browser, site, path, width)
+        if kind == "search":
+            _search(page, PHRASE)
+        found += [dict(v, width=width) for v in _axe(page)]
+        page.context.close()
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"axe-{kind}.json").write_text(json.dumps(found, indent=1), encoding="utf-8")
+    assert found == []
+
+
+def _contrast(rgb1: list[float], rgb2: list[float]) -> float:
+    def luminance(rgb: list[float]) -> float:
+        c = [x / 255 for x in rgb[:3]]
+        c = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    high, low = sorted((luminance(rgb1), luminance(rgb2)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+STYLE = """(sel) => { const e = document.querySelector(sel); const s = getComputedStyle(e);
+  const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+  return {line: s.textDecorationLine, deco: rgb(s.textDecorationColor), color: rgb(s.color),
+          bg: rgb(s.backgroundColor), page: rgb(getComputedStyle(document.body).backgroundColor),
+          label: e.querySelector('.cw-sr') ? e.querySelector('.cw-sr').textContent : null,
+          labelWidth: e.querySelector('.cw-sr') ? e.querySelector('.cw-sr').getBoundingClientRect().width : -1}; }"""
+
+
+def test_diffs_do_not_rely_on_colour(browser, site: Site) -> None:
+    page = _open(browser, site, site.change_paths()[2])
+    for selector, line, label in (("article ins", "underline", "inserted: "), ("article del", "line-through",
+                                                                              "deleted: ")):
+        style = page.evaluate(STYLE, selector)
+        assert line in style["line"], style
+        assert style["label"] == label and style["labelWidth"] <= 1, "a hidden label for screen readers"
+        assert _contrast(style["color"], style["bg"]) >= 4.5, style
+        assert _contrast(style["deco"], style["bg"]) >= 3 and _contrast(style["deco"], style["page"]) >= 3, style
+        assert len(style["bg"]) == 3 or style["bg"][3] == 1  # an opaque highlight: the ratios are what shows
+
+
+def test_focus_is_visible_everywhere(browser, site: Site) -> None:
+    page = _open(browser, site, site.change_paths()[0])
+    seen = 0
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        state = page.evaluate("""() => { const e = document.activeElement; if (!e || e === document.body)
+            return null; const s = getComputedStyle(e);
+            return {tag: e.tagName, cls: String(e.className && e.className.baseVal !== undefined ?
+              e.className.baseVal : e.className), outline: s.outlineStyle, width: parseFloat(s.outlineWidth),
+              shadow: s.boxShadow}; }""")
+        if state is None:
+            continue
+        seen += 1
+        visible = (state["outline"] not in ("none", "") and state["width"] >= 1) or state["shadow"] != "none"
+        assert visible, state
+    assert seen >= 20
+    page.locator("header #cw-search input").focus()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "the search box shows its focus"
+
+
+def test_topic_tags_look_like_links(browser, site: Site) -> None:
+    page = _open(browser, site, "/")
+    tag = page.locator("article a.cw-topic-link").first
+    style = tag.evaluate("e => ({deco: getComputedStyle(e).textDecorationLine, color: getComputedStyle(e).color,"
+                         " border: getComputedStyle(e).borderTopStyle})")
+    plain = page.locator("article li").first.evaluate("e => getComputedStyle(e).color")
+    assert "underline" in style["deco"] and style["color"] != plain and style["border"] != "none", style
+
+
+# --- 4. Every text on the site ------------------------------------------------------------------------
+
+
+def test_every_change_has_its_light_as_of_page(browser, site: Site) -> None:
+    page = _open(browser, site, f"{KEY}/")
+    links = page.locator("article a", has_text="text as of then")
+    published = [v for v in site.versions() if v["path"]]
+    assert links.count() == len(published)
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    base = page.url
+    for href in hrefs:
+        assert page.request.get(urljoin(base, href)).ok, href
+    page.goto(urljoin(base, hrefs[-2]))  # the text after the second change: the next came a month later
+    toc = page.locator(".md-sidebar--secondary")
+    assert toc.count() == 0 or toc.is_hidden(), "no clause list in the sidebar"
+    note = page.locator("article .admonition").inner_text()
+    assert "1 later recording before the next change: 1 changed only formatting" in note, note
+    assert page.locator("article .cw-text").count() == 1 and PHRASE in page.locator("article .cw-text").inner_text()
+
+
+# --- 5. Commentary from the page ------------------------------------------------------------------------
+
+
+def test_each_card_suggests_commentary_prefilled(browser, site: Site) -> None:
+    page = _open(browser, site, site.change_paths()[0])
+    assert "clausewatch annotate" not in page.locator("body").inner_text()
+    link = page.locator(".cw-card-tools a", has_text="Suggest commentary").first
+    anchor = page.locator(".cw-card-tools").first.locator("button").get_attribute("data-cw-anchor")
+    parts = urlsplit(link.get_attribute("href"))
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{REPO_URL}/new/main"
+    query = parse_qs(parts.query)
+    day = site.change_paths()[0].strip("/")[-10:]
+    front = yaml.safe_load(query["value"][0].split("---")[1])
+    clause = front["clause"]
+    assert query["filename"] == [f"commentary/vocalo/terms-of-service/{day}-{clause}.md"]
+    assert (front["service"], front["document"], str(front["change"])) == ("vocalo", "terms-of-service", day)
+    # the clause of the card whose words changed (the card's own anchor is its heading's)
+    inside = page.evaluate("""([card, clause]) => { const a = document.getElementById(card),
+        c = document.getElementById(clause), tools = document.querySelector('.cw-card-tools');
+        return !!c && (a === c || (a.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING) > 0) &&
+               (c.compareDocumentPosition(tools) & Node.DOCUMENT_POSITION_FOLLOWING) > 0; }""", [anchor, clause])
+    assert inside, (anchor, clause)
+    assert front["quote"].startswith("You allow Vocalo to harvest voiceprints")
+
+
+def test_footer_nav_and_commentary_index(browser, site: Site) -> None:
+    page = _open(browser, site, "/")
+    footer = page.locator("footer")
+    assert footer.locator(f"a[href='{REPO_URL}']").count() == 1
+    assert footer.locator("a[href$='CONTRIBUTING.md']").count() == 1
+    page.locator("nav.md-nav--primary a", has_text="Commentary").first.click()
+    page.wait_for_url("**/commentary/")
+    entry = page.locator("article li", has_text="Vocalo takes a licence").first
+    text = entry.inner_text()
+    assert "Vocalo — Terms of Service" in text and "vocalo/terms-of-service" not in text
+    hrefs = [entry.locator("a").nth(i).get_attribute("href") for i in range(entry.locator("a").count())]
+    day = site.change_paths()[0].strip("/")[-10:]
+    assert hrefs[0].endswith(f"/{day}/#_commentary-{day}") and hrefs[1].endswith(f"/{day}/"), hrefs
+    assert "clause" in text
+    entry.locator("a").first.click()
+    page.wait_for_function(f"location.hash === '#_commentary-{day}'")
+    # the commentary sits in the card of the clause it explains
+    order = page.evaluate(f"""() => {{ const c = document.getElementById('_commentary-{day}');
+        const cards = [...document.querySelectorAll('article h3[id]')].filter((h) =>
+          h.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING);
+        return cards.length ? cards[cards.length - 1].textContent : ''; }}""")
+    assert "Voice licence" in order, order
+    assert page.errors == []
+
+
+# --- 6. The small things ---------------------------------------------------------------------------------
+
+
+def test_titles(browser, site: Site) -> None:
+    page = _open(browser, site, "/")
+    assert page.title() == "Clausewatch"
+    same_day = site.change_paths()[2]
+    page.goto(site.url(same_day))
+    day = same_day.strip("/").rsplit("/", 1)[-1][:10]
+    assert f"change 2 of {day}" in page.locator("h1").inner_text()
+    assert not re.search(r"\d{4}-\d\d-\d\d-\d", page.title())
+
+
+@pytest.mark.parametrize("width", sorted(SIZES))
+def test_no_gaps_under_headings_and_dates_on_one_line(browser, site: Site, width: int) -> None:
+    for path in (f"{KEY}/", site.change_paths()[2], f"{KEY}/as-of/"):
+        page = _open(browser, site, path, width)
+        gaps = page.evaluate("""() => [...document.querySelectorAll('article :is(h1,h2,h3,h4,h5,h6)')].map((h) => {
+            const r = document.createRange(); const parts = [...h.childNodes].filter((n) =>
+              !(n.classList && n.classList.contains('headerlink')));
+            if (!parts.length) return 0; r.setStartBefore(parts[0]); r.setEndAfter(parts[parts.length - 1]);
+            return h.getBoundingClientRect().height - r.getBoundingClientRect().height; })""")
+        assert max(gaps) < 12, (path, gaps)  # the heading's own padding at most, never a line for its ¶
+        lines = page.evaluate("""() => [...document.querySelectorAll('article .cw-date')].map((e) =>
+            new Set([...e.getClientRects()].map((r) => Math.round(r.top))).size)""")
+        assert lines and set(lines) == {1}, (path, lines)
+        if path == f"{KEY}/":
+            facts = page.locator("article p.cw-doc-facts").first.inner_text()
+            assert facts.rstrip().endswith("UTC."), facts
+            credit = page.locator("article p.cw-attribution").inner_text()
+            assert credit.startswith("Versions imported from"), credit
+        if width == 390 or path == f"{KEY}/":
+            name = "document" if path == f"{KEY}/" else "change" if "as-of" not in path else "as-of"
+            page.screenshot(path=str(ARTIFACTS / f"findable-{name}-{width}-top.png"))
+        page.context.close()
+
+
+@pytest.mark.parametrize("width", sorted(SIZES))
+def test_screenshots(browser, site: Site, width: int) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, path in (("home", "/"), ("document", f"{KEY}/"), ("change", site.change_paths()[0])):
+        page = _open(browser, site, path, width)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(ARTIFACTS / f"issue13-{name}-{width}.png"), full_page=True)
+        assert page.errors == []
+        page.context.close()
