@@ -156,6 +156,7 @@ def measure_build(workspace, site_dir: Path) -> dict[str, object]:  # noqa: ANN0
         "site_mb": round(_size(site_dir) / 1e6, 1),
         "pagefind_mb": round(_size(site_dir / "pagefind") / 1e6, 1),
         "pagefind_query": pagefind_query_bytes(site_dir / "pagefind", QUERY_WORD),
+        "pages_by_kind": pages_by_kind(site_dir),
     }
     figures["site_bytes_on_disk"] = _disk_usage(site_dir)
     figures["new_version"] = add_one_version(workspace)
@@ -164,6 +165,19 @@ def measure_build(workspace, site_dir: Path) -> dict[str, object]:  # noqa: ANN0
     figures["full_over_incremental"] = round(full_seconds / max(seconds, 0.1), 1)
     figures["site_mb_after_rebuild"] = round(_size(site_dir) / 1e6, 1)
     return figures
+
+
+def pages_by_kind(site_dir: Path) -> dict[str, dict[str, float]]:
+    """HTML pages and their megabytes by kind: clause histories (`<doc>/clauses/<id>/`), as-of texts
+    (`<doc>/as-of/<slug>/`) and the rest, so a new kind of page shows what it costs."""
+    kinds: dict[str, dict[str, float]] = {}
+    for page in site_dir.rglob("index.html"):
+        parts = page.relative_to(site_dir).parts
+        kind = "clause" if "clauses" in parts[2:3] else "as-of" if "as-of" in parts[2:3] else "other"
+        row = kinds.setdefault(kind, {"pages": 0, "mb": 0.0})
+        row["pages"] += 1
+        row["mb"] += page.stat().st_size / 1e6
+    return {kind: {"pages": row["pages"], "mb": round(row["mb"], 1)} for kind, row in sorted(kinds.items())}
 
 
 def _timed_build(build_site, workspace, site_dir: Path,  # noqa: ANN001
