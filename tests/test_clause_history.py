@@ -56,7 +56,9 @@ def test_the_history_page_lists_the_four_events_newest_first_each_linked(files: 
         assert f"[change of {day}](../../{day}/index.md{anchor})" in rest
         assert f"observed {day} 09:00 UTC · stated {day}" in rest
     assert "§4 → §6" in events[1][2]
-    assert "<ins> We will ask for your consent before we use your content" in page  # the amendment's word diff
+    # the amendment's word diff: the inserted sentence in one <ins> run (with its search weight and label)
+    assert re.search(r"<ins[^>]*>(<span[^>]*>inserted: </span>)? ?We will ask for your consent before we use "
+                     r"your content", page), page
     assert "Not in the [current text](../../index.md) any more" in page
     front = page.split("---\n")[1]
     assert "search_exclude: true" in front and "- toc" in front
@@ -160,7 +162,8 @@ def test_since_counts_from_the_last_time_the_clause_came_back() -> None:
     licence = "## Content\n\nYou grant Flip a worldwide licence to the content you upload.\n\n"
     base = "# Flip\n\n## Fees\n\nFree.\n\n"
     texts = [base + licence, base, base + licence, base + licence + "## Support\n\nBy e-mail.\n"]
-    days = ["2020-01-01", "2021-01-01", "2022-01-01", "2023-01-01"]  # the third flips back: no change page
+    # the third flips back within BLINK_DAYS of the first: a blink, no change page
+    days = ["2021-12-27", "2021-12-30", "2022-01-01", "2023-01-01"]
     versions = [version("flip", "terms", d, t, n + 1) for n, (d, t) in enumerate(zip(days, texts, strict=True))]
     history = list(iter_history(versions))
     slugs = assign_slugs(history)
@@ -168,5 +171,5 @@ def test_since_counts_from_the_last_time_the_clause_came_back() -> None:
     topics = load_topics()
     site = plan_clause_site("flip/terms", trace_clauses(history, [bool(s) for s in slugs]), slugs, topics)
     today = {item.topic_id: item for item in says_today(site, history, split_clauses(texts[-1]), topics)}
-    # it said it in 2020, not in 2021, and again since the flip back recorded in 2022
-    assert (today["content-licence"].since, today["content-licence"].first_seen) == ("2022-01-01", "2020-01-01")
+    # it said it on 27 December, not on the 30th, and again since the flip back recorded on 1 January
+    assert (today["content-licence"].since, today["content-licence"].first_seen) == ("2022-01-01", "2021-12-27")

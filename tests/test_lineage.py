@@ -104,7 +104,8 @@ def test_what_changes_in_recordings_without_a_page_is_dated_at_the_next_change_a
     a = "## Fees\n\nFees are charged monthly.\n\n## Refunds\n\nNo refunds after thirty days.\n"
     b = "## Fees\n\nFees are charged monthly.\n"
     c = a + "\n## Support\n\nSupport answers within two days.\n"
-    history, lineages = traced([a, b, a, c])  # the third is a blink back to the first: no change page
+    # the third is a blink back to the first (within BLINK_DAYS): no change page
+    history, lineages = traced([a, b, a, c], ["2020-01-01", "2020-01-03", "2020-01-05", "2021-01-01"])
     assert [entry.version_class for entry in history] == ["first", "substantive", "blink", "substantive"]
     events = lineages.lineages["refunds"].events
     assert [(e.index, e.kind, e.doubts) for e in events] == [
