@@ -114,3 +114,22 @@ def test_a_hostile_name_cannot_end_the_inline_picture_block() -> None:
     assert not re.search(r"\n\s*\n", html)
     out = markdown.markdown(f"Before.\n\n{html}\nAfter.\n", extensions=["attr_list", "toc"])
     assert "<script" not in out and "<strong>" not in out and out.count('<div class="cw-picture">') == 1
+
+
+def test_every_version_class_has_a_colour_a_shape_a_label_and_a_tooltip() -> None:
+    """A class added to the model (as `variant` was) must be drawable: a full build met one the picture
+    did not know (KeyError in the tooltip of a variant swap)."""
+    import typing
+    from dataclasses import replace
+
+    from clausewatch.models import VersionClass
+    from clausewatch.site.svg import CLASS_LABELS, CLASS_SHAPES, mark_label, shape
+
+    change = history()[-1]
+    drawn = set()
+    for cls in typing.get_args(VersionClass):
+        assert cls in CLASS_COLOURS and cls in CLASS_LABELS and cls in CLASS_SHAPES, cls
+        label = mark_label(replace(change, version_class=cls))
+        assert label.startswith(change.version.observed_at.date().isoformat()), label
+        drawn.add(re.sub(r'fill="#\w+"', "", shape(cls, 10, 10, 5)))
+    assert len(drawn) == len(typing.get_args(VersionClass))  # told apart by shape, not colour alone

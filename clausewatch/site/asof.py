@@ -110,7 +110,8 @@ def as_of_page(
 
 
 _KINDS = (("cosmetic", "changed only formatting or page furniture"), ("links", "changed only links"),
-          ("blink", "flipped back to a text recorded earlier"))
+          ("blink", "flipped back to a text recorded earlier"),
+          ("variant", "switched to the text of another language or region"))
 
 
 def _later_note(later: Sequence[str], *, following: bool) -> str:

@@ -40,7 +40,7 @@ CLASS_COLOURS = {
     "variant": "#7cb342",
 }
 CLASS_SHAPES = {"first": "square", "substantive": "circle", "cosmetic": "diamond", "links": "triangle",
-                "blink": "down"}
+                "blink": "down", "variant": "hexagon"}
 CLASS_LABELS = {
     "first": "first record",
     "substantive": "substantive change",
@@ -53,6 +53,7 @@ _NOT_PUBLISHED = {
     "cosmetic": "formatting or page furniture only, the words unchanged (no change page)",
     "links": "only link targets changed (no change page)",
     "blink": "the same text as a version recorded earlier (no change page)",
+    "variant": "the same terms in another language or for another region (no change page)",
 }
 WIDTH = 760
 LEFT, RIGHT = 24, 24
@@ -124,6 +125,9 @@ def shape(cls: str, x: float, y: float, r: float, *, extra: str = "") -> str:
         points = [(x, y - r), (x + r, y), (x, y + r), (x - r, y)]
     elif kind == "triangle":
         points = [(x, y - r), (x + 0.95 * r, y + 0.75 * r), (x - 0.95 * r, y + 0.75 * r)]
+    elif kind == "hexagon":
+        points = [(x - r / 2, y - 0.87 * r), (x + r / 2, y - 0.87 * r), (x + r, y), (x + r / 2, y + 0.87 * r),
+                  (x - r / 2, y + 0.87 * r), (x - r, y)]
     else:  # down
         points = [(x, y + r), (x + 0.95 * r, y - 0.75 * r), (x - 0.95 * r, y - 0.75 * r)]
     coords = " ".join(f"{round(px, 1):g},{round(py, 1):g}" for px, py in points)
