@@ -75,7 +75,7 @@ def test_document_timeline_links_the_texts(pages: dict) -> None:
     assert "[text as of then](as-of/2026-03-02/index.md)" in pages[f"{TERMS}/index.md"]
 
 
-def test_every_published_version_has_its_text_page(pages: dict) -> None:
+def test_every_published_version_has_its_text_page_within_the_limit(pages: dict) -> None:
     versions = json.loads(pages[f"data/{TERMS}/index.json"])["versions"]
     slugs = [v["path"].rstrip("/").rsplit("/", 1)[-1] for v in versions if v["path"]]
     assert len(slugs) >= 2
@@ -83,6 +83,36 @@ def test_every_published_version_has_its_text_page(pages: dict) -> None:
     for slug in slugs:
         assert f"{TERMS}/as-of/{slug}/index.md" in pages
         assert f"[text as of then](as-of/{slug}/index.md)" in document
+
+
+def test_older_texts_link_their_file_in_the_archive_repository(tmp_path, monkeypatch) -> None:
+    """Only the newest AS_OF_LIMIT texts get a page (the site's 1 GB budget: a page for each of the
+    bundle's 11,000 published versions is 900 MB of text); every older one is linked to its recorded
+    file at its commit on the code host, from the index and the document's timeline."""
+    from datetime import timedelta
+
+    from site_workspace import START, TERMS_V2, record
+
+    from clausewatch.site.asof import AS_OF_LIMIT
+
+    workspace = make_workspace(tmp_path)
+    commits = {}
+    for n in range(AS_OF_LIMIT):  # three more substantive changes, a month apart
+        when = START + timedelta(days=30 * (n + 1))
+        commits[when.date().isoformat()] = record(
+            workspace, TERMS, TERMS_V2 + f"\n## 9. Fees\n\nWe may charge {n + 2} euros a month.\n", when)
+    monkeypatch.setenv("CLAUSEWATCH_REPO_URL", "https://github.com/clausewatch/archive")
+    pages = generate_site(workspace)
+    slugs = sorted(p.split("/")[3] for p in pages if re.fullmatch(rf"{TERMS}/as-of/[^/]+/index\.md", p))
+    assert slugs == ["2026-03-31", "2026-04-30", "2026-05-30"]  # the newest three of five
+    index, document = pages[f"{TERMS}/as-of/index.md"], pages[f"{TERMS}/index.md"]
+    versions = json.loads(pages[f"data/{TERMS}/index.json"])["versions"]
+    oldest = next(v for v in versions if v["path"])
+    archived = (f"(<https://github.com/clausewatch/archive/blob/{oldest['commit']}/archive/{TERMS}.md>)")
+    assert f"[the text in the archive]{archived}" in index and f"[text as of then]{archived}" in document
+    for slug in slugs:
+        assert f"({slug}/index.md)" in index and f"[text as of then](as-of/{slug}/index.md)" in document
+    assert "git show" not in index
 
 
 def test_a_new_version_leaves_the_older_as_of_pages_as_they_were(tmp_path) -> None:

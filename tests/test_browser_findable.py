@@ -12,38 +12,31 @@ and 390 px go to tests/artifacts/.
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import yaml
+from browser_kit import ARTIFACTS, SIZES, chromium, environment, open_page, require_chromium, serve_folder
 
 from clausewatch.archive.read import open_archive
 from clausewatch.archive.write import init_repository, record_version
 from clausewatch.models import Provenance
+from clausewatch.site.asof import AS_OF_LIMIT
 from clausewatch.site.build import SKELETON_DIR, build_site
 from clausewatch.workspace import Workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 AXE_DIR = Path(__file__).resolve().parent / "axe"
 AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 REPO_URL = "https://github.com/clausewatch/archive"
-SIZES = {1280: 900, 390: 844}
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 PHRASE = "harvest voiceprints"
 KEY = "vocalo/terms-of-service"
@@ -101,11 +94,6 @@ The new clause lets Vocalo use your voice to train speech models.
 """
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
-        pass
-
-
 class Site:
     def __init__(self, root: Path, base: str) -> None:
         self.root, self.base = root, base
@@ -122,8 +110,7 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    require_chromium()
     root = tmp_path_factory.mktemp("findable") / "ws"
     init_repository(root)
     shutil.copytree(SKELETON_DIR, root, dirs_exist_ok=True)
@@ -139,46 +126,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = root / "commentary" / "vocalo" / "terms-of-service"
     folder.mkdir(parents=True)
     (folder / f"{day}.md").write_text(COMMENTARY.format(day=day, clause="voice-licence"), encoding="utf-8")
-    saved = {name: os.environ.get(name) for name in ("CLAUSEWATCH_REPO_URL", "CLAUSEWATCH_SITE_URL")}
-    os.environ["CLAUSEWATCH_REPO_URL"] = REPO_URL
-    os.environ.pop("CLAUSEWATCH_SITE_URL", None)
-    try:
+    with environment({"CLAUSEWATCH_REPO_URL": REPO_URL, "CLAUSEWATCH_SITE_URL": None}):
         site_dir = build_site(workspace, root / "site")
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site_dir)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield Site(site_dir, f"http://127.0.0.1:{server.server_address[1]}/")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(site_dir) as base:
+        yield Site(site_dir, base)
 
 
 @pytest.fixture(scope="module")
 def browser(site: Site) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 def _open(browser: object, site: Site, path: str, width: int = 1280) -> object:
-    context = browser.new_context(viewport={"width": width, "height": SIZES[width]})  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
-    page.on("response", lambda response: response.status >= 400 and page.errors.append(
-        f"{response.status} {response.url}"))
-    page.goto(site.url(path))
-    return page
+    return open_page(browser, site.url(path), width, failed_responses=True)
 
 
 def _search(page: object, query: str) -> object:
@@ -380,21 +341,27 @@ def test_topic_tags_look_like_links(browser, site: Site) -> None:
 # --- 4. Every text on the site ------------------------------------------------------------------------
 
 
-def test_every_change_has_its_light_as_of_page(browser, site: Site) -> None:
+def test_every_change_has_its_text_the_newest_as_light_pages(browser, site: Site) -> None:
+    """Every published version's text is one click from the timeline: the newest AS_OF_LIMIT as light
+    pages of the site, older ones as their file at their commit in the archive repository."""
     page = _open(browser, site, f"{KEY}/")
     links = page.locator("article a", has_text="text as of then")
     published = [v for v in site.versions() if v["path"]]
-    assert links.count() == len(published)
-    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert links.count() == len(published) == AS_OF_LIMIT + 2
+    hrefs = {links.nth(i).get_attribute("href") for i in range(links.count())}
+    archived = {f"{REPO_URL}/blob/{v['commit']}/archive/{KEY}.md" for v in published[:-AS_OF_LIMIT]}
+    assert archived <= hrefs, hrefs
     base = page.url
-    for href in hrefs:
+    on_site = sorted(href for href in hrefs - archived)
+    assert len(on_site) == AS_OF_LIMIT and all("as-of/" in href for href in on_site)
+    for href in on_site:
         assert page.request.get(urljoin(base, href)).ok, href
-    page.goto(urljoin(base, hrefs[-2]))  # the text after the second change: the next came a month later
+    oldest_page = published[-AS_OF_LIMIT]["path"].rstrip("/").rsplit("/", 1)[-1]  # still has the licence
+    page.goto(urljoin(base, f"as-of/{oldest_page}/"))
     toc = page.locator(".md-sidebar--secondary")
     assert toc.count() == 0 or toc.is_hidden(), "no clause list in the sidebar"
-    note = page.locator("article .admonition").inner_text()
-    assert "1 later recording before the next change: 1 changed only formatting" in note, note
     assert page.locator("article .cw-text").count() == 1 and PHRASE in page.locator("article .cw-text").inner_text()
+    assert "text as of then" not in page.locator("article").inner_text()
 
 
 # --- 5. Commentary from the page ------------------------------------------------------------------------

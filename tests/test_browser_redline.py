@@ -12,17 +12,14 @@ Screenshots at both widths go to tests/artifacts/.
 
 from __future__ import annotations
 
-import functools
-import os
 import shutil
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from browser_kit import ARTIFACTS, SIZES, chromium, environment, open_page, require_chromium, serve_folder
 from redline_fixture import terms_v1, terms_v2
 
 from clausewatch.archive.read import open_archive
@@ -33,24 +30,13 @@ from clausewatch.workspace import Workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SITE_URL = "https://clausewatch.example/watch/"
 CHANGE = "parlo/terms-of-service/2023-03-31/"
-SIZES = {1280: 900, 390: 844}
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
-        pass
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    require_chromium()
     root = tmp_path_factory.mktemp("redline") / "ws"
     init_repository(root)
     shutil.copytree(SKELETON_DIR, root, dirs_exist_ok=True)
@@ -62,43 +48,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]
                        (terms_v2(), datetime(2023, 3, 31, 14, 5, tzinfo=UTC))):
         provenance = Provenance("https://parlo.example/terms", when, 200, "cd" * 32)
         record_version(archive, "parlo", "terms-of-service", text, provenance, names=names)
-    previous = os.environ.get("CLAUSEWATCH_SITE_URL")
-    os.environ["CLAUSEWATCH_SITE_URL"] = SITE_URL
-    try:
+    with environment({"CLAUSEWATCH_SITE_URL": SITE_URL}):
         site_dir = build_site(workspace, root / "site")
-    finally:
-        if previous is None:
-            os.environ.pop("CLAUSEWATCH_SITE_URL", None)
-        else:
-            os.environ["CLAUSEWATCH_SITE_URL"] = previous
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site_dir)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield site_dir, f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(site_dir) as base:
+        yield site_dir, base
 
 
 @pytest.fixture(scope="module")
 def browser(site: tuple[Path, str]) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 def _open(browser: object, base: str, width: int, path: str = CHANGE) -> object:
-    context = browser.new_context(viewport={"width": width, "height": SIZES[width]})  # type: ignore[attr-defined]
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base.rstrip("/"))
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
-    page.goto(base + path)
-    return page
+    return open_page(browser, base + path, width, permissions=["clipboard-read", "clipboard-write"])
 
 
 @pytest.mark.parametrize("width", sorted(SIZES))

@@ -117,3 +117,14 @@ def test_a_long_sentence_is_cut_around_the_matched_words() -> None:
     text = "Intro. " + " ".join(f"w{k}" for k in range(200)) + " machine learning " + "x " * 100 + "end."
     cut = sentence_at(text, text.index("machine"))
     assert "machine learning" in cut and cut.startswith("…") and cut.endswith("…") and len(cut) < 300
+
+
+def test_a_new_section_is_quoted_by_its_words_whatever_the_spaces_of_its_title() -> None:
+    """The key change of an added section quotes what follows its title, also when the title holds a
+    no-break space or a line break (the shared bundle's Cdiscount terms: the title's one-line form is
+    not in the text; the build died on it with 'substring not found')."""
+    old = "# T\n\n## Fees\n\nFees are due monthly.\n"
+    for title in ("Paiement\xa0par virement sécurisé", "Paiement  par virement", "Paiement par"):
+        new = old + f"\n## {title}\n\nCe mode de paiement n’est disponible que pour les règlements.\n"
+        (entry,) = [k for k in rank_changes(tag_diff(diff_texts(old, new)), load_topics()) if k.kind == "added"]
+        assert entry.sentence == "Ce mode de paiement n’est disponible que pour les règlements.", (title, entry)

@@ -37,8 +37,23 @@ def prose(markdown: str) -> str:
 
 def text_language(markdown: str) -> str | None:
     """The ISO 639-1 code of the language `markdown` is written in (`en`, `fr`…), or None when it has
-    less than `MIN_PROSE_CHARS` characters of prose."""
+    less than `MIN_PROSE_CHARS` characters of prose.
+
+    A long text's prose is read from three slices of its Markdown (start, middle, end; each twice a
+    third of `SAMPLE_CHARS`, for the markup and links `prose` drops): the classifier reads a sample
+    anyway, and `prose` cost 70 ms a version on the bundle's long texts."""
+    if len(markdown) > 4 * SAMPLE_CHARS:
+        sampled = _language_of_prose(prose(_slices(markdown, 2 * SAMPLE_CHARS // 3)))
+        if sampled is not None:
+            return sampled
     return _language_of_prose(prose(markdown))
+
+
+def _slices(text: str, size: int) -> str:
+    """The start, middle and end of `text`, `size` characters each (a word cut at an edge does not
+    change the language)."""
+    middle = len(text) // 2
+    return "\n\n".join((text[:size], text[middle - size // 2: middle + size // 2], text[-size:]))
 
 
 @lru_cache(maxsize=4096)

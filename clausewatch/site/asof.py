@@ -3,14 +3,17 @@
     <service>/<document>/as-of/                 every date with a recorded text, and how to read them
     <service>/<document>/as-of/<YYYY-MM-DD>/     the text recorded that day (same slug as the change page)
 
-The text in force on any other date is the one of the latest date listed before it. Every first record
-and substantive change has a page; cosmetic, link-only and blink recordings do not change the words a
-reader reads (or flip back to words recorded before), so the earlier page stands for them.
+The text in force on any other date is the one of the latest date listed before it. First records and
+substantive changes have a text; cosmetic, link-only and blink recordings do not change the words a
+reader reads (or flip back to words recorded before), so the earlier text stands for them.
 
-The pages are light, because there are as many as there are changes (about 11,000 on the imported
-bundle): the text once, as one raw HTML block that MkDocs passes through without reading Markdown in it
-(a tenth of the time of the same text as Markdown), no table of contents in the sidebar, and out of the
-search index (their words are found on the change pages and the current text).
+The newest `AS_OF_LIMIT` texts of a document get a page; the index links every older one to its file in
+the archive repository at its commit (when the site knows the repository: `CLAUSEWATCH_REPO_URL`), else
+names the commit. Measured on the imported bundle: a page for every published version is about 11,000
+whole texts, 900 MB of Markdown before MkDocs adds a byte, against GitHub Pages' 1 GB for the whole
+site. The pages are light: the text once, as one raw HTML block that MkDocs passes through without
+reading Markdown in it (a tenth of the time of the same text as Markdown), no table of contents in the
+sidebar, and out of the search index (their words are found on the change pages and the current text).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from clausewatch.diff.clauses import split_clauses
 from clausewatch.diff.history import HistoryEntry
 from clausewatch.models import Clause
 from clausewatch.site.archived import heading_text, render_blocks
-from clausewatch.site.escape import markdown_text, one_line
+from clausewatch.site.escape import markdown_link, markdown_text, one_line
 from clausewatch.site.markdown import (
     date_of,
     document_title,
@@ -36,28 +39,48 @@ from clausewatch.site.markdown import (
 from clausewatch.site.views import DocumentSummary
 from clausewatch.slugs import is_slug
 
+AS_OF_LIMIT = 3
+"""The newest texts per document that get an as-of page (the site's size budget, see above)."""
+
 
 def as_of_path(service: str, document: str, slug: str) -> str:
     return f"{service}/{document}/as-of/{slug}/index.md"
 
 
+def archived_text_url(repo_url: str, service: str, document: str, commit: str) -> str:
+    """The recorded file at its commit on the code host ('' when the repository is not known)."""
+    return f"{repo_url.rstrip('/')}/blob/{commit}/archive/{service}/{document}.md" if repo_url else ""
+
+
+def text_targets(summary: DocumentSummary, history: Sequence[HistoryEntry], slugs: Sequence[str],
+                 repo_url: str = "") -> dict[str, str]:
+    """Where each published version's whole text is, by slug: its as-of page (docs/ path, newest
+    `AS_OF_LIMIT`), else its file in the archive repository (absolute URL), else nowhere on the web."""
+    published = [(slug, entry.version.commit) for entry, slug in zip(history, slugs, strict=True) if slug]
+    paged = {slug for slug, _ in published[-AS_OF_LIMIT:]}
+    return {slug: as_of_path(summary.service, summary.document, slug) if slug in paged
+            else archived_text_url(repo_url, summary.service, summary.document, commit)
+            for slug, commit in published}
+
+
 def as_of_files(
-    summary: DocumentSummary, history: Sequence[HistoryEntry], slugs: Sequence[str]
+    summary: DocumentSummary, history: Sequence[HistoryEntry], slugs: Sequence[str], repo_url: str = ""
 ) -> dict[str, str]:
-    """The as-of index and one page per published version (first record or substantive change), each
-    with the classes of the recordings between it and the next published one."""
+    """The as-of index and a page for each of the newest `AS_OF_LIMIT` published versions (first record
+    or substantive change), each with the classes of the recordings between it and the next published
+    one."""
     published = [index for index, slug in enumerate(slugs) if slug]
     files: dict[str, str] = {}
-    for number, index in enumerate(published):
+    for number, index in list(enumerate(published))[-AS_OF_LIMIT:]:
         end = published[number + 1] if number + 1 < len(published) else len(history)
         following = slugs[end] if end < len(history) else ""
         later = [entry.version_class for entry in history[index + 1 : end]]
         files[as_of_path(summary.service, summary.document, slugs[index])] = as_of_page(
             summary, history[index], slugs[index], following, later
         )
-    files[f"{summary.service}/{summary.document}/as-of/index.md"] = as_of_index(
-        summary, [slugs[index] for index in published]
-    )
+    targets = text_targets(summary, history, slugs, repo_url)
+    commits = {slugs[index]: history[index].version.commit for index in published}
+    files[_index(summary)] = as_of_index(summary, [slugs[index] for index in published], targets, commits)
     return files
 
 
@@ -155,8 +178,12 @@ def _index(summary: DocumentSummary) -> str:
     return f"{summary.service}/{summary.document}/as-of/index.md"
 
 
-def as_of_index(summary: DocumentSummary, dated: Sequence[str]) -> str:
-    """Every date with a recorded text, newest first; how to find the text in force on any date."""
+def as_of_index(summary: DocumentSummary, dated: Sequence[str], targets: dict[str, str] | None = None,
+                commits: dict[str, str] | None = None) -> str:
+    """Every date with a recorded text, newest first, linked to its text (`targets`, from `text_targets`:
+    an as-of page or the archived file); how to find the text in force on any date."""
+    targets = targets if targets is not None else {slug: as_of_path(summary.service, summary.document, slug)
+                                                   for slug in dated}
     service, title = _titles(summary)
     page = _index(summary)
     meta = {"title": f"{service} — {title}: texts by date", "service": summary.service,
@@ -169,6 +196,15 @@ def as_of_index(summary: DocumentSummary, dated: Sequence[str]) -> str:
     ]
     for slug in reversed(dated):
         change = link(page, f"{summary.service}/{summary.document}/{slug}/index.md")
-        text = link(page, as_of_path(summary.service, summary.document, slug))
-        lines.append(f"- [{nowrap_date(slug_label(slug))}]({text}) · [what changed that day]({change})")
+        target = targets.get(slug, "")
+        day = nowrap_date(slug_label(slug))
+        if target and not target.startswith(("https://", "http://")):
+            lines.append(f"- [{day}]({link(page, target)}) · [what changed that day]({change})")
+        elif target:
+            lines.append(f"- {day} · {markdown_link('the text in the archive', target)} · "
+                         f"[what changed that day]({change})")
+        else:
+            commit = (commits or {}).get(slug, "")[:12]
+            lines.append(f"- {day} · [what changed that day]({change}) · the text is in the archive at commit "
+                         f"`{commit}` (`archive/{summary.service}/{summary.document}.md`)")
     return "\n".join(lines) + "\n"

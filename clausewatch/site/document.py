@@ -25,7 +25,7 @@ from clausewatch.diff.topics import Topic, load_topics, tag_diff
 from clausewatch.models import Clause, Commentary, Diff, PublishedChange, Version
 from clausewatch.site import pages
 from clausewatch.site.adoption import says_today
-from clausewatch.site.asof import as_of_files
+from clausewatch.site.asof import as_of_files, text_targets
 from clausewatch.site.cite import change_facts, clause_tools
 from clausewatch.site.clause_pages import (
     LABEL,
@@ -78,9 +78,10 @@ def generate_document(
         files[refs[index].page] = render_change(context, entry, notes, config, topics,
                                                 history_links=card_links(clause_site, positions[index]))
     picture = timeline_picture(_full(history, slugs, lines), _timeline_title(history))
+    targets = text_targets(summary, history, slugs, str(config.get("repo_url") or ""))
     files[f"{key}/index.md"] = _document_page(key, summary, history, slugs, published, notes, clause_site, latest,
-                                              picture)
-    files.update(as_of_files(summary, history, slugs))  # the text as it stood after each change
+                                              picture, targets)
+    files.update(as_of_files(summary, history, slugs, str(config.get("repo_url") or "")))  # texts as they stood
     files.update(clause_files(clause_site, summary, history, latest, notes))  # clause histories
     files.update(document_extra_files(key, history, slugs, config, lines))
     files.update(clause_data_files(clause_site, history))
@@ -134,10 +135,12 @@ def _timeline_title(history: Sequence[HistoryEntry]) -> str:
 
 def _document_page(key: str, summary: DocumentSummary, history: Sequence[HistoryEntry], slugs: Sequence[str],
                    published: Sequence[tuple[HistoryEntry, str]], notes: Sequence[Commentary],
-                   clause_site: ClauseSite, latest: Sequence[Clause], picture: str = "") -> str:
+                   clause_site: ClauseSite, latest: Sequence[Clause], picture: str = "",
+                   targets: Mapping[str, str] | None = None) -> str:
     """The document page: timeline (picture, subscribe links, rows) and current text with the links to
     the commentary on its clauses (re-anchored in the latest version) and to each clause's history."""
-    timeline = [_timeline_row(entry, slug) for entry, slug in zip(history, slugs, strict=True)]
+    timeline = [_timeline_row(entry, slug, (targets or {}).get(slug, ""))
+                for entry, slug in zip(history, slugs, strict=True)]
     changes = [ChangeClauses(slug, e.version.commit, e.diff.before if e.diff else (),
                              e.diff.after if e.diff else split_clauses(e.version.text)) for e, slug in published]
     page = f"{key}/index.md"
@@ -235,7 +238,7 @@ def _change_ref(entry: HistoryEntry, slug: str, line: str = "") -> ChangeRef:
     )
 
 
-def _timeline_row(entry: HistoryEntry, slug: str) -> TimelineRow:
+def _timeline_row(entry: HistoryEntry, slug: str, text_at: str = "") -> TimelineRow:
     return TimelineRow(
         observed_at=iso_utc(entry.version.observed_at),
         version_class=entry.version_class,
@@ -243,6 +246,7 @@ def _timeline_row(entry: HistoryEntry, slug: str) -> TimelineRow:
         commit=entry.version.commit,
         slug=slug,
         topics=entry_topics(entry.diff),
+        text_at=text_at,
     )
 
 

@@ -103,10 +103,12 @@ def headline(diff: Diff | None, topics: Sequence[Topic]) -> str:
 def _carrier(parts: Iterable[tuple[ClauseChange, str]], change: ClauseChange,
              weights: dict[str, int]) -> ClauseChange:
     """The clause change that carries a section's change: its heaviest topic's, else its first
-    substantive one."""
+    substantive one with words (not a bare title)."""
     candidates = [p for p, _ in parts if p.change_class == "substantive"] or [p for p, _ in parts]
     if not candidates:
         return change
+    worded = [p for p in candidates if any(c is not None and c.text.strip() for c in (p.after, p.before))]
+    candidates = worded or candidates  # a title alone says less than the words under it
     best = max(range(len(candidates)),
                key=lambda k: (max((weights.get(t, 1) for t in candidates[k].topics), default=0), -k))
     return candidates[best]
@@ -120,13 +122,16 @@ def _sentence(change: ClauseChange, topics: Sequence[Topic], weights: dict[str, 
             mine = [m for m in matches if m.topic_id == heaviest]
             if mine:
                 return sentence_at(text, mine[0].start), side
-    heading = plain_text(change.after.heading or "") if change.after else ""
+    heading = " ".join(plain_text(change.after.heading or "").split()) if change.after else ""
     for side in ("after", "before"):
         text, changed = side_text(body_ops(change), side)
         if changed:
             sentence = sentence_at(text, changed[0][0])
-            if heading and sentence == heading and len(text) > len(heading) + 2:  # the title: say what follows
-                sentence = sentence_at(text, text.index(heading) + len(heading) + 1)
+            title = re.search(r"\s+".join(map(re.escape, heading.split())), text) if heading else None
+            rest = text[title.end():] if title else ""
+            follows = len(text) - len(rest.lstrip())  # where the words after the title start
+            if sentence == heading and follows < len(text):  # the title: say what follows
+                sentence = sentence_at(text, follows)
             return sentence, side
     return "", "after"
 

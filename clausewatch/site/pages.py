@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from clausewatch.models import Clause
-from clausewatch.site.escape import markdown_text, url_text
+from clausewatch.site.escape import markdown_link, markdown_text, url_text
 from clausewatch.site.markdown import (
     attribution,
     date_of,
@@ -159,11 +159,14 @@ def document_page(
 def _timeline_item(page: str, summary: DocumentSummary, row: TimelineRow) -> str:
     """A published change in the timeline: its page, what it did, its topics, its whole text then."""
     target = f"{summary.service}/{summary.document}/{row.slug}/index.md"
-    text = f"{summary.service}/{summary.document}/as-of/{row.slug}/index.md"
     tags = topic_links(page, row.topics)
+    if row.text_at.startswith(("https://", "http://")):
+        text = " · " + markdown_link("text as of then", row.text_at)
+    else:
+        text = f" · [text as of then]({link(page, row.text_at)})" if row.text_at else ""
     return (
         f"- **[{nowrap_date(slug_label(row.slug))}]({link(page, target)})** · {row.version_class} · "
-        f"{markdown_text(row.summary)}{' · ' + tags if tags else ''} · [text as of then]({link(page, text)})"
+        f"{markdown_text(row.summary)}{' · ' + tags if tags else ''}{text}"
     )
 
 

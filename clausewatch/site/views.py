@@ -56,6 +56,8 @@ class TimelineRow:
     slug: str = ""
     """Its change page's folder, '' when it has none (non-substantive recordings)."""
     topics: tuple[str, ...] = ()
+    text_at: str = ""
+    """Where its whole text is: its as-of page (docs/ path), its archived file (URL), or ''."""
 
 
 @dataclass(frozen=True, slots=True)
