@@ -99,6 +99,27 @@ def test_dataset_holds_every_current_text_and_a_valid_manifest(files: dict[str, 
     assert generate_data(history())[DATASET] == files[DATASET]  # reproducible bytes
 
 
+def test_a_change_record_carries_texts_within_its_budget() -> None:
+    """A rewrite of many long clauses keeps its record small: texts in document order up to
+    TEXT_BUDGET characters, then null, and the record says it is not complete."""
+    from dataclasses import replace
+
+    from clausewatch.diff.compare import diff_texts
+    from clausewatch.site.data_api import TEXT_BUDGET, change_json
+
+    long = "word " * 700  # 3,500 characters a clause
+    old = "\n\n".join(f"{k}. Old clause {k}: {long}" for k in range(1, 11))
+    new = "\n\n".join(f"{k}. New wording {k}, entirely rewritten: {long.upper()}" for k in range(1, 11))
+    change = history()[1]
+    small = change_json(change)
+    assert small["texts_complete"] is True
+    record = change_json(replace(change, diff=diff_texts(old, new)))
+    items = [i for c in record["changes"] for i in (c, *c["parts"])]
+    texts = [side["text"] for i in items for side in (i["before"], i["after"]) if side and side["text"]]
+    assert 0 < sum(map(len, texts)) <= TEXT_BUDGET and record["texts_complete"] is False
+    jsonschema.validate(record, load_schema())
+
+
 def test_docs_data_page_documents_every_kind_and_field() -> None:
     page = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
     schema = load_schema()

@@ -109,3 +109,16 @@ def test_subscribe_links_are_relative_to_the_page() -> None:
     assert "(../../data/acme/terms-of-service/index.json)" in line
     assert "(feeds/all.atom.xml)" in subscribe_markdown("index.md", "all")
     assert "(../feeds/acme.atom.xml)" in subscribe_markdown("acme/index.md", "service", "acme")
+
+
+def test_an_entry_stays_short_whatever_the_size_of_the_change() -> None:
+    """A section of many rewritten clauses gives a short entry: word diffs up to ENTRY_CHARS, then
+    '…' and the link to the whole change (such entries were 30 KB; feeds 161 MB on the bundle)."""
+    from clausewatch.diff.compare import diff_texts
+    from clausewatch.site.feeds import ENTRY_CHARS, entry_html
+
+    old = "## Terms\n\n" + "\n\n".join(f"Clause {k} says the old thing about fees number {k}." for k in range(60))
+    new = "## Terms\n\n" + "\n\n".join(f"Clause {k} now says something else about charges {k * 7}." for k in range(60))
+    change = replace(history()[1], diff=diff_texts(old * 3, new * 3))
+    body = entry_html(change, "https://example.org/acme/terms/2026-02-10/")
+    assert len(body) < 2 * ENTRY_CHARS and "…" in body and body.endswith("See the whole change</a></p>")

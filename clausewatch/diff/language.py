@@ -35,6 +35,7 @@ def prose(markdown: str) -> str:
     return " ".join(_MARKUP.sub(" ", text).split())
 
 
+@lru_cache(maxsize=256)  # the history and the topic tagging ask about the same version's text
 def text_language(markdown: str) -> str | None:
     """The ISO 639-1 code of the language `markdown` is written in (`en`, `fr`…), or None when it has
     less than `MIN_PROSE_CHARS` characters of prose.

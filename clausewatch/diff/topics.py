@@ -410,12 +410,13 @@ def tag_change(change: ClauseChange, topics: Iterable[Topic] | None = None) -> C
     return replace(change, topics=topics_for_change(change, topics))
 
 
-def tag_diff(diff: Diff, topics: Iterable[Topic] | None = None) -> Diff:
+def tag_diff(diff: Diff, topics: Iterable[Topic] | None = None, *, text: str | None = None) -> Diff:
     """The same diff with every change tagged (see `tag_change`), by the rules written in the language of
-    the diff's text (`diff_language`; all rules when it is unknown): English rules never tag a French
-    text (`AI`, `train` are French words too)."""
+    the diff's text (`diff_language`, or of `text`, the version's whole text, when given: its language
+    is known already; all rules when it is unknown): English rules never tag a French text (`AI`,
+    `train` are French words too)."""
     topics = load_topics() if topics is None else tuple(topics)
-    language = diff_language(diff)
+    language = text_language(text) if text is not None else diff_language(diff)
     if language is not None:
         topics = tuple(t for t in topics if t.language == language)
     return replace(diff, changes=tuple(tag_section(c, topics) for c in diff.changes))

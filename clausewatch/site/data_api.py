@@ -27,6 +27,7 @@ import json
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -100,33 +101,54 @@ def _version_row(change: PublishedChange) -> dict[str, Any]:
     }
 
 
-def _clause_ref(clause: Clause | None, *, with_text: bool) -> dict[str, Any] | None:
+TEXT_BUDGET = 16_000
+"""Characters of clause text one change record carries at most (the site's size budget: on the imported
+bundle, change records with every text were 266 MB, a quarter of the 1 GB a GitHub Pages site may hold;
+with this budget 71 MB, and 7 records in 10 are complete). Texts go in document order; a record that
+leaves some out says so (`texts_complete`), and the archive commit it names holds every word."""
+
+
+@dataclass(slots=True)
+class _TextBudget:
+    left: int = TEXT_BUDGET
+    complete: bool = True
+
+    def take(self, text: str) -> str | None:
+        if len(text) > self.left:
+            self.complete = False
+            return None
+        self.left -= len(text)
+        return text
+
+
+def _clause_ref(clause: Clause | None, budget: _TextBudget | None) -> dict[str, Any] | None:
     if clause is None:
         return None
     return {"id": clause.id, "number": clause.number, "heading": clause.heading,
-            "text": clause.text if with_text else None}
+            "text": budget.take(clause.text) if budget is not None else None}
 
 
-def _clause_change(change: ClauseChange) -> dict[str, Any]:
+def _clause_change(change: ClauseChange, budget: _TextBudget) -> dict[str, Any]:
     """One clause change; the texts of its two sides when its words changed (a substantive change of
     one clause: a section's texts are in its `parts`, a cosmetic change's wording is the same on both
-    sides: 8,000 changes of the imported bundle stay a few MB, see docs/data.md)."""
-    texts = change.change_class == "substantive" and not change.parts
+    sides), within the record's `TEXT_BUDGET`."""
+    texts = budget if change.change_class == "substantive" and not change.parts else None
     return {
         "kind": change.kind,
         "class": change.change_class,
-        "before": _clause_ref(change.before, with_text=texts),
-        "after": _clause_ref(change.after, with_text=texts),
+        "before": _clause_ref(change.before, texts),
+        "after": _clause_ref(change.after, texts),
         "renumbered": change.renumbered,
         "topics": list(change.topics),
         "others": [c.id for c in change.others],
-        "parts": [_clause_change(part) for part in change.parts],
+        "parts": [_clause_change(part, budget) for part in change.parts],
     }
 
 
 def change_json(change: PublishedChange) -> dict[str, Any]:
     """The JSON of one change: provenance, stated date, classes, topics and every clause change."""
     v, p = change.version, change.version.provenance
+    budget = _TextBudget()
     return {
         "kind": "change",
         "schema_version": SCHEMA_VERSION,
@@ -143,7 +165,8 @@ def change_json(change: PublishedChange) -> dict[str, Any]:
             "declaration_sha256": p.declaration_sha256,
             "imported_from": p.imported_from,
         },
-        "changes": [_clause_change(c) for c in change.diff.changes] if change.diff else [],
+        "changes": [_clause_change(c, budget) for c in change.diff.changes] if change.diff else [],
+        "texts_complete": budget.complete,
     }
 
 

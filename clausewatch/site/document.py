@@ -152,7 +152,7 @@ def _document_page(key: str, summary: DocumentSummary, history: Sequence[History
 
 def _tagged(entry: HistoryEntry, topics: Sequence[Topic]) -> HistoryEntry:
     """The entry with its clause changes tagged by topic (the diff engine leaves topics empty)."""
-    return entry if entry.diff is None else replace(entry, diff=tag_diff(entry.diff, topics))
+    return entry if entry.diff is None else replace(entry, diff=tag_diff(entry.diff, topics, text=entry.version.text))
 
 
 def entry_topics(diff: Diff | None) -> tuple[str, ...]:

@@ -25,6 +25,9 @@ FEEDS_DIR = "feeds"
 FEED_LIMIT = 20
 """Entries per feed: the newest ones. A feed is polled for what is new; 50 entries of word diffs made
 the 2,500 feeds of the imported archive 177 MB, an eighth of the site."""
+ENTRY_CHARS = 6_000
+"""An entry stops adding word diffs past this many characters (the rest: "…", and the link to the whole
+change): sections of 30 rewritten clauses made entries of 30 KB, feeds 161 MB on the imported bundle."""
 MAX_CLAUSES_PER_ENTRY = 5
 """Substantive clause changes shown in one entry; the entry links to the whole change."""
 FEED_KINDS = ("all", "service", "document", "topic")
@@ -96,15 +99,21 @@ def entry_html(change: PublishedChange, link: str) -> str:
                 "Read the text</a></p>")
     parts = [f"<p>{xml_text(summary_text(change.diff.summary))}.</p>"]
     ranked = rank_changes(change.diff, load_topics(), limit=None)  # the change page's key changes, in order
+    size, shown = 0, 0
     for key in ranked[:MAX_CLAUSES_PER_ENTRY]:
         section = key.change
-        if section is None:
+        if section is None or (shown and size > ENTRY_CHARS):
             continue
+        shown += 1
         parts.append(f"<h3>{xml_text(_clause_title(section))}</h3>")
         for part in [p for p in section.parts if p.change_class == "substantive"] or [section]:
+            if size > ENTRY_CHARS:
+                parts.append("<p>…</p>")
+                break
             parts.append(f"<p>{_clause_body(part)}</p>")
-    if len(ranked) > MAX_CLAUSES_PER_ENTRY:
-        parts.append(f"<p>… and {len(ranked) - MAX_CLAUSES_PER_ENTRY} more clauses.</p>")
+            size += len(parts[-1])
+    if len(ranked) > shown:
+        parts.append(f"<p>… and {len(ranked) - shown} more clauses.</p>")
     parts.append(f"<p><a href=\"{xml_text(link)}\">See the whole change</a></p>")
     return "".join(parts)
 
