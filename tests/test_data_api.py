@@ -112,11 +112,11 @@ def test_a_change_record_carries_texts_within_its_budget() -> None:
     new = "\n\n".join(f"{k}. New wording {k}, entirely rewritten: {long.upper()}" for k in range(1, 11))
     change = history()[1]
     small = change_json(change)
-    assert small["texts_complete"] is True
+    assert small["complete"] is True
     record = change_json(replace(change, diff=diff_texts(old, new)))
     items = [i for c in record["changes"] for i in (c, *c["parts"])]
     texts = [side["text"] for i in items for side in (i["before"], i["after"]) if side and side["text"]]
-    assert 0 < sum(map(len, texts)) <= TEXT_BUDGET and record["texts_complete"] is False
+    assert 0 < sum(map(len, texts)) <= TEXT_BUDGET and record["complete"] is False
     jsonschema.validate(record, load_schema())
 
 
@@ -127,3 +127,18 @@ def test_docs_data_page_documents_every_kind_and_field() -> None:
         assert f"`{kind}`" in page, kind
         for field in schema["$defs"][kind]["required"]:
             assert f"`{field}`" in page, (kind, field)
+
+
+def test_a_section_of_thousands_of_parts_lists_the_first_hundred() -> None:
+    """A page replaced by a whole site menu made one section of 3,647 parts (a 780 KB record): the record
+    lists the first MAX_PARTS and says it is not complete."""
+    from dataclasses import replace
+
+    from clausewatch.diff.compare import diff_texts
+    from clausewatch.site.data_api import MAX_PARTS, change_json
+
+    kept = "# Site\n\n## Keep\n\nStay.\n"
+    menu = kept + "\n## Menu\n\n" + "\n\n".join(f"### Item {k}\n\nLink number {k}." for k in range(MAX_PARTS))
+    record = change_json(replace(history()[1], diff=diff_texts(menu, kept)))  # one section, 200 parts
+    assert max(len(c["parts"]) for c in record["changes"]) == MAX_PARTS and record["complete"] is False
+    jsonschema.validate(record, load_schema())

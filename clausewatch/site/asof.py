@@ -39,7 +39,7 @@ from clausewatch.site.markdown import (
 from clausewatch.site.views import DocumentSummary
 from clausewatch.slugs import is_slug
 
-AS_OF_LIMIT = 3
+AS_OF_LIMIT = 2
 """The newest texts per document that get an as-of page (the site's size budget, see above)."""
 
 

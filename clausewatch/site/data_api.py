@@ -101,17 +101,25 @@ def _version_row(change: PublishedChange) -> dict[str, Any]:
     }
 
 
-TEXT_BUDGET = 16_000
+TEXT_BUDGET = 8_000
 """Characters of clause text one change record carries at most (the site's size budget: on the imported
-bundle, change records with every text were 266 MB, a quarter of the 1 GB a GitHub Pages site may hold;
-with this budget 71 MB, and 7 records in 10 are complete). Texts go in document order; a record that
-leaves some out says so (`texts_complete`), and the archive commit it names holds every word."""
+bundle, change records with every text were 266 MB of the 1 GB a GitHub Pages site may hold). Texts go
+in document order; a record that leaves some out says so (`complete`), and the archive commit it names
+holds every word."""
+MAX_PARTS = 100
+"""Clause changes listed under one section at most: a page replaced by a site's whole menu made a section
+of 3,647 parts (a 780 KB record); the rest are left out and the record says so (`complete`)."""
 
 
 @dataclass(slots=True)
 class _TextBudget:
     left: int = TEXT_BUDGET
     complete: bool = True
+
+    def parts(self, parts: Sequence[ClauseChange]) -> Sequence[ClauseChange]:
+        if len(parts) > MAX_PARTS:
+            self.complete = False
+        return parts[:MAX_PARTS]
 
     def take(self, text: str) -> str | None:
         if len(text) > self.left:
@@ -141,7 +149,7 @@ def _clause_change(change: ClauseChange, budget: _TextBudget) -> dict[str, Any]:
         "renumbered": change.renumbered,
         "topics": list(change.topics),
         "others": [c.id for c in change.others],
-        "parts": [_clause_change(part, budget) for part in change.parts],
+        "parts": [_clause_change(part, budget) for part in budget.parts(change.parts)],
     }
 
 
@@ -166,7 +174,7 @@ def change_json(change: PublishedChange) -> dict[str, Any]:
             "imported_from": p.imported_from,
         },
         "changes": [_clause_change(c, budget) for c in change.diff.changes] if change.diff else [],
-        "texts_complete": budget.complete,
+        "complete": budget.complete,
     }
 
 

@@ -25,7 +25,7 @@ FEEDS_DIR = "feeds"
 FEED_LIMIT = 20
 """Entries per feed: the newest ones. A feed is polled for what is new; 50 entries of word diffs made
 the 2,500 feeds of the imported archive 177 MB, an eighth of the site."""
-ENTRY_CHARS = 6_000
+ENTRY_CHARS = 3_000
 """An entry stops adding word diffs past this many characters (the rest: "…", and the link to the whole
 change): sections of 30 rewritten clauses made entries of 30 KB, feeds 161 MB on the imported bundle."""
 MAX_CLAUSES_PER_ENTRY = 5
