@@ -347,7 +347,7 @@ def test_every_change_has_its_text_the_newest_as_light_pages(browser, site: Site
     page = _open(browser, site, f"{KEY}/")
     links = page.locator("article a", has_text="text as of then")
     published = [v for v in site.versions() if v["path"]]
-    assert links.count() == len(published) == AS_OF_LIMIT + 2
+    assert links.count() == len(published) > AS_OF_LIMIT
     hrefs = {links.nth(i).get_attribute("href") for i in range(links.count())}
     archived = {f"{REPO_URL}/blob/{v['commit']}/archive/{KEY}.md" for v in published[:-AS_OF_LIMIT]}
     assert archived <= hrefs, hrefs

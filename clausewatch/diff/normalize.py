@@ -300,6 +300,13 @@ CANONICAL_CACHE_MAX_CHARS = 4096
 """Texts up to this long (clauses, not whole documents) have their canonical text memoized."""
 
 
+def _lines_and_spaces(markdown: str) -> str:
+    """Line breaks as `\\n` and control characters as spaces, as `normalize_text` reads them ('+\\x1f' is
+    '+ ', not a list item followed by a line break)."""
+    text = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub(" ", text) if _CONTROL.search(text) else text
+
+
 def canonical_text(markdown: str) -> str:
     """The words a reader reads, folded for comparison: one lower-case line. Idempotent."""
     if len(markdown) <= CANONICAL_CACHE_MAX_CHARS:
@@ -314,7 +321,7 @@ def _canonical_clause(markdown: str) -> str:
 
 
 def _canonical_text(markdown: str) -> str:
-    text = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    text = _lines_and_spaces(markdown)
     parts = [part for part in map(_canonical_block, _BLOCK_BREAK.split(text)) if part]
     if len(parts) == 1:
         return parts[0]  # a fixpoint of `_canonical_step` already: one more step would give it back
@@ -338,6 +345,6 @@ def fold_spelling(text: str) -> str:
 def canonical_key(markdown: str) -> str:
     """A hash of the canonical text without whitespace and quotes, accented Latin letters and apostrophes
     folded together: equal keys mean no change a reader would read as a change."""
-    text = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    text = _lines_and_spaces(markdown)
     squashed = "".join(_squashed_block(block) for block in _BLOCK_BREAK.split(text))
     return hashlib.blake2b(squashed.encode("utf-8"), digest_size=16).hexdigest()
