@@ -12,10 +12,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import shutil
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -26,6 +28,21 @@ LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", 
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SIZES = {1280: 900, 390: 844}
 """The two widths every reader-facing page is looked at, with a phone's and a laptop's first screen."""
+
+
+def new_workspace(root: Path) -> tuple[Any, Any]:
+    """A fresh workspace at `root` (a git repository with the site skeleton and an empty archive) and its
+    open archive, for a test to record versions in."""
+    from clausewatch.archive.read import open_archive
+    from clausewatch.archive.write import init_repository
+    from clausewatch.site.build import SKELETON_DIR
+    from clausewatch.workspace import Workspace
+
+    init_repository(root)
+    shutil.copytree(SKELETON_DIR, root, dirs_exist_ok=True)
+    (root / "archive").mkdir()
+    workspace = Workspace(root)
+    return workspace, open_archive(workspace.archive)
 
 
 def require_chromium() -> None:

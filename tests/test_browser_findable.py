@@ -23,14 +23,21 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import yaml
-from browser_kit import ARTIFACTS, SIZES, chromium, environment, open_page, require_chromium, serve_folder
+from browser_kit import (
+    ARTIFACTS,
+    SIZES,
+    chromium,
+    environment,
+    new_workspace,
+    open_page,
+    require_chromium,
+    serve_folder,
+)
 
-from clausewatch.archive.read import open_archive
-from clausewatch.archive.write import init_repository, record_version
+from clausewatch.archive.write import record_version
 from clausewatch.models import Provenance
 from clausewatch.site.asof import AS_OF_LIMIT
-from clausewatch.site.build import SKELETON_DIR, build_site
-from clausewatch.workspace import Workspace
+from clausewatch.site.build import build_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -112,11 +119,7 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     require_chromium()
     root = tmp_path_factory.mktemp("findable") / "ws"
-    init_repository(root)
-    shutil.copytree(SKELETON_DIR, root, dirs_exist_ok=True)
-    (root / "archive").mkdir()
-    workspace = Workspace(root)
-    archive = open_archive(workspace.archive)
+    workspace, archive = new_workspace(root)
     names = {"service_name": "Vocalo", "document_name": "Terms of Service"}
     for text, after, imported in _texts():
         when = START + after

@@ -12,21 +12,27 @@ Screenshots at both widths go to tests/artifacts/.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from browser_kit import ARTIFACTS, SIZES, chromium, environment, open_page, require_chromium, serve_folder
+from browser_kit import (
+    ARTIFACTS,
+    SIZES,
+    chromium,
+    environment,
+    new_workspace,
+    open_page,
+    require_chromium,
+    serve_folder,
+)
 from redline_fixture import terms_v1, terms_v2
 
-from clausewatch.archive.read import open_archive
-from clausewatch.archive.write import init_repository, record_version
+from clausewatch.archive.write import record_version
 from clausewatch.models import Provenance
-from clausewatch.site.build import SKELETON_DIR, build_site
-from clausewatch.workspace import Workspace
+from clausewatch.site.build import build_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -38,11 +44,7 @@ CHANGE = "parlo/terms-of-service/2023-03-31/"
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     require_chromium()
     root = tmp_path_factory.mktemp("redline") / "ws"
-    init_repository(root)
-    shutil.copytree(SKELETON_DIR, root, dirs_exist_ok=True)
-    (root / "archive").mkdir()
-    workspace = Workspace(root)
-    archive = open_archive(workspace.archive)
+    workspace, archive = new_workspace(root)
     names = {"service_name": "Parlo", "document_name": "Terms of Service"}
     for text, when in ((terms_v1(), datetime(2022, 6, 1, 8, tzinfo=UTC)),
                        (terms_v2(), datetime(2023, 3, 31, 14, 5, tzinfo=UTC))):
