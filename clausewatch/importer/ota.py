@@ -1,5 +1,8 @@
 """Import recorded history from an Open Terms Archive (OTA) versions repository.
 
+Over 400 lines on purpose: the replay, its resume state and its evidence rules must agree to stay
+idempotent; declarations and sources are split out already (`scraper.ota_declarations`, `archive.sources`).
+
 An OTA versions repository holds `<Service>/<Terms type>.md`, one commit per recorded version, with the
 observation time as author date. The import replays it into the archive, oldest first:
 

@@ -1,5 +1,8 @@
 """The network: fetch one URL over plain HTTP(S) into a `Snapshot`, safely.
 
+Over 400 lines on purpose: every network safety rule (address checks, deadlines, limits, retries) in
+the one module that opens sockets, where a reviewer reads them together.
+
 Rules, all enforced here:
 - only `http` and `https`; an honest User-Agent naming the project and its URL;
 - explicit connect/read timeouts, and a total deadline per fetch (`DEADLINE_FACTOR` times the read

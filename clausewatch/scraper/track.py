@@ -1,5 +1,8 @@
 """The tracker: fetch every declared document and record those whose normalized text changed.
 
+Over 400 lines on purpose: the run's steps and what each failure records are one story; its parts
+(fetch, extract, record, report) live in their own modules already.
+
 A run, step by step (`track_documents`):
 1. load the declarations (all errors at once), keep the `--only` and `--shard` selection;
 2. open the archive, take its lock, repair the working tree a killed run may have left behind;
