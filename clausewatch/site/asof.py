@@ -19,7 +19,7 @@ sidebar, and out of the search index (their words are found on the change pages 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from clausewatch.diff.clauses import split_clauses
 from clausewatch.diff.history import HistoryEntry
@@ -64,11 +64,12 @@ def text_targets(summary: DocumentSummary, history: Sequence[HistoryEntry], slug
 
 
 def as_of_files(
-    summary: DocumentSummary, history: Sequence[HistoryEntry], slugs: Sequence[str], repo_url: str = ""
+    summary: DocumentSummary, history: Sequence[HistoryEntry], slugs: Sequence[str],
+    targets: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The as-of index and a page for each of the newest `AS_OF_LIMIT` published versions (first record
     or substantive change), each with the classes of the recordings between it and the next published
-    one."""
+    one. `targets`: `text_targets` of the document (computed here, without a repository, when absent)."""
     published = [index for index, slug in enumerate(slugs) if slug]
     files: dict[str, str] = {}
     for number, index in list(enumerate(published))[-AS_OF_LIMIT:]:
@@ -78,7 +79,7 @@ def as_of_files(
         files[as_of_path(summary.service, summary.document, slugs[index])] = as_of_page(
             summary, history[index], slugs[index], following, later
         )
-    targets = text_targets(summary, history, slugs, repo_url)
+    targets = text_targets(summary, history, slugs) if targets is None else targets
     commits = {slugs[index]: history[index].version.commit for index in published}
     files[_index(summary)] = as_of_index(summary, [slugs[index] for index in published], targets, commits)
     return files
@@ -178,8 +179,8 @@ def _index(summary: DocumentSummary) -> str:
     return f"{summary.service}/{summary.document}/as-of/index.md"
 
 
-def as_of_index(summary: DocumentSummary, dated: Sequence[str], targets: dict[str, str] | None = None,
-                commits: dict[str, str] | None = None) -> str:
+def as_of_index(summary: DocumentSummary, dated: Sequence[str], targets: Mapping[str, str] | None = None,
+                commits: Mapping[str, str] | None = None) -> str:
     """Every date with a recorded text, newest first, linked to its text (`targets`, from `text_targets`:
     an as-of page or the archived file); how to find the text in force on any date."""
     targets = targets if targets is not None else {slug: as_of_path(summary.service, summary.document, slug)

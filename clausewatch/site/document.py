@@ -81,7 +81,7 @@ def generate_document(
     targets = text_targets(summary, history, slugs, str(config.get("repo_url") or ""))
     files[f"{key}/index.md"] = _document_page(key, summary, history, slugs, published, notes, clause_site, latest,
                                               picture, targets)
-    files.update(as_of_files(summary, history, slugs, str(config.get("repo_url") or "")))  # texts as they stood
+    files.update(as_of_files(summary, history, slugs, targets))  # the texts as they stood
     files.update(clause_files(clause_site, summary, history, latest, notes))  # clause histories
     files.update(document_extra_files(key, history, slugs, config, lines))
     files.update(clause_data_files(clause_site, history))
