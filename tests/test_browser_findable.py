@@ -295,8 +295,8 @@ STYLE = """(sel) => { const e = document.querySelector(sel); const s = getComput
   const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
   return {line: s.textDecorationLine, deco: rgb(s.textDecorationColor), color: rgb(s.color),
           bg: rgb(s.backgroundColor), page: rgb(getComputedStyle(document.body).backgroundColor),
-          label: e.querySelector('.cw-sr') ? e.querySelector('.cw-sr').textContent : null,
-          labelWidth: e.querySelector('.cw-sr') ? e.querySelector('.cw-sr').getBoundingClientRect().width : -1}; }"""
+          label: getComputedStyle(e, '::before').content, labelWidth: getComputedStyle(e, '::before').width,
+          labelClip: getComputedStyle(e, '::before').clipPath, text: e.textContent}; }"""
 
 
 def test_diffs_do_not_rely_on_colour(browser, site: Site) -> None:
@@ -305,7 +305,12 @@ def test_diffs_do_not_rely_on_colour(browser, site: Site) -> None:
                                                                               "deleted: ")):
         style = page.evaluate(STYLE, selector)
         assert line in style["line"], style
-        assert style["label"] == label and style["labelWidth"] <= 1, "a hidden label for screen readers"
+        # a label for screen readers, visually hidden, from the stylesheet: never in the text (search, copies)
+        assert style["label"] == f'"{label}"' and style["labelWidth"] == "1px", style
+        assert style["labelClip"] == "inset(50%)" and label not in style["text"], style
+        # and the accessibility tree, which screen readers read, holds it before the words
+        spoken = page.locator(selector).first.aria_snapshot()
+        assert f"{label}{style['text'].strip()[:20]}" in " ".join(spoken.split()), spoken
         assert _contrast(style["color"], style["bg"]) >= 4.5, style
         assert _contrast(style["deco"], style["bg"]) >= 3 and _contrast(style["deco"], style["page"]) >= 3, style
         assert len(style["bg"]) == 3 or style["bg"][3] == 1  # an opaque highlight: the ratios are what shows

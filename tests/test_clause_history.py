@@ -27,7 +27,7 @@ from clausewatch.diff.topics import load_topics
 from clausewatch.models import Provenance
 from clausewatch.site.adoption import says_today
 from clausewatch.site.clause_pages import plan_clause_site
-from clausewatch.site.data_api import load_schema
+from clausewatch.site.data_api import SCHEMA_VERSION, load_schema
 from clausewatch.site.generate import render_site
 from clausewatch.site.views import Files
 
@@ -135,7 +135,7 @@ def test_the_new_data_files_validate_against_the_schema(files: Files) -> None:
     assert document["clause_histories"] == "/data/acme/terms-of-service/clauses.json"
     bad = dict(licence["events"][0], event="vanished")
     with pytest.raises(jsonschema.ValidationError):
-        validator.validate({"kind": "clauses", "schema_version": 3, "service": "acme", "document": "terms",
+        validator.validate({"kind": "clauses", "schema_version": SCHEMA_VERSION, "service": "acme", "document": "terms",
                             "page": "/acme/terms/", "clauses": {"x": {"current": None, "events": [bad]}}})
 
 

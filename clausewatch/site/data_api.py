@@ -38,14 +38,17 @@ from clausewatch.site.effective_date import find_stated_date
 from clausewatch.site.feeds import chronological_key, feed_path, topics_of
 
 DATA_DIR = "data"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """2: change records no longer list every clause id of the new text (`clauses`): at 40,000 versions that
 was half the data; the current ids are in the document's `index.json`, past texts in the archive.
 3: change records carry the words that changed: each clause of a substantive change has its `text`
 before and after (Markdown as recorded, `null` where the wording did not change), and a section's
 change lists its clauses' changes (`parts`); clause histories (`<document>/clauses.json`, named by the
 document's `clause_histories`) and who says it today (`data/topics/<topic>.json`), from
-`site/data_clauses.py`."""
+`site/data_clauses.py`.
+4: clause changes in change records leave out the fields that hold their default: `before`/`after` when
+null, `renumbered` when false, `topics`/`others`/`parts` when empty, and in `before`/`after`, `number`,
+`heading` and `text` when null (the same information in two thirds of the bytes)."""
 DATASET = f"{DATA_DIR}/clausewatch-current-texts.zip"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -132,8 +135,15 @@ class _TextBudget:
 def _clause_ref(clause: Clause | None, budget: _TextBudget | None) -> dict[str, Any] | None:
     if clause is None:
         return None
-    return {"id": clause.id, "number": clause.number, "heading": clause.heading,
-            "text": budget.take(clause.text) if budget is not None else None}
+    return _without_defaults({"id": clause.id, "number": clause.number, "heading": clause.heading,
+                              "text": budget.take(clause.text) if budget is not None else None})
+
+
+def _without_defaults(item: dict[str, Any]) -> dict[str, Any]:
+    """`item` without the fields that hold their default (null, false, an empty list): schema version 4
+    leaves them out of clause changes (a third of the change records' bytes on the imported bundle)."""
+    return {key: value for key, value in item.items() if value is not None and value is not False
+            and value != []}
 
 
 def _clause_change(change: ClauseChange, budget: _TextBudget) -> dict[str, Any]:
@@ -141,7 +151,7 @@ def _clause_change(change: ClauseChange, budget: _TextBudget) -> dict[str, Any]:
     one clause: a section's texts are in its `parts`, a cosmetic change's wording is the same on both
     sides), within the record's `TEXT_BUDGET`."""
     texts = budget if change.change_class == "substantive" and not change.parts else None
-    return {
+    return _without_defaults({
         "kind": change.kind,
         "class": change.change_class,
         "before": _clause_ref(change.before, texts),
@@ -150,7 +160,7 @@ def _clause_change(change: ClauseChange, budget: _TextBudget) -> dict[str, Any]:
         "topics": list(change.topics),
         "others": [c.id for c in change.others],
         "parts": [_clause_change(part, budget) for part in budget.parts(change.parts)],
-    }
+    })
 
 
 def change_json(change: PublishedChange) -> dict[str, Any]:

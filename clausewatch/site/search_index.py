@@ -27,14 +27,14 @@ RECENT = "pagefind-recent"
 BUNDLES = "search-bundles.json"
 """Which extra bundles the search box merges (`{"merge": ["pagefind-recent/"]}`), written by every build."""
 BODY_MARK = "data-pagefind-body"
-EXCLUDED = (".headerlink", ".cw-sr", ".cw-facts", ".cw-key-changes", ".cw-card-tools", ".cw-card-meta",
+EXCLUDED = (".headerlink", ".cw-facts", ".cw-key-changes", ".cw-card-tools", ".cw-card-meta",
             ".cw-neighbours", ".cw-provenance", ".cw-attribution", ".cw-doc-facts", ".cw-picture",
             ".cw-subscribe", ".cw-recordings", ".cw-add-commentary")
-"""What search leaves out of a page (Pagefind's `--exclude-selectors`): the "¶" links, the screen
-readers' "inserted"/"deleted" labels, and what is not the page's text: a change's fact box, its key
-changes (its cards say the same), its cards' tools and kind lines, the links to its neighbours, its provenance, the
-attribution and licence lines, a document page's header facts, its timeline picture, its list of
-non-substantive recordings and subscribe links, the "Suggest commentary" links.
+"""What search leaves out of a page (Pagefind's `--exclude-selectors`): the "¶" links and what is not the
+page's text: a change's fact box, its key changes (its cards say the same), its cards' tools and kind
+lines, the links to its neighbours, its provenance, the attribution and licence lines, a document page's
+header facts, its timeline picture, its list of non-substantive recordings and subscribe links, the
+"Suggest commentary" links.
 Where the generator writes raw HTML (fact box, key changes) the class is on it; on Markdown it comes from
 an attribute list (`{: .cw-provenance }`). What stays is ranked by `data-pagefind-weight`: inserted
 words above the rest, deleted words below (`site.archived.INS_OPEN`, `DEL_OPEN`)."""

@@ -37,10 +37,9 @@
     try { return new URL(link, window.location.href).href; } catch (error) { return link; }
   }
   function readable(node) {
-    /* The words a reader sees: without the screen readers' hidden "inserted:"/"deleted:" labels. */
-    var copy = node.cloneNode(true);
-    Array.prototype.forEach.call(copy.querySelectorAll(".cw-sr"), function (label) { label.remove(); });
-    return copy.textContent;
+    /* The words a reader sees: the screen readers' "inserted:"/"deleted:" labels come from the
+       stylesheet (ins::before), never from the text. */
+    return node.textContent;
   }
   function cardText(heading) {
     /* The sentence a card adds (its first inserted words), else its first paragraph, one line. */
