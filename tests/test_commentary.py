@@ -508,5 +508,5 @@ def test_document_page_keeps_commentary_next_to_a_renumbered_reworded_clause(tmp
     current = page.split("{ #_text }", 1)[1]
     new_id = "subject-to-these-terms-you-grant"
     note = current.index("*Commentary: [Acme takes a perpetual licence for AI training]")
-    assert current.index(f"{{: #{new_id} }}") < note < current.index("{ #disputes }")
+    assert current.index(f'<p id="{new_id}">') < note < current.index("{ #disputes }")
     assert f"]({v2_day}/index.md)" in current[note:]

@@ -322,7 +322,7 @@ def test_cli_diff_text_and_markdown(texts) -> None:
     assert result.output.startswith("2 clauses renumbered"), "sections 1 and 2 renumbered"
     result = CliRunner().invoke(cli, ["diff", str(old), str(new), "--format", "markdown"])
     assert result.exit_code == 1
-    assert "{: #you-own-the-content-you-upload }" in result.output and "{ #your-content }" in result.output
+    assert '<p id="you-own-the-content-you-upload">' in result.output and "{ #your-content }" in result.output
 
 
 def test_cli_diff_missing_file(tmp_path: Path) -> None:

@@ -68,7 +68,8 @@ def test_front_matter_describes_each_change(workspace) -> None:
 def test_current_text_carries_clause_anchors(workspace) -> None:
     page = generate_site(workspace)[f"{TERMS}/index.md"]
     text = page.split("## Current text")[1]
-    anchors = re.findall(r"\{:? #([a-z0-9-]+) \}", text)
+    anchors = re.findall(r"\{:? #([a-z0-9-]+) \}|<p id=\"([a-z0-9-]+)\">", text)  # headings, paragraphs
+    anchors = [heading or paragraph for heading, paragraph in anchors]
     assert len(anchors) >= 6
     assert len(anchors) == len(set(anchors))
     assert "Disputes are settled by the courts" in text  # V1 is current again after the blink

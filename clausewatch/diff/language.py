@@ -20,8 +20,10 @@ from functools import lru_cache
 
 MIN_PROSE_CHARS = 500
 """Below this many characters of prose, no language is given (FINDINGS.md: the errors are short texts)."""
-SAMPLE_CHARS = 12_000
-"""At most this much prose is classified (three slices: start, middle, end)."""
+SAMPLE_CHARS = 3_000
+"""At most this much prose is classified (three slices: start, middle, end). 12,000 gave the same language
+for all 1,087 distinct texts of every 7th document of the shared bundle (every third version), in 7 times
+the time (9.1 s against 1.3 s; language identification was 14% of page generation)."""
 
 _LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _URL = re.compile(r"(?:https?://|www\.|mailto:)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)

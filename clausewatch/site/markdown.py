@@ -15,7 +15,7 @@ import yaml
 
 from clausewatch.archive.message import UNKNOWN_OWNER, split_source
 from clausewatch.models import Clause
-from clausewatch.site.archived import heading_text, render_block, render_blocks
+from clausewatch.site.archived import heading_text, render_blocks
 from clausewatch.site.escape import front_matter_value, html_text, markdown_text, one_line
 from clausewatch.slugs import is_slug
 
@@ -104,23 +104,32 @@ def render_clauses(clauses: Sequence[Clause], *, base_level: int = 2,
 
 
 def _clause_block(clause: Clause, base_level: int) -> str:
-    """One clause: a heading line (plain text, `{ #id }`) and its text, or its text with its number in
-    bold and `{: #id }` on its first paragraph (a text starting with a table gives the table the id)."""
+    """One clause: a heading line (plain text, `{ #id }`, in the table of contents) and its text, or its
+    text with its number in bold and the id on its first paragraph (a text starting with a table gives
+    the table the id).
+
+    Paragraphs are raw HTML (`<p id="…">…</p>`): `render_blocks` escapes every character Markdown or HTML
+    could act on as an entity, so Markdown has nothing to do in them, and its inline patterns over the
+    whole text were most of MkDocs' time on a document page. The HTML is the same."""
     anchor = clause.id if is_slug(clause.id) else ""
     number = markdown_text(one_line(clause.number)) + " " if clause.number else ""
     if clause.heading and clause.heading.strip():
         level = min(6, base_level + 1 + clause.level)
         attr = f" {{ #{anchor} }}" if anchor else ""
         heading = f"{'#' * level} {number}{heading_text(clause.heading)}{attr}"  # one line
-        body = render_block(clause.text)
+        body = "\n\n".join(map(_raw_block, render_blocks(clause.text)))
         return f"{heading}\n\n{body}" if body else heading
-    prefix = f"**{number.strip()}**" if number else ""
+    prefix = f"<strong>{number.strip()}</strong>" if number else ""
     blocks = list(render_blocks(clause.text, table_id="" if prefix else anchor)) or ["&nbsp;"]
     if blocks[0].startswith("<table"):
         if not prefix:
             return "\n\n".join(blocks)
         blocks.insert(0, "")  # the number on a line of its own, above the table
-    first = f"{prefix} {blocks[0]}".strip()
-    if anchor:
-        first += f"\n{{: #{anchor} }}"
-    return "\n\n".join([first, *blocks[1:]])
+    ident = f' id="{anchor}"' if anchor else ""
+    first = f"<p{ident}>{f'{prefix} {blocks[0]}'.strip()}</p>"
+    return "\n\n".join([first, *map(_raw_block, blocks[1:])])
+
+
+def _raw_block(block: str) -> str:
+    """A block of `render_blocks` as raw HTML: a paragraph in `<p>`, a table as it is."""
+    return block if block.startswith("<table") else f"<p>{block}</p>"
