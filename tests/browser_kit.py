@@ -119,3 +119,12 @@ def _set_environment(values: Mapping[str, str | None]) -> None:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+def expect(locator: object) -> object:
+    """Playwright's `expect` (imported lazily, as the rest of this kit): locator assertions poll from the
+    test's side, where `wait_for_function` with a string would evaluate it in the page, which the
+    site's CSP (no 'unsafe-eval') refuses."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)  # type: ignore[call-overload]

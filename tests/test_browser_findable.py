@@ -413,7 +413,7 @@ def test_footer_nav_and_commentary_index(browser, site: Site) -> None:
     assert hrefs[0].endswith(f"/{day}/#_commentary-{day}") and hrefs[1].endswith(f"/{day}/"), hrefs
     assert "clause" in text
     entry.locator("a").first.click()
-    page.wait_for_function(f"location.hash === '#_commentary-{day}'")
+    page.wait_for_url(f"**#_commentary-{day}")  # no page-side eval: the CSP forbids it
     # the commentary sits in the card of the clause it explains
     order = page.evaluate(f"""() => {{ const c = document.getElementById('_commentary-{day}');
         const cards = [...document.querySelectorAll('article h3[id]')].filter((h) =>
