@@ -148,7 +148,7 @@ def _open(browser: object, site: Site, path: str, width: int = 1280) -> object:
 def _search(page: object, query: str) -> object:
     box = page.locator("header #cw-search input")
     box.fill(query)
-    results = page.locator("#cw-search .pagefind-ui__result")
+    results = page.locator("#cw-search .cw-search__result")
     results.first.wait_for(timeout=15000)
     page.wait_for_timeout(400)  # the debounced search settles: the list is for the whole query
     return results
@@ -161,14 +161,14 @@ def test_a_phrase_a_change_added_finds_that_change_first(browser, site: Site) ->
     added, _same_day, removed, _law = site.change_paths()
     page = _open(browser, site, "/")
     results = _search(page, PHRASE)
-    first = results.first.locator("a.pagefind-ui__result-link").first
-    hrefs = [results.nth(i).locator("a.pagefind-ui__result-link").first.get_attribute("href")
+    first = results.first.locator("a.cw-search__link").first
+    hrefs = [results.nth(i).locator("a.cw-search__link").first.get_attribute("href")
              for i in range(results.count())]
     assert (first.get_attribute("href") or "").rstrip("/").endswith(added.rstrip("/")), hrefs
     assert any(h and h.rstrip("/").endswith(removed.rstrip("/")) for h in hrefs), "deleted words stay findable"
-    title = results.first.locator(".pagefind-ui__result-title").first.inner_text()
+    title = results.first.locator(".cw-search__title").first.inner_text()
     assert title == f"Vocalo — Terms of Service · change of {added.strip('/')[-10:]}", title
-    subs = results.first.locator(".pagefind-ui__result-nested .pagefind-ui__result-link")
+    subs = results.first.locator(".cw-search__subs a.cw-search__link")
     assert any("Voice licence" in subs.nth(i).inner_text() for i in range(subs.count())), "the clause heading"
     assert page.errors == []
 
@@ -187,7 +187,7 @@ def test_boilerplate_is_not_searched(browser, site: Site) -> None:
     for query in ("ODC-BY", "Provenance", "contrib-versions", "Evidence", "Suggest"):
         page.locator("header #cw-search input").fill(query)
         page.wait_for_timeout(1200)
-        assert page.locator("#cw-search .pagefind-ui__result").count() == 0, query
+        assert page.locator("#cw-search .cw-search__result").count() == 0, query
 
 
 # --- 2. Pictures that work --------------------------------------------------------------------------
