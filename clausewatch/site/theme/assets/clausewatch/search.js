@@ -112,7 +112,15 @@
   function render(page) {
     var item = element("li", "cw-search__result", {});
     var title = element("p", "cw-search__title", {});
-    title.append(link(page.url, describe(page.meta || {}) || page.url));
+    var meta = page.meta || {};
+    var name = link(page.url, describe(meta) || page.url);
+    if (meta.date && name.textContent.slice(-meta.date.length) === meta.date) {
+      /* The date on one line ("2026-02-⏎04" on a phone otherwise), as everywhere on the site. */
+      name.textContent = name.textContent.slice(0, -meta.date.length);
+      name.append(element("span", "cw-search__date", {}));
+      name.lastChild.textContent = meta.date;
+    }
+    title.append(name);
     item.append(title, excerpt(page.excerpt));
     var subs = subResults(page);
     if (subs.length) {
