@@ -12,6 +12,7 @@ and 390 px go to tests/artifacts/.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
@@ -148,7 +149,7 @@ def _open(browser: object, site: Site, path: str, width: int = 1280) -> object:
 def _search(page: object, query: str) -> object:
     box = page.locator("header #cw-search input")
     box.fill(query)
-    results = page.locator("#cw-search .pagefind-ui__result")
+    results = page.locator("#cw-search .cw-search__result")
     results.first.wait_for(timeout=15000)
     page.wait_for_timeout(400)  # the debounced search settles: the list is for the whole query
     return results
@@ -161,14 +162,14 @@ def test_a_phrase_a_change_added_finds_that_change_first(browser, site: Site) ->
     added, _same_day, removed, _law = site.change_paths()
     page = _open(browser, site, "/")
     results = _search(page, PHRASE)
-    first = results.first.locator("a.pagefind-ui__result-link").first
-    hrefs = [results.nth(i).locator("a.pagefind-ui__result-link").first.get_attribute("href")
+    first = results.first.locator("a.cw-search__link").first
+    hrefs = [results.nth(i).locator("a.cw-search__link").first.get_attribute("href")
              for i in range(results.count())]
     assert (first.get_attribute("href") or "").rstrip("/").endswith(added.rstrip("/")), hrefs
     assert any(h and h.rstrip("/").endswith(removed.rstrip("/")) for h in hrefs), "deleted words stay findable"
-    title = results.first.locator(".pagefind-ui__result-title").first.inner_text()
+    title = results.first.locator(".cw-search__title").first.inner_text()
     assert title == f"Vocalo — Terms of Service · change of {added.strip('/')[-10:]}", title
-    subs = results.first.locator(".pagefind-ui__result-nested .pagefind-ui__result-link")
+    subs = results.first.locator(".cw-search__subs a.cw-search__link")
     assert any("Voice licence" in subs.nth(i).inner_text() for i in range(subs.count())), "the clause heading"
     assert page.errors == []
 
@@ -187,7 +188,113 @@ def test_boilerplate_is_not_searched(browser, site: Site) -> None:
     for query in ("ODC-BY", "Provenance", "contrib-versions", "Evidence", "Suggest"):
         page.locator("header #cw-search input").fill(query)
         page.wait_for_timeout(1200)
-        assert page.locator("#cw-search .pagefind-ui__result").count() == 0, query
+        assert page.locator("#cw-search .cw-search__result").count() == 0, query
+        assert page.locator("#cw-search [role=status]").inner_text() == f"No results for “{query}”"
+
+
+def test_search_box_is_named_reachable_and_closes(browser, site: Site) -> None:
+    """Our search UI (search.js): a named box that "/" focuses, a status line in a live region; with five
+    results no "Load more results"; Escape and an emptied query close the results."""
+    page = _open(browser, site, "/")
+    box = page.locator("header #cw-search input")
+    assert box.get_attribute("aria-label") == "Search texts, changes and commentary"
+    assert box.get_attribute("placeholder") == "Search texts, changes, commentary"
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.matches('header #cw-search input')")
+    results = _search(page, "Vocalo")
+    status = page.locator("#cw-search [role=status]")
+    assert status.get_attribute("aria-live") == "polite"
+    assert status.inner_text() == f"{results.count()} results for “Vocalo”"
+    assert results.count() <= 5
+    assert not page.locator("#cw-search button", has_text="Load more results").is_visible()
+    page.keyboard.press("Tab")  # into the results: Escape there too clears and goes back to the box
+    assert page.evaluate("document.activeElement.matches('#cw-search .cw-search__result a')")
+    page.keyboard.press("Escape")
+    assert box.input_value() == "" and not page.locator("#cw-search .cw-search__drawer").is_visible()
+    assert page.evaluate("document.activeElement.matches('header #cw-search input')")
+    _search(page, PHRASE)
+    box.fill("")
+    page.wait_for_timeout(500)
+    assert not page.locator("#cw-search .cw-search__drawer").is_visible()
+    assert page.locator("#cw-search .cw-search__result").count() == 0
+    assert page.errors == []
+
+
+@pytest.fixture(scope="module")
+def busy_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A second, small site: one document whose twelve changes each add a clause naming zeppelins, so a
+    search finds thirteen pages (twelve changes and the current text)."""
+    require_chromium()
+    root = tmp_path_factory.mktemp("busy") / "ws"
+    workspace, archive = new_workspace(root)
+    text = "# Zeppo Terms\n\n## 1. Use\n\nUse the service kindly.\n"
+    for number in range(13):
+        if number:
+            text += f"\n## {number + 1}. Airships {number}\n\nRule {number}: zeppelins may land on roof {number}.\n"
+        when = START + timedelta(days=10 * number)
+        provenance = Provenance("https://zeppo.example/terms", when, 200, "ab" * 32)
+        record_version(archive, "zeppo", "terms", text, provenance,
+                       names={"service_name": "Zeppo", "document_name": "Terms"})
+    with environment({"CLAUSEWATCH_REPO_URL": REPO_URL, "CLAUSEWATCH_SITE_URL": None}):
+        site_dir = build_site(workspace, root / "site")
+    with serve_folder(site_dir) as base:
+        yield Site(site_dir, base)
+
+
+def test_load_more_results_adds_five_and_moves_focus_to_them(browser, busy_site: Site) -> None:
+    page = _open(browser, busy_site, "/")
+    results = _search(page, "zeppelins")
+    assert page.locator("#cw-search [role=status]").inner_text() == "13 results for “zeppelins”"
+    assert results.count() == 5
+    more = page.locator("#cw-search button", has_text="Load more results")
+    for before, after in ((5, 10), (10, 13)):
+        more.click()
+        results.nth(after - 1).wait_for()
+        assert results.count() == after
+        assert page.evaluate(f"document.activeElement === document.querySelectorAll('#cw-search "
+                             f".cw-search__result')[{before}].querySelector('a')"), "focus on the first new result"
+    assert not more.is_visible()
+    titles = [results.nth(i).locator(".cw-search__title").inner_text() for i in range(results.count())]
+    assert len(set(titles)) == 13 and all(t.startswith("Zeppo — Terms · ") for t in titles), titles
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("url", ["javascript:document.title='owned'", "//evil.example/x", "https://evil.example/x"])
+def test_search_results_never_run_page_text_or_leave_the_site(browser, site: Site, url: str) -> None:
+    """A tampered index (a result's URL elsewhere, HTML in its metadata and text) gives text and links
+    within the site only (or none): only Pagefind's <mark>s become elements."""
+    page = _open(browser, site, "/")
+
+    def tamper(route) -> None:  # noqa: ANN001 (Playwright's Route)
+        response = route.fetch()
+        data = json.loads(gzip.decompress(response.body())[len(b"pagefind_dcd"):])
+        data["url"] = url
+        data["meta"]["service_name"] = "<img src=x class=cw-evil>Vocalo"
+        data["content"] = data["content"].replace("harvest", "<img src=x class=cw-evil>harvest")
+        route.fulfill(response=response, body=gzip.compress(b"pagefind_dcd" + json.dumps(data).encode()))
+
+    page.context.route("**/*.pf_fragment", tamper)
+    results = _search(page, PHRASE)
+    assert "<img src=x class=cw-evil>Vocalo" in results.first.locator(".cw-search__title").inner_text()
+    assert page.locator("#cw-search img, .cw-evil").count() == 0
+    links = page.locator("#cw-search a.cw-search__link")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert hrefs and all(href is None or urljoin(page.url, href).startswith(site.base) for href in hrefs), hrefs
+    assert set(page.evaluate("[...document.querySelectorAll('#cw-search .cw-search__excerpt *')]"
+                             ".map(e => e.tagName)")) <= {"MARK"}
+
+
+@pytest.mark.parametrize("width", sorted(SIZES))
+def test_search_results_read_at_every_width(browser, site: Site, width: int) -> None:
+    """The results sit inside the screen at 1280 and 390 px; screenshots for review."""
+    page = _open(browser, site, f"{KEY}/", width)
+    _search(page, PHRASE)
+    drawer = page.locator("#cw-search .cw-search__drawer").bounding_box()
+    assert drawer["x"] >= 0 and drawer["x"] + drawer["width"] <= width, drawer
+    assert drawer["width"] >= min(width * 0.9, 500), drawer
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"findable-search-{width}.png"))
+    assert page.errors == []
 
 
 # --- 2. Pictures that work --------------------------------------------------------------------------

@@ -208,7 +208,7 @@ def test_search_for_a_clause_phrase_lands_on_the_clause(page, site: _Site) -> No
     page.goto(site.url("/"))
     box = page.locator("header #cw-search input")
     box.fill(PHRASE)
-    result = page.locator("#cw-search a.pagefind-ui__result-link[href*='#']").filter(has_text="Disputes")
+    result = page.locator("#cw-search a.cw-search__link[href*='#']").filter(has_text="Disputes")
     result.first.wait_for(timeout=15000)
     href = result.first.get_attribute("href")
     assert href and "/acme/terms-of-service/" in href
@@ -254,7 +254,7 @@ def test_pages_make_no_request_outside_the_site(page, site: _Site) -> None:
         page.goto(site.url(path))
         page.wait_for_load_state("networkidle")
     page.locator("header #cw-search input").fill("licence")
-    page.locator("#cw-search .pagefind-ui__result").first.wait_for(timeout=15000)
+    page.locator("#cw-search .cw-search__result").first.wait_for(timeout=15000)
     outside = [url for url in page.requests if not url.startswith(site.base) and not url.startswith("data:")]
     assert outside == []
     assert any("/pagefind/" in url for url in page.requests)  # the search really ran, locally
@@ -326,7 +326,7 @@ def test_after_an_incremental_rebuild_search_finds_the_new_change(page, site: _S
     assert "incremental" in stderr.getvalue()
     page.goto(site.url("/"))
     page.locator("header #cw-search input").fill("quokka telemetry")
-    result = page.locator("#cw-search a.pagefind-ui__result-link")
+    result = page.locator("#cw-search a.cw-search__link")
     result.first.wait_for(timeout=15000)
     hrefs = [result.nth(i).get_attribute("href") or "" for i in range(result.count())]
     assert any(f"/acme/terms-of-service/{when:%Y-%m-%d}/" in href for href in hrefs), hrefs

@@ -23,11 +23,11 @@ def write(path: Path, body: str) -> None:
 def site(tmp_path: Path) -> Path:
     write(tmp_path / "index.html", '<a href="acme/">acme</a> <a href="https://elsewhere.example/x">out</a>'
           '<a href="mailto:a@b.example">mail</a> <a href="#top" id="top">top</a>'
-          '<link rel="stylesheet" href="assets/site.css"><script src="pagefind/pagefind-ui.js"></script>')
+          '<link rel="stylesheet" href="assets/site.css"><script src="pagefind/pagefind.js"></script>')
     (tmp_path / "assets").mkdir()
     (tmp_path / "assets" / "site.css").write_text("body{}")
     write(tmp_path / "pagefind" / "x.html", '<a href="nowhere/">skipped folder</a>')
-    (tmp_path / "pagefind" / "pagefind-ui.js").write_text("")
+    (tmp_path / "pagefind" / "pagefind.js").write_text("")
     write(tmp_path / "acme" / "index.html",
           '<h2 id="clause-1">1</h2><a href="../">home</a> <a href="terms/#clause-2">ok</a>'
           '<a href="terms/#missing">bad anchor</a> <a href="gone/">bad page</a>'
