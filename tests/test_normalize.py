@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from clausewatch.diff.normalize import (
     TRACKING_PARAMS,
+    canonical_blocks,
     canonical_key,
     canonical_text,
     drop_link_targets,
@@ -154,3 +155,13 @@ def test_canonical_text_is_idempotent_and_stable_under_normalization(text: str) 
     once = canonical_text(text)
     assert canonical_text(once) == once
     assert canonical_key(normalize_text(text)) == canonical_key(text)
+
+
+def test_canonical_blocks_reads_a_long_text_block_by_block_as_canonical_text_does() -> None:
+    """`canonical_blocks` skips `canonical_text`'s last pass over the whole text (diff.variants' ratio):
+    each paragraph is folded the same way, only the spaces between them may differ."""
+    text = ("# 1. **Terms**\n\nWe use “cookies” — see [our policy](https://x.example/p?utm_source=a).\n\n"
+            "* You   may   *not* resell.\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n")
+    assert canonical_blocks(text).replace(" ", "") == canonical_text(text).replace(" ", "")
+    assert canonical_blocks(text).split() == canonical_text(text).split()
+    assert canonical_blocks(text + "\n\nA new paragraph.") != canonical_blocks(text)

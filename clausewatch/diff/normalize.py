@@ -328,6 +328,15 @@ def _canonical_text(markdown: str) -> str:
     return _canonical_fixpoint(_join_blocks(parts))
 
 
+def canonical_blocks(markdown: str) -> str:
+    """`canonical_text` of each block (paragraph) of a long text, joined by spaces: nearly the canonical
+    text, at the cost of the blocks not seen before (the blocks are cached) instead of a whole pass over
+    the text (`canonical_text` of a long text ends with one; 7% of page generation on the bundle, for
+    estimates such as `diff.variants`' similarity, where a space more or less does not count)."""
+    return " ".join(part for part in map(_canonical_block, _BLOCK_BREAK.split(_lines_and_spaces(markdown)))
+                    if part)
+
+
 @lru_cache(maxsize=1 << 15)
 def _squashed_block(block: str) -> str:
     words = _KEY_PUNCTUATION.sub("", fold_spelling(_canonical_block(block)))

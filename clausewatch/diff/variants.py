@@ -6,8 +6,9 @@ EU entity's terms then the US entity's. Such a swap is not a change of the terms
 this module two questions about a version whose text is new against the previous one:
 
 - `TextMemory.closer_earlier`: is it much closer to a text recorded earlier than to the previous one?
-  (`fuzz.ratio` of the canonical texts, 0-100, against the last `RECENT_TEXTS` distinct texts: best at
-  least `CLOSER_AT_LEAST` and `CLOSER_MARGIN` above the previous one; FINDINGS.md measured the gap as
+  (`fuzz.ratio` of the canonical texts, block by block: `canonical_blocks`, 0-100, against the last
+  `RECENT_TEXTS` distinct texts: best at least `CLOSER_AT_LEAST` and `CLOSER_MARGIN` above the previous
+  one; FINDINGS.md measured the gap as
   bimodal: a language switch is 40-55 to the previous text and 95-100 to the last text in its language,
   a regional flip 98-99.5 to the previous text and 99.5-100 to the earlier variant);
 - `is_regional_rewording`: is every word it changes a known regional variant of the word it replaces
@@ -27,7 +28,7 @@ from datetime import datetime
 
 from rapidfuzz import fuzz
 
-from clausewatch.diff.normalize import canonical_text, fold_spelling
+from clausewatch.diff.normalize import canonical_blocks, canonical_text, fold_spelling
 from clausewatch.models import Version
 
 RECENT_TEXTS = 20
@@ -86,7 +87,7 @@ class TextMemory:
         closer = [s for s in candidates if block_similarity(new_blocks, _blocks(s)) > base_blocks]
         if not closer:
             return None
-        new = _window(canonical_text(text))
+        new = _window(canonical_blocks(text))
         base = fuzz.ratio(new, _canonical(previous))
         wanted = max(CLOSER_AT_LEAST, base + CLOSER_MARGIN)
         if wanted > 100:
@@ -129,7 +130,7 @@ def _blocks(sighting: Sighting) -> Counter[str]:
 
 def _canonical(sighting: Sighting) -> str:
     if not sighting.canonical:
-        sighting.canonical = _window(canonical_text(sighting.version.text))
+        sighting.canonical = _window(canonical_blocks(sighting.version.text))
     return sighting.canonical
 
 
