@@ -265,3 +265,6 @@ class PublishedChange:
     """Topic ids of the change (those of its clause changes when empty)."""
     headline: str = ""
     """One line saying what the change did: its commentary's title, else its top key change."""
+    feed_entry: str = ""
+    """Its feed entry's HTML content, rendered with its document (`site.feeds.with_feed_entries`) so that
+    the site-wide feeds do not rank its clauses again; '' when not rendered."""

@@ -122,3 +122,39 @@ def test_an_entry_stays_short_whatever_the_size_of_the_change() -> None:
     change = replace(history()[1], diff=diff_texts(old * 3, new * 3))
     body = entry_html(change, "https://example.org/acme/terms/2026-02-10/")
     assert len(body) < 2 * ENTRY_CHARS and "…" in body and body.endswith("See the whole change</a></p>")
+
+
+def test_site_wide_feeds_reuse_the_entry_rendered_with_the_document() -> None:
+    """A change's feed entry is rendered once, with its document (`with_feed_entries`, in the worker that
+    generates it); the all/service/topic feeds print that entry instead of ranking its clauses again."""
+    from clausewatch.site.feeds import entry_html, is_feed_worthy, with_feed_entries
+
+    changes = history()
+    filled = with_feed_entries(changes, "https://cw.example")
+    worthy = [c for c in filled if is_feed_worthy(c)]
+    assert worthy and all(c.feed_entry for c in worthy)
+    assert all(not c.feed_entry for c in filled if not is_feed_worthy(c))
+    first = next(c for c in filled if c.diff is not None and is_feed_worthy(c))
+    assert first.feed_entry == entry_html(first, f"https://cw.example/{first.path}")
+    assert generate_feeds(filled, site_url="https://cw.example") == generate_feeds(changes,
+                                                                                   site_url="https://cw.example")
+    marked = [replace(c, feed_entry="<p>rendered with its document</p>") if c is first else c for c in filled]
+    feed = parse(generate_feeds(marked, site_url="https://cw.example")[feed_path("all")])
+    assert any("rendered with its document" in e.content[0].value for e in feed.entries)
+
+
+def test_a_ranking_is_reused_only_for_the_same_changes() -> None:
+    """Key changes are ranked once per change (its page, headline and feed entry ask for them); another
+    diff, even an equal one, is ranked on its own."""
+    from clausewatch.diff.compare import diff_texts
+    from clausewatch.diff.topics import load_topics
+    from clausewatch.site.key_changes import rank_changes
+
+    topics = load_topics()
+    one = diff_texts("1. We keep data.\n", "1. We keep data.\n\n2. We may train AI models on your content.\n")
+    other = diff_texts("1. We keep data.\n", "1. We keep data.\n\n2. Disputes go to arbitration.\n")
+    first = rank_changes(one, topics, limit=None)
+    assert rank_changes(one, topics, limit=1) == first[:1]
+    assert rank_changes(other, topics, limit=None) != first
+    copy = replace(one, changes=tuple(list(one.changes)))
+    assert copy.changes is not one.changes and rank_changes(copy, topics, limit=None) == first

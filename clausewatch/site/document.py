@@ -48,7 +48,7 @@ from clausewatch.site.data_api import document_data_files
 from clausewatch.site.data_clauses import clause_data_files
 from clausewatch.site.diff_markdown import render_markdown
 from clausewatch.site.evidence import imported_evidence
-from clausewatch.site.feeds import generate_feeds, subscribe_markdown
+from clausewatch.site.feeds import generate_feeds, subscribe_markdown, with_feed_entries
 from clausewatch.site.key_changes import headline, rank_changes, render_key_changes
 from clausewatch.site.markdown import render_clauses
 from clausewatch.site.svg import classes_of, picture_html, render_timeline, timeline_description
@@ -83,9 +83,10 @@ def generate_document(
                                               picture, targets)
     files.update(as_of_files(summary, history, slugs, targets))  # the texts as they stood
     files.update(clause_files(clause_site, summary, history, latest, notes))  # clause histories
-    files.update(document_extra_files(key, history, slugs, config, lines))
+    changes = tuple(with_feed_entries([_published(entry, slug, line) for entry, slug, line
+                                       in zip(history, slugs, lines, strict=True)], str(config.get("site_url") or "")))
+    files.update(document_extra_files(key, history, slugs, config, lines, changes))
     files.update(clause_data_files(clause_site, history))
-    changes = tuple(_published(entry, slug, line) for entry, slug, line in zip(history, slugs, lines, strict=True))
     return DocumentOutput(key=key, cache_key=cache_key, files=files, summary=summary, changes=changes,
                           topic_hits=document_topic_hits(changes, topics),
                           says_today=says_today(clause_site, history, latest, topics))
@@ -271,13 +272,15 @@ def _published(entry: HistoryEntry, slug: str, line: str = "") -> PublishedChang
 
 def document_extra_files(
     key: str, history: Sequence[HistoryEntry], slugs: Sequence[str], config: Mapping[str, object],
-    lines: Sequence[str] = (),
+    lines: Sequence[str] = (), published: Sequence[PublishedChange] = (),
 ) -> Files:
-    """One document's extras: its data API files, its feeds and its timeline picture."""
+    """One document's extras: its data API files, its feeds and its timeline picture. `published`: the
+    history as `_published` gives it (with feed entries), when the caller has it already."""
     lines = list(lines) or [""] * len(history)
     full = _full(history, slugs, lines)
     extra: Files = dict(document_data_files(full))
-    extra.update(generate_feeds([_published(e, s, line) for e, s, line in zip(history, slugs, lines, strict=True)],
+    published = published or [_published(e, s, line) for e, s, line in zip(history, slugs, lines, strict=True)]
+    extra.update(generate_feeds(published,
                                 site_url=str(config.get("site_url") or ""),
                                 site_name=str(config.get("site_name") or "Clausewatch"), kinds=("document",)))
     extra[f"{key}/timeline.svg"] = render_timeline(full, title=_timeline_title(history))
