@@ -259,6 +259,8 @@ def test_an_obfuscated_email_is_links_but_a_new_address_is_substantive() -> None
     assert classify_pair(before, hidden) == "links"
     assert classify_pair(hidden, before) == "links"
     assert classify_pair(before, moved) == "substantive"
+    spoken = "Write to [legal@acme.example opens email client](mailto:legal@acme.example) with any question.\n"
+    assert classify_pair(spoken, hidden) == "links", "the link's screen-reader words go with the address"
 
 
 def test_a_reflowed_text_is_cosmetic() -> None:

@@ -28,7 +28,9 @@ _OBFUSCATED_EMAIL = re.compile(
     r"\[(?:\\\[)?email(?:&#160;|\s)protected(?:\\\])?\]\([^()\s]*\)|\[?email\s+protected\]?", re.IGNORECASE
 )
 """The placeholder a CDN's e-mail obfuscation leaves in a page (`[email protected]`), with its link."""
-_EMAIL = re.compile(r"\[[^\]\s@]+@[^\]\s@]+\]\(mailto:[^()\s]*\)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"\[[^\]@]*@[^\]@]+\]\(mailto:[^()\s]*\)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+"""An e-mail address, or a `mailto:` link whose text holds one, with any words around it (a screen
+reader's "opens email client"): the placeholder replaces the whole link."""
 
 
 _WEB_ADDRESS = re.compile(
