@@ -7,7 +7,8 @@ a diff; the clause diff is computed only for versions whose canonical text is ne
 1. a return to a text last seen at most `BLINK_DAYS` days earlier is a `blink` (a page flapping between
    two texts); an older return (a notice removed, a clause restored weeks later) is a change like any
    other, classified by the steps below;
-2. a text in another language than the previous one (`diff.language`, both known) is a `variant` —
+2. a text in another language than the previous one (`diff.language`, both known; for English, two
+   clear and different dialects count as two languages: `diff.dialect`, en-GB / en-US) is a `variant` —
    unless, diffed against the last text in its own language, it changes the terms (the translation
    carries news: `substantive`, shown against that text); the first text in a language is a variant
    when it could be a translation of the previous one (`is_translation_sized`), else step 4 decides;
@@ -42,6 +43,7 @@ from clausewatch.diff.classify import (
 )
 from clausewatch.diff.clauses import split_clauses
 from clausewatch.diff.compare import diff_clauses
+from clausewatch.diff.dialect import text_dialect
 from clausewatch.diff.language import text_language
 from clausewatch.diff.normalize import canonical_key
 from clausewatch.diff.render import summary_line
@@ -92,9 +94,27 @@ class _Document:
         return key
 
     def language_of(self, key: str, text: str) -> str | None:
+        """The text's language (`diff.language`), an English one tagged with its clear dialect (`en-GB`,
+        `en-US`: `diff.dialect`); computed once per canonical text."""
         if key not in self.languages:
-            self.languages[key] = text_language(text)
+            language = text_language(text)
+            if language == "en":
+                language = text_dialect(text) or language
+            self.languages[key] = language
         return self.languages[key]
+
+    def remember_language(self, language: str, index: int, version: Version) -> None:
+        """`version` is the last text in `language` (and, for a dialect, in its base language)."""
+        self.last_in[language] = (index, version)
+        self.last_in[_base(language)] = (index, version)
+
+    def last_text_in(self, old: str, new: str) -> tuple[int, Version] | None:
+        """The last text in the language switched to: its dialect's, or for a switch from another
+        language, any text in its base language when none was recorded in that dialect."""
+        last = self.last_in.get(new)
+        if last is None and _base(old) != _base(new):
+            last = self.last_in.get(_base(new))
+        return last
 
     def compare(self, old: Sequence[Clause], version: Version) -> tuple[Diff, VersionClass, tuple[Clause, ...]]:
         """The diff of `old` clauses against `version`, its class, and `version`'s clauses. A clause coming
@@ -110,6 +130,24 @@ class _Document:
             version_class = "variant"
         self.seen_clauses.update(clause_key(c) for change in clause_changes(diff.changes) for c in new_side(change))
         return diff, version_class, clauses
+
+
+def _base(language: str) -> str:
+    """`en` for `en-GB`: the language without its region."""
+    return language.partition("-")[0]
+
+
+def _switch_languages(old: str, new: str) -> tuple[str, str]:
+    """What a switch is between: two languages (`fr`, `en`), or two dialects of one (`en-GB`, `en-US`)."""
+    return (old, new) if _base(old) == _base(new) else (_base(old), _base(new))
+
+
+def is_switch(old: str | None, new: str | None) -> bool:
+    """True when the texts are in two languages, or in two clear dialects of one (`en-GB` → `en-US`);
+    an English text without a clear dialect (`en`) is no switch from or to either dialect."""
+    if old is None or new is None or old == new:
+        return False
+    return _base(old) != _base(new) or (old != _base(old) and new != _base(new))
 
 
 def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
@@ -138,7 +176,7 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
                                            returning=sighting is not None)
         language = doc.language_of(key, version.text)
         if language is not None:
-            doc.last_in[language] = (index, version)
+            doc.remember_language(language, index, version)
         doc.memory.see(key, version)
         yield entry
         previous, previous_key, previous_clauses = version, key, clauses
@@ -150,9 +188,9 @@ def _classify_new(doc: _Document, index: int, version: Version, key: str, previo
     """A version whose canonical text is new against the previous one (or an old text coming back)."""
     new_language = doc.language_of(key, version.text)
     old_language = doc.language_of(previous_key, previous.text)
-    if new_language and old_language and new_language != old_language:
-        languages = (old_language, new_language)
-        last = doc.last_in.get(new_language)
+    if new_language and old_language and is_switch(old_language, new_language):
+        languages = _switch_languages(old_language, new_language)
+        last = doc.last_text_in(old_language, new_language)
         if last is None and is_translation_sized(previous.text, version.text):
             return HistoryEntry(version, "variant", None, previous, languages=languages), None
         if last is not None:
