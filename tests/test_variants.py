@@ -95,10 +95,9 @@ def test_a_translation_is_compared_with_the_last_text_in_its_language() -> None:
     assert news_first[3].previous == news_first[1].version, "shown against the last French text"
     assert news_first[3].diff is not None and news_first[3].diff.summary.substantive == 1
     assert news_first[3].languages == ("en", "fr")
-    # A translation catching up with a change already published in English is published again (no
-    # cross-language comparison here): the known cost of this rule (Verizon f012fa5e1f in the labels).
+    # A translation catching up with a change already published in English is a variant (test_catchup.py).
     catching_up = classes((EN, 0), (FR, 1), (EN + NEWS_EN, 10), (FR + NEWS_FR, 20))
-    assert [e.version_class for e in catching_up] == ["first", "variant", "substantive", "substantive"]
+    assert [e.version_class for e in catching_up] == ["first", "variant", "substantive", "variant"]
 
 
 def test_a_page_replaced_by_another_page_in_another_language_is_not_a_variant() -> None:

@@ -10,8 +10,11 @@ a diff; the clause diff is computed only for versions whose canonical text is ne
 2. a text in another language than the previous one (`diff.language`, both known; for English, two
    clear and different dialects count as two languages: `diff.dialect`, en-GB / en-US) is a `variant` —
    unless, diffed against the last text in its own language, it changes the terms (the translation
-   carries news: `substantive`, shown against that text); the first text in a language is a variant
-   when it could be a translation of the previous one (`is_translation_sized`), else step 4 decides;
+   carries news: `substantive`, shown against that text) and does not merely follow a change already
+   published in another language (`diff.catchup`: same clause structure, the changed clauses' counterparts
+   new there); the first text in a language (or the first since the document was rebuilt to another
+   size) is a variant when it could be a translation of the previous one (`is_translation_sized`), else
+   step 4 decides;
 3. a text much closer to an earlier text than to the previous one (`TextMemory.closer_earlier`: a
    regional variant coming back, slightly edited) is classified against that earlier text: a
    `variant`, or `substantive` when that diff changes the terms;
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from clausewatch.dates import iso_utc
+from clausewatch.diff.catchup import is_catch_up, same_structure, shape
 from clausewatch.diff.classify import (
     class_of_version_diff,
     classify_pair,
@@ -83,6 +87,14 @@ class _Document:
         """Language of each canonical key classified so far."""
         self.last_in: dict[str, tuple[int, Version]] = {}
         """Per language: the index and version of the last text recorded in it."""
+        self.first_seen: dict[str, int] = {}
+        """Index of the version that first recorded each canonical key."""
+        self.context: dict[str, dict[str, Version]] = {}
+        """For each canonical key, the last text in each language when it was first recorded."""
+        self.shapes: dict[str, tuple[str, ...]] = {}
+        """Clause structure of the canonical texts asked about (`shape_of`)."""
+        self.news_in: dict[str, int] = {}
+        """Per language: the index of the last version published (`substantive`) in it."""
         self.seen_clauses: set[str] = set()
         """Clause keys of the versions split so far (a version adds those of its changes: the others are
         its previous version's): a clause flapping back to one of them is no news."""
@@ -107,6 +119,43 @@ class _Document:
         """`version` is the last text in `language` (and, for a dialect, in its base language)."""
         self.last_in[language] = (index, version)
         self.last_in[_base(language)] = (index, version)
+
+    def is_catching_up(self, language: str, same: Version, diff: Diff, clauses: Sequence[Clause]) -> bool:
+        """True when the switch to `language`, whose diff against `same` (the last text in it) is `diff`,
+        only follows a change published in another language since `same` was first recorded
+        (`diff.catchup`): the other language's last text has its structure, and each clause it changes
+        has a counterpart there that is new since the text `same` was translated from."""
+        since = self.first_seen.get(self.key_of(same.text), -1)
+        for other, news in self.news_in.items():
+            if other == language or news <= since or other not in self.last_in:
+                continue
+            counterpart = self.last_in[other][1]
+            if not same_structure(shape(clauses), self.shape_of(counterpart)):
+                continue
+            replaced = split_clauses(counterpart.text)
+            if any(is_catch_up(diff, clauses, replaced, split_clauses(reference.text))
+                   for reference in self.translated_from(same, other, news)):
+                return True
+        return False
+
+    def translated_from(self, same: Version, other: str, before: int) -> list[Version]:
+        """The texts in `other` that `same` may translate: the last one in `other` when `same` was first
+        recorded, and the latest one recorded before index `before` with its structure."""
+        then = self.context.get(self.key_of(same.text), {})
+        found = [text for text in (then.get(other) or then.get(_base(other)),) if text is not None]
+        wanted = self.shape_of(same)
+        for key, sighting in reversed(self.memory.sightings.items()):
+            if self.languages.get(key) == other and self.first_seen.get(key, before) < before \
+                    and same_structure(wanted, self.shape_of(sighting.version)):
+                return [*found, sighting.version]
+        return found
+
+    def shape_of(self, version: Version) -> tuple[str, ...]:
+        """The clause structure of a version's text (`diff.catchup.shape`), once per canonical text."""
+        key = self.key_of(version.text)
+        if key not in self.shapes:
+            self.shapes[key] = shape(split_clauses(version.text))
+        return self.shapes[key]
 
     def last_text_in(self, old: str, new: str) -> tuple[int, Version] | None:
         """The last text in the language switched to: its dialect's, or for a switch from another
@@ -177,6 +226,11 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
         language = doc.language_of(key, version.text)
         if language is not None:
             doc.remember_language(language, index, version)
+            if entry.version_class == "substantive":
+                doc.news_in[language] = index
+        if key not in doc.first_seen:
+            doc.first_seen[key] = index
+            doc.context[key] = {name: seen for name, (_, seen) in doc.last_in.items()}
         doc.memory.see(key, version)
         yield entry
         previous, previous_key, previous_clauses = version, key, clauses
@@ -191,12 +245,14 @@ def _classify_new(doc: _Document, index: int, version: Version, key: str, previo
     if new_language and old_language and is_switch(old_language, new_language):
         languages = _switch_languages(old_language, new_language)
         last = doc.last_text_in(old_language, new_language)
+        if last is not None and not is_translation_sized(last[1].text, version.text):
+            last = None  # the document was rebuilt since (FINDINGS.md, run F: `6dc2b78266`): a first text
         if last is None and is_translation_sized(previous.text, version.text):
             return HistoryEntry(version, "variant", None, previous, languages=languages), None
         if last is not None:
             same = last[1]
             diff, version_class, clauses = doc.compare(split_clauses(same.text), version)
-            if version_class == "substantive":
+            if version_class == "substantive" and not doc.is_catching_up(new_language, same, diff, clauses):
                 return HistoryEntry(version, "substantive", diff, same, languages=languages), clauses
             return HistoryEntry(version, "variant", None, previous, returned_to=same, languages=languages), clauses
     closer = None if returning else doc.memory.closer_earlier(version.text, previous_key)
