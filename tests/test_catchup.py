@@ -7,9 +7,10 @@ The texts are our own (test_variants.py's short privacy policy in English and Fr
 
 from __future__ import annotations
 
+from test_variants import EN, FR, NEWS_EN, NEWS_FR, classes
+
 from clausewatch.diff.catchup import OWN_SHARE, same_structure, shape
 from clausewatch.diff.clauses import split_clauses
-from test_variants import EN, FR, NEWS_EN, NEWS_FR, classes
 
 REWORDED_FR = FR.replace("pendant un an après sa fermeture", "pendant deux ans après sa fermeture")
 """The French text keeps data for two years where the English one still says one: news in French."""

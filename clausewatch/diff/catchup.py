@@ -27,7 +27,6 @@ from clausewatch.diff.classify import clause_key, new_side
 from clausewatch.diff.sections import clause_changes
 from clausewatch.models import Clause, Diff
 
-
 SAME_KINDS = 0.9
 """Share of clause positions whose kind (heading, paragraph, item...) must agree: an extractor reads a bold
 line as a heading in one language and as a paragraph in the other (Verizon: 541 clauses, a few differ)."""
