@@ -66,3 +66,25 @@ def test_a_touch_up_of_one_clause_in_ten_still_follows_the_original() -> None:
     history = classes((_policy(en, months), 0), (_policy(fr, mois), 1), (_policy(en, weeks), 10), (touched, 20))
     assert [e.version_class for e in history] == ["first", "variant", "substantive", "variant"], \
         "11 clauses follow the English change, one is reworded in French only: within OWN_SHARE"
+
+
+def test_a_switch_to_the_other_region_s_text_of_a_new_translation_is_a_variant() -> None:
+    eu = EN + ("\n5. The controller is Acme Ireland Ltd., 4 Grand Canal Square, Dublin 2.\n\n6. We process your "
+               "e-mail address to perform our contract with you, under the General Data Protection Regulation.\n")
+    us = EN + "\n5. The controller is Acme, Inc., 1601 Willow Road, Menlo Park, California.\n"
+    fr_us = FR + "\n5. Le responsable du traitement est Acme, Inc., 1601 Willow Road, Menlo Park, Californie.\n"
+    history = classes((eu, 0), (fr_us, 1), (us, 1.1))
+    assert [e.version_class for e in history] == ["first", "variant", "variant"], \
+        "the US text has the French text's structure, the first in French: it adds nothing the French lacks"
+    assert history[2].languages == ("fr", "en") and history[2].returned_to == history[0].version
+
+
+def test_a_switch_right_after_a_new_translation_follows_it_a_later_one_is_news() -> None:
+    eu = EN + "\n5. The controller is Acme Ireland Ltd., 4 Grand Canal Square, Dublin 2.\n"
+    us = EN + "\n5. The controller is Acme, Inc., 1601 Willow Road, Menlo Park, California.\n"
+    fr_us = FR + "\n5. Le responsable du traitement est Acme, Inc., 1601 Willow Road, Menlo Park, Californie.\n"
+    burst = classes((eu, 0), (fr_us, 1), (us, 1.1))
+    assert [e.version_class for e in burst] == ["first", "variant", "variant"], \
+        "the page served from another locale: the US text follows the French one recorded an hour before"
+    later = classes((eu, 0), (fr_us, 1), (us, 30))
+    assert [e.version_class for e in later] == ["first", "variant", "substantive"]

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from clausewatch.dates import iso_utc
 from clausewatch.diff.catchup import is_catch_up, same_structure, shape
@@ -91,6 +91,10 @@ class _Document:
         """Index of the version that first recorded each canonical key."""
         self.context: dict[str, dict[str, Version]] = {}
         """For each canonical key, the last text in each language when it was first recorded."""
+        self.now = datetime.min.replace(tzinfo=UTC)
+        """When the version being classified was recorded."""
+        self.first_in: dict[str, tuple[int, Version]] = {}
+        """Per language: the index and version of the first text recorded in it."""
         self.shapes: dict[str, tuple[str, ...]] = {}
         """Clause structure of the canonical texts asked about (`shape_of`)."""
         self.news_in: dict[str, int] = {}
@@ -117,38 +121,52 @@ class _Document:
 
     def remember_language(self, language: str, index: int, version: Version) -> None:
         """`version` is the last text in `language` (and, for a dialect, in its base language)."""
+        self.first_in.setdefault(language, (index, version))
+        self.first_in.setdefault(_base(language), (index, version))
         self.last_in[language] = (index, version)
         self.last_in[_base(language)] = (index, version)
 
     def is_catching_up(self, language: str, same: Version, diff: Diff, clauses: Sequence[Clause]) -> bool:
         """True when the switch to `language`, whose diff against `same` (the last text in it) is `diff`,
-        only follows a change published in another language since `same` was first recorded
-        (`diff.catchup`): the other language's last text has its structure, and each clause it changes
-        has a counterpart there that is new since the text `same` was translated from."""
+        only follows another language's text (`diff.catchup`) that changed since `same` was first recorded
+        (a change published in it, or its first text recorded since when the switch brings another
+        structure than `same`'s or comes within `BLINK_DAYS` of it: the page served from another
+        locale): that text has the same structure,
+        and each clause the switch changes has a counterpart there that is new since the text `same` was
+        translated from (all of them when there is none: 2021-02-23's EU/US swaps of Instagram texts)."""
         since = self.first_seen.get(self.key_of(same.text), -1)
-        for other, news in self.news_in.items():
-            if other == language or news <= since or other not in self.last_in:
+        reshaped = not same_structure(shape(clauses), self.shape_of(same))
+        for other, (_, counterpart) in list(self.last_in.items()):
+            first, first_text = self.first_in[other]
+            fresh = reshaped or self.now - first_text.observed_at <= timedelta(days=BLINK_DAYS)
+            news = max(self.news_in.get(other, -1), first if fresh else -1)
+            if news <= since or not is_switch(other, language):
                 continue
-            counterpart = self.last_in[other][1]
             if not same_structure(shape(clauses), self.shape_of(counterpart)):
                 continue
             replaced = split_clauses(counterpart.text)
-            if any(is_catch_up(diff, clauses, replaced, split_clauses(reference.text))
-                   for reference in self.translated_from(same, other, news)):
+            references = self.translated_from(same, other, news)
+            if any(is_catch_up(diff, clauses, replaced, reference) for reference in references):
                 return True
         return False
 
-    def translated_from(self, same: Version, other: str, before: int) -> list[Version]:
-        """The texts in `other` that `same` may translate: the last one in `other` when `same` was first
-        recorded, and the latest one recorded before index `before` with its structure."""
+    def translated_from(self, same: Version, other: str, before: int) -> list[Sequence[Clause]]:
+        """The clauses of the texts in `other` that `same` may translate: the last one in `other` when
+        `same` was first recorded, and the latest one recorded before index `before` with its structure;
+        without either, the first text in `other` (Amazon Advertising: English arrived six days after
+        French), or none at all (no clause) when that first text is the one switched from."""
         then = self.context.get(self.key_of(same.text), {})
         found = [text for text in (then.get(other) or then.get(_base(other)),) if text is not None]
         wanted = self.shape_of(same)
         for key, sighting in reversed(self.memory.sightings.items()):
-            if self.languages.get(key) == other and self.first_seen.get(key, before) < before \
+            language = self.languages.get(key)
+            if language is not None and not is_switch(language, other) and self.first_seen.get(key, before) < before \
                     and same_structure(wanted, self.shape_of(sighting.version)):
-                return [*found, sighting.version]
-        return found
+                found.append(sighting.version)
+                break
+        if not found and self.first_in[other][1].text != self.last_in[other][1].text:
+            found.append(self.first_in[other][1])
+        return [split_clauses(text.text) for text in found] or [()]
 
     def shape_of(self, version: Version) -> tuple[str, ...]:
         """The clause structure of a version's text (`diff.catchup.shape`), once per canonical text."""
@@ -207,6 +225,7 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
     previous_clauses: tuple[Clause, ...] | None = None
     for index, version in enumerate(versions):
         key = doc.key_of(version.text)
+        doc.now = version.observed_at
         sighting = doc.memory.last_seen(key)
         entry: HistoryEntry
         clauses: tuple[Clause, ...] | None = None
