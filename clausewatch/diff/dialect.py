@@ -11,7 +11,8 @@ whilst, adverts, `30 April 2026` / `April 30, 2026`...) and names the dialect wh
 `iter_history` treats a text whose clear dialect flips like a language switch.
 
 A text with few markers, or a mix (a US text quoting a UK statute), has no dialect (None): only two
-clear and different dialects make a switch.
+clear and different dialects make a switch. Only words one side never writes count: "advertisement" is
+not a US marker (Snapchat's en-GB text writes both it and "adverts"; counting it made that text a mix).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ _US = re.compile(
     r"|(?:colo|favo|hono|labo|behavio|neighbo|harbo|endeavo|flavo|humo)r(?:s|ed|ing|able|ably|al|ite|ites)?"
     r"|(?:cent|theat|fib)er(?:s|ed)?|defenses?|offenses?"
     r"|enrollment|fulfillment|(?:cance|trave|labe|mode|counse|signa|tota)l(?:ed|ing|er|ers)"
-    r"|inquir(?:y|ies)|advertisements?|toll-free|zip\s+code|cell\s+phones?|checking\s+account"
+    r"|inquir(?:y|ies)|toll-free|zip\s+code|cell\s+phones?|checking\s+account"
     r"|" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,\s+\d{4})\b"
 )
 
