@@ -74,7 +74,8 @@ class HistoryEntry:
     returned_to: Version | None = None
     """For a `blink` or a `variant`: the earlier version whose text (or variant) it went back to."""
     languages: tuple[str, str] | None = None
-    """For a language switch: (previous language, new language), ISO 639-1 codes."""
+    """For a language switch: (previous language, new language), ISO 639-1 codes; for a switch between two
+    dialects of English, their tags (`en-GB`, `en-US`)."""
 
 
 class _Document:
