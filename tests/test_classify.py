@@ -259,6 +259,8 @@ def test_an_obfuscated_email_is_links_but_a_new_address_is_substantive() -> None
     assert classify_pair(before, hidden) == "links"
     assert classify_pair(hidden, before) == "links"
     assert classify_pair(before, moved) == "substantive"
+    spoken = "Write to [legal@acme.example opens email client](mailto:legal@acme.example) with any question.\n"
+    assert classify_pair(spoken, hidden) == "links", "the link's screen-reader words go with the address"
 
 
 def test_a_reflowed_text_is_cosmetic() -> None:
@@ -322,3 +324,17 @@ def test_precision_and_recall_on_the_labelled_ota_sample(tmp_path: Path) -> None
     # Measured with `python scripts/measure_classifier.py score`; these must never get worse.
     assert result.recall == 1.0, result
     assert result.precision >= 0.90, result
+
+
+def test_a_menu_entry_added_to_a_page_that_is_only_a_menu_is_not_substantive() -> None:
+    entries = ["Templates", "Explore", "Features", "My Sites", "Premium Plans", "Blog", "Support", "Careers",
+               "Press", "Investors", "Partners", "Affiliates", "Accessibility", "Sitemap", "Status", "Contact Us",
+               "Pricing", "Enterprise", "Developers", "Community", "Events", "Gift Cards", "Security", "Jobs"]
+    menu = ("# Privacy Policy\n\nThis page explains how we use your data.\n\n" + "".join(f"- {e}\n" for e in entries)
+            + "\nCopyright Acme 2026. All rights reserved.\n")
+    with_entry = menu.replace("- Features\n", "- Features\n- Site Builder\n")
+    assert classify_version([menu], with_entry) == "cosmetic", "2 sentences in 28 clauses: a menu page"
+    terms = ("# Privacy Policy\n\nWe collect the following data when you create an account:\n\n- Name\n- E-mail "
+             "address\n\nWe keep it for one year after you close your account.\n")
+    more = terms.replace("- E-mail address\n", "- E-mail address\n- Phone number\n")
+    assert classify_version([terms], more) == "substantive", "a list item in a text of sentences is terms"

@@ -95,10 +95,9 @@ def test_a_translation_is_compared_with_the_last_text_in_its_language() -> None:
     assert news_first[3].previous == news_first[1].version, "shown against the last French text"
     assert news_first[3].diff is not None and news_first[3].diff.summary.substantive == 1
     assert news_first[3].languages == ("en", "fr")
-    # A translation catching up with a change already published in English is published again (no
-    # cross-language comparison here): the known cost of this rule (Verizon f012fa5e1f in the labels).
+    # A translation catching up with a change already published in English is a variant (test_catchup.py).
     catching_up = classes((EN, 0), (FR, 1), (EN + NEWS_EN, 10), (FR + NEWS_FR, 20))
-    assert [e.version_class for e in catching_up] == ["first", "variant", "substantive", "substantive"]
+    assert [e.version_class for e in catching_up] == ["first", "variant", "substantive", "variant"]
 
 
 def test_a_page_replaced_by_another_page_in_another_language_is_not_a_variant() -> None:
@@ -135,7 +134,7 @@ def test_regional_wording_is_a_variant_and_a_variant_coming_back_is_compared_wit
     history = classes((EN, 0), (US, 1), (eu, 2), (us_entity, 3), (eu_us_wording, 40), (eu_us_wording + NEWS_EN, 41))
     assert [e.version_class for e in history] == ["first", "variant", "substantive", "substantive", "variant",
                                                   "substantive"]
-    assert history[1].returned_to is None and "regional wording" in describe(history[1])
+    assert history[1].returned_to is None and history[1].languages == ("en-GB", "en-US"), "a dialect switch"
     assert history[4].returned_to == history[2].version, "much closer to the EU text than to the US one"
 
 

@@ -28,7 +28,9 @@ _OBFUSCATED_EMAIL = re.compile(
     r"\[(?:\\\[)?email(?:&#160;|\s)protected(?:\\\])?\]\([^()\s]*\)|\[?email\s+protected\]?", re.IGNORECASE
 )
 """The placeholder a CDN's e-mail obfuscation leaves in a page (`[email protected]`), with its link."""
-_EMAIL = re.compile(r"\[[^\]\s@]+@[^\]\s@]+\]\(mailto:[^()\s]*\)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"\[[^\]@]*@[^\]@]+\]\(mailto:[^()\s]*\)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+"""An e-mail address, or a `mailto:` link whose text holds one, with any words around it (a screen
+reader's "opens email client"): the placeholder replaces the whole link."""
 
 
 _WEB_ADDRESS = re.compile(
@@ -122,6 +124,10 @@ _FRAGMENT_WORDS = 10
 """At most this many words and no sentence end: a menu entry, a title, a button, not a clause of terms."""
 
 
+MENU_PAGE_SENTENCES = 0.1
+"""A version with fewer sentences than this share of its clauses is a menu page, not terms."""
+
+
 def is_noise_text(text: str) -> bool:
     """True when a clause's text is page furniture rather than terms: nothing but links, a relative
     timestamp (`3 days ago`), a byline (`[Resolved] by alice`), a number, price or percentage with at
@@ -166,7 +172,10 @@ def noise_ids(clauses: Sequence[Clause]) -> frozenset[str]:
     - a listing entry: a short list item whose sub-items are mostly noise (a forum or news listing:
       bylines, timestamps, counts), and all its sub-items;
     - fragments (`is_fragment`) at the page's edges: before the first sentence (a header, a menu, a
-      table of contents) or after the last sentence or heading (a footer).
+      table of contents) or after the last sentence or heading (a footer);
+    - every fragment of a page that is mostly not sentences (fewer than `MENU_PAGE_SENTENCES` of its
+      clauses): an extraction that caught the site menu instead of the terms (Wix `80548a0b5e`: 3
+      sentences in 78 clauses; the labelled legal list changes are in texts with 21% or more).
     """
     facts = [_facts(clause_text(c)) for c in clauses]
     children: dict[str, list[Clause]] = defaultdict(list)
@@ -185,7 +194,9 @@ def noise_ids(clauses: Sequence[Clause]) -> frozenset[str]:
             found.add(clause.id)
             found.update(c.id for c in below)
     sentences = [i for i, fact in enumerate(facts) if fact.sentence]
-    if sentences:
+    if len(sentences) < MENU_PAGE_SENTENCES * len(clauses):
+        found.update(c.id for c, fact in zip(clauses, facts, strict=True) if fact.fragment)
+    elif sentences:
         headings = (i for i, c in enumerate(clauses) if c.kind == "heading" and facts[i].words)
         last = max([sentences[-1], *headings])
         edges = [*range(sentences[0]), *range(last + 1, len(clauses))]

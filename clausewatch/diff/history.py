@@ -7,10 +7,14 @@ a diff; the clause diff is computed only for versions whose canonical text is ne
 1. a return to a text last seen at most `BLINK_DAYS` days earlier is a `blink` (a page flapping between
    two texts); an older return (a notice removed, a clause restored weeks later) is a change like any
    other, classified by the steps below;
-2. a text in another language than the previous one (`diff.language`, both known) is a `variant` —
+2. a text in another language than the previous one (`diff.language`, both known; for English, two
+   clear and different dialects count as two languages: `diff.dialect`, en-GB / en-US) is a `variant` —
    unless, diffed against the last text in its own language, it changes the terms (the translation
-   carries news: `substantive`, shown against that text); the first text in a language is a variant
-   when it could be a translation of the previous one (`is_translation_sized`), else step 4 decides;
+   carries news: `substantive`, shown against that text) and does not merely follow a change already
+   published in another language (`diff.catchup`: same clause structure, the changed clauses' counterparts
+   new there); the first text in a language (or the first since the document was rebuilt to another
+   size) is a variant when it could be a translation of the previous one (`is_translation_sized`), else
+   step 4 decides;
 3. a text much closer to an earlier text than to the previous one (`TextMemory.closer_earlier`: a
    regional variant coming back, slightly edited) is classified against that earlier text: a
    `variant`, or `substantive` when that diff changes the terms;
@@ -29,9 +33,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from clausewatch.dates import iso_utc
+from clausewatch.diff.catchup import is_catch_up, same_structure, shape
 from clausewatch.diff.classify import (
     class_of_version_diff,
     classify_pair,
@@ -42,6 +47,7 @@ from clausewatch.diff.classify import (
 )
 from clausewatch.diff.clauses import split_clauses
 from clausewatch.diff.compare import diff_clauses
+from clausewatch.diff.dialect import text_dialect
 from clausewatch.diff.language import text_language
 from clausewatch.diff.normalize import canonical_key
 from clausewatch.diff.render import summary_line
@@ -68,7 +74,8 @@ class HistoryEntry:
     returned_to: Version | None = None
     """For a `blink` or a `variant`: the earlier version whose text (or variant) it went back to."""
     languages: tuple[str, str] | None = None
-    """For a language switch: (previous language, new language), ISO 639-1 codes."""
+    """For a language switch: (previous language, new language), ISO 639-1 codes; for a switch between two
+    dialects of English, their tags (`en-GB`, `en-US`)."""
 
 
 class _Document:
@@ -81,6 +88,18 @@ class _Document:
         """Language of each canonical key classified so far."""
         self.last_in: dict[str, tuple[int, Version]] = {}
         """Per language: the index and version of the last text recorded in it."""
+        self.first_seen: dict[str, int] = {}
+        """Index of the version that first recorded each canonical key."""
+        self.context: dict[str, dict[str, Version]] = {}
+        """For each canonical key, the last text in each language when it was first recorded."""
+        self.now = datetime.min.replace(tzinfo=UTC)
+        """When the version being classified was recorded."""
+        self.first_in: dict[str, tuple[int, Version]] = {}
+        """Per language: the index and version of the first text recorded in it."""
+        self.shapes: dict[str, tuple[str, ...]] = {}
+        """Clause structure of the canonical texts asked about (`shape_of`)."""
+        self.news_in: dict[str, int] = {}
+        """Per language: the index of the last version published (`substantive`) in it."""
         self.seen_clauses: set[str] = set()
         """Clause keys of the versions split so far (a version adds those of its changes: the others are
         its previous version's): a clause flapping back to one of them is no news."""
@@ -92,9 +111,78 @@ class _Document:
         return key
 
     def language_of(self, key: str, text: str) -> str | None:
+        """The text's language (`diff.language`), an English one tagged with its clear dialect (`en-GB`,
+        `en-US`: `diff.dialect`); computed once per canonical text."""
         if key not in self.languages:
-            self.languages[key] = text_language(text)
+            language = text_language(text)
+            if language == "en":
+                language = text_dialect(text) or language
+            self.languages[key] = language
         return self.languages[key]
+
+    def remember_language(self, language: str, index: int, version: Version) -> None:
+        """`version` is the last text in `language` (and, for a dialect, in its base language)."""
+        self.first_in.setdefault(language, (index, version))
+        self.first_in.setdefault(_base(language), (index, version))
+        self.last_in[language] = (index, version)
+        self.last_in[_base(language)] = (index, version)
+
+    def is_catching_up(self, language: str, same: Version, diff: Diff, clauses: Sequence[Clause]) -> bool:
+        """True when the switch to `language`, whose diff against `same` (the last text in it) is `diff`,
+        only follows another language's text (`diff.catchup`) that changed since `same` was first recorded
+        (a change published in it, or its first text recorded since when the switch brings another
+        structure than `same`'s or comes within `BLINK_DAYS` of it: the page served from another
+        locale): that text has the same structure,
+        and each clause the switch changes has a counterpart there that is new since the text `same` was
+        translated from (all of them when there is none: 2021-02-23's EU/US swaps of Instagram texts)."""
+        since = self.first_seen.get(self.key_of(same.text), -1)
+        reshaped = not same_structure(shape(clauses), self.shape_of(same))
+        for other, (_, counterpart) in list(self.last_in.items()):
+            first, first_text = self.first_in[other]
+            fresh = reshaped or self.now - first_text.observed_at <= timedelta(days=BLINK_DAYS)
+            news = max(self.news_in.get(other, -1), first if fresh else -1)
+            if news <= since or not is_switch(other, language):
+                continue
+            if not same_structure(shape(clauses), self.shape_of(counterpart)):
+                continue
+            replaced = split_clauses(counterpart.text)
+            references = self.translated_from(same, other, news)
+            if any(is_catch_up(diff, clauses, replaced, reference) for reference in references):
+                return True
+        return False
+
+    def translated_from(self, same: Version, other: str, before: int) -> list[Sequence[Clause]]:
+        """The clauses of the texts in `other` that `same` may translate: the last one in `other` when
+        `same` was first recorded, and the latest one recorded before index `before` with its structure;
+        without either, the first text in `other` (Amazon Advertising: English arrived six days after
+        French), or none at all (no clause) when that first text is the one switched from."""
+        then = self.context.get(self.key_of(same.text), {})
+        found = [text for text in (then.get(other) or then.get(_base(other)),) if text is not None]
+        wanted = self.shape_of(same)
+        for key, sighting in reversed(self.memory.sightings.items()):
+            language = self.languages.get(key)
+            if language is not None and not is_switch(language, other) and self.first_seen.get(key, before) < before \
+                    and same_structure(wanted, self.shape_of(sighting.version)):
+                found.append(sighting.version)
+                break
+        if not found and self.first_in[other][1].text != self.last_in[other][1].text:
+            found.append(self.first_in[other][1])
+        return [split_clauses(text.text) for text in found] or [()]
+
+    def shape_of(self, version: Version) -> tuple[str, ...]:
+        """The clause structure of a version's text (`diff.catchup.shape`), once per canonical text."""
+        key = self.key_of(version.text)
+        if key not in self.shapes:
+            self.shapes[key] = shape(split_clauses(version.text))
+        return self.shapes[key]
+
+    def last_text_in(self, old: str, new: str) -> tuple[int, Version] | None:
+        """The last text in the language switched to: its dialect's, or for a switch from another
+        language, any text in its base language when none was recorded in that dialect."""
+        last = self.last_in.get(new)
+        if last is None and _base(old) != _base(new):
+            last = self.last_in.get(_base(new))
+        return last
 
     def compare(self, old: Sequence[Clause], version: Version) -> tuple[Diff, VersionClass, tuple[Clause, ...]]:
         """The diff of `old` clauses against `version`, its class, and `version`'s clauses. A clause coming
@@ -112,6 +200,24 @@ class _Document:
         return diff, version_class, clauses
 
 
+def _base(language: str) -> str:
+    """`en` for `en-GB`: the language without its region."""
+    return language.partition("-")[0]
+
+
+def _switch_languages(old: str, new: str) -> tuple[str, str]:
+    """What a switch is between: two languages (`fr`, `en`), or two dialects of one (`en-GB`, `en-US`)."""
+    return (old, new) if _base(old) == _base(new) else (_base(old), _base(new))
+
+
+def is_switch(old: str | None, new: str | None) -> bool:
+    """True when the texts are in two languages, or in two clear dialects of one (`en-GB` → `en-US`);
+    an English text without a clear dialect (`en`) is no switch from or to either dialect."""
+    if old is None or new is None or old == new:
+        return False
+    return _base(old) != _base(new) or (old != _base(old) and new != _base(new))
+
+
 def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
     """Classify each version (oldest first) against those recorded before it (see the module docstring)."""
     doc = _Document()
@@ -120,6 +226,7 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
     previous_clauses: tuple[Clause, ...] | None = None
     for index, version in enumerate(versions):
         key = doc.key_of(version.text)
+        doc.now = version.observed_at
         sighting = doc.memory.last_seen(key)
         entry: HistoryEntry
         clauses: tuple[Clause, ...] | None = None
@@ -138,7 +245,12 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
                                            returning=sighting is not None)
         language = doc.language_of(key, version.text)
         if language is not None:
-            doc.last_in[language] = (index, version)
+            doc.remember_language(language, index, version)
+            if entry.version_class == "substantive":
+                doc.news_in[language] = index
+        if key not in doc.first_seen:
+            doc.first_seen[key] = index
+            doc.context[key] = {name: seen for name, (_, seen) in doc.last_in.items()}
         doc.memory.see(key, version)
         yield entry
         previous, previous_key, previous_clauses = version, key, clauses
@@ -150,15 +262,17 @@ def _classify_new(doc: _Document, index: int, version: Version, key: str, previo
     """A version whose canonical text is new against the previous one (or an old text coming back)."""
     new_language = doc.language_of(key, version.text)
     old_language = doc.language_of(previous_key, previous.text)
-    if new_language and old_language and new_language != old_language:
-        languages = (old_language, new_language)
-        last = doc.last_in.get(new_language)
+    if new_language and old_language and is_switch(old_language, new_language):
+        languages = _switch_languages(old_language, new_language)
+        last = doc.last_text_in(old_language, new_language)
+        if last is not None and not is_translation_sized(last[1].text, version.text):
+            last = None  # the document was rebuilt since (FINDINGS.md, run F: `6dc2b78266`): a first text
         if last is None and is_translation_sized(previous.text, version.text):
             return HistoryEntry(version, "variant", None, previous, languages=languages), None
         if last is not None:
             same = last[1]
             diff, version_class, clauses = doc.compare(split_clauses(same.text), version)
-            if version_class == "substantive":
+            if version_class == "substantive" and not doc.is_catching_up(new_language, same, diff, clauses):
                 return HistoryEntry(version, "substantive", diff, same, languages=languages), clauses
             return HistoryEntry(version, "variant", None, previous, returned_to=same, languages=languages), clauses
     closer = None if returning else doc.memory.closer_earlier(version.text, previous_key)
