@@ -216,3 +216,17 @@ def test_check_reports_pickers_and_menu_lines_leaked_into_recorded_texts(tmp_pat
         "service leaked in: \"by industry\" — add a `remove` selector for it to the document's declaration",
     ]
     assert find_leaks({"acme/privacy": EN, "acme/terms": FR}) == []
+
+
+def test_a_long_text_is_read_by_the_vote_of_its_start_middle_and_end() -> None:
+    """A long English text with a list of Japanese names in its middle (a Google Maps terms' transit
+    operators) is English; so is one whose middle and end hold an embedded image's base64."""
+    from clausewatch.diff.language import text_language
+
+    english = ("You may use the service only as these terms allow. We may change these terms and will tell "
+               "you before the change takes effect. ") * 20
+    japanese = "東京メトロの路線と、京王電鉄のバスのデータをご利用いただけます。" * 40
+    assert text_language(f"{english}\n\n{japanese}\n\n{english}") == "en"
+    blob = "![logo](data:image/png;base64," + "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk" * 120 + ")"
+    assert text_language(f"{english * 3}\n\n{blob}\n\n{blob}") == "en"
+    assert text_language(japanese * 3) == "ja"
