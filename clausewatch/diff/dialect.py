@@ -18,6 +18,7 @@ not a US marker (Snapchat's en-GB text writes both it and "adverts"; counting it
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 MIN_MARKERS = 2
 """A dialect is named when its markers number at least this many..."""
@@ -54,8 +55,24 @@ _US = re.compile(
 
 
 def dialect_markers(text: str) -> tuple[int, int]:
-    """How many en-GB-only and en-US-only words (and date formats) `text` holds: (GB, US)."""
-    lower = text.casefold()
+    """How many en-GB-only and en-US-only words (and date formats) `text` holds: (GB, US).
+
+    Counted paragraph by paragraph, each paragraph's count cached: the versions of a document share most
+    paragraphs, and the two patterns over every whole English text were 10% of page generation on the
+    shared bundle (8.3 s for the 2,060 distinct texts of every 10th document)."""
+    gb = us = 0
+    for block in _PARAGRAPH_BREAK.split(text):
+        block_gb, block_us = _block_markers(block)
+        gb, us = gb + block_gb, us + block_us
+    return gb, us
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+@lru_cache(maxsize=1 << 15)
+def _block_markers(block: str) -> tuple[int, int]:
+    lower = block.casefold()
     return len(_GB.findall(lower)), len(_US.findall(lower))
 
 
