@@ -6,13 +6,10 @@ localisation, whose copy editor changed more than a vocabulary table knows ("tha
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from test_variants import classes
 
 from clausewatch.diff.dialect import dialect_markers, text_dialect
-from clausewatch.diff.history import is_switch, iter_history
-from clausewatch.models import Provenance, Version
-
-START = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
+from clausewatch.diff.history import is_switch
 
 US = """# Payments Terms
 
@@ -49,15 +46,6 @@ is used.
 """
 
 NEWS_GB = "\n5. We may pass your payment details to our fraud prevention partners, who may keep them for six years.\n"
-
-
-def version(n: int, text: str, days: float) -> Version:
-    when = START + timedelta(days=days)
-    return Version("acme", "payments", f"{n:040x}", when, text, Provenance("", when, 200, ""))
-
-
-def classes(*texts_days: tuple[str, float]) -> list:
-    return list(iter_history(version(n, text, days) for n, (text, days) in enumerate(texts_days)))
 
 
 def test_the_dialect_of_a_text_is_named_only_when_one_side_clearly_wins() -> None:

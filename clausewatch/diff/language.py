@@ -61,10 +61,9 @@ def text_language(markdown: str) -> str | None:
 
 
 def _slices(text: str, size: int) -> str:
-    """The start, middle and end of `text`, `size` characters each (a word cut at an edge does not
-    change the language)."""
-    middle = len(text) // 2
-    return "\n\n".join((text[:size], text[middle - size // 2: middle + size // 2], text[-size:]))
+    """The start, middle and end of `text`, `size` characters each, as paragraphs (a word cut at an edge
+    does not change the language)."""
+    return "\n\n".join(_thirds(text, 3 * size))
 
 
 @lru_cache(maxsize=4096)
@@ -83,6 +82,6 @@ def _language_of_prose(text: str) -> str | None:
 
 
 def _thirds(text: str, size: int) -> tuple[str, str, str]:
-    """Start, middle and end of `text`, a third of `size` each."""
+    """The start, middle and end of `text`, a third of `size` each."""
     third, middle = size // 3, len(text) // 2
     return text[:third], text[middle - third // 2: middle + third // 2], text[-third:]

@@ -272,14 +272,12 @@ def _published(entry: HistoryEntry, slug: str, line: str = "") -> PublishedChang
 
 def document_extra_files(
     key: str, history: Sequence[HistoryEntry], slugs: Sequence[str], config: Mapping[str, object],
-    lines: Sequence[str] = (), published: Sequence[PublishedChange] = (),
+    lines: Sequence[str], published: Sequence[PublishedChange],
 ) -> Files:
     """One document's extras: its data API files, its feeds and its timeline picture. `published`: the
-    history as `_published` gives it (with feed entries), when the caller has it already."""
-    lines = list(lines) or [""] * len(history)
+    history as `_published` gives it, with its feed entries."""
     full = _full(history, slugs, lines)
     extra: Files = dict(document_data_files(full))
-    published = published or [_published(e, s, line) for e, s, line in zip(history, slugs, lines, strict=True)]
     extra.update(generate_feeds(published,
                                 site_url=str(config.get("site_url") or ""),
                                 site_name=str(config.get("site_name") or "Clausewatch"), kinds=("document",)))
