@@ -82,7 +82,8 @@ def test_language_of_a_text_needs_enough_prose() -> None:
 
 def test_a_language_switch_is_a_variant_swap_not_a_change() -> None:
     history = classes((EN, 0), (FR, 1), (EN, 30), (FR, 31))
-    assert [e.version_class for e in history] == ["first", "variant", "variant", "variant"]
+    assert [e.version_class for e in history] == ["first", "variant", "variant", "blink"], \
+        "the French text was in force until day 30: back to it a day later"
     assert history[1].languages == ("en", "fr") and history[1].returned_to is None and history[1].diff is None
     assert history[2].languages == ("fr", "en") and history[2].returned_to == history[0].version, \
         "an English text seen 29 days earlier: back to the English variant, not a change"
@@ -108,15 +109,35 @@ def test_a_page_replaced_by_another_page_in_another_language_is_not_a_variant() 
     assert [e.version_class for e in history] == ["first", "substantive"]
 
 
+NOTICE = EN.replace("# Privacy Policy\n", "# Privacy Policy\n\nWe have paused all advertising in Russia.\n")
+
+
 def test_a_text_restored_after_more_than_a_few_days_is_a_change_a_quick_flap_is_a_blink() -> None:
-    notice = EN.replace("# Privacy Policy\n", "# Privacy Policy\n\nWe have paused all advertising in Russia.\n")
-    quick = classes((EN, 0), (notice, 1), (EN, BLINK_DAYS))
+    quick = classes((EN, 0), (NOTICE, 1), (EN, 1 + BLINK_DAYS))
     assert [e.version_class for e in quick] == ["first", "substantive", "blink"]
     assert quick[2].returned_to == quick[0].version
-    late = classes((EN, 0), (notice, 1), (EN, BLINK_DAYS + 0.5))
+    late = classes((EN, 0), (NOTICE, 1), (EN, 1 + BLINK_DAYS + 0.5))
     assert [e.version_class for e in late] == ["first", "substantive", "substantive"], \
         "the notice removed a week later is news"
     assert late[2].diff is not None and late[2].diff.summary.substantive == 1
+
+
+def test_a_text_was_last_seen_when_a_version_replaced_it_not_when_it_was_recorded() -> None:
+    """Only changes are recorded: a text recorded 100 days ago that was in force until another text
+    replaced it half a day ago comes back after half a day (Solana's privacy policy, 2025-02-19)."""
+    back = classes((EN, 0), (NOTICE, 100), (EN, 100.5))
+    assert [e.version_class for e in back] == ["first", "substantive", "blink"]
+    assert back[2].returned_to == back[0].version
+
+
+def test_a_text_the_document_already_came_back_to_once_is_a_flap() -> None:
+    """The first restore of a text is news; the page coming back to it again is flapping, however long
+    after (Twitter's community guidelines page, recording one X policy page or another for weeks)."""
+    history = classes((EN, 0), (NOTICE, 10), (EN, 20), (NOTICE, 30), (EN, 40), (NOTICE, 50))
+    assert [e.version_class for e in history][:3] == ["first", "substantive", "substantive"]
+    assert history[3].version_class != "blink", "the notice's first return: its own clause rules decide"
+    assert [e.version_class for e in history[4:]] == ["blink", "blink"]
+    assert history[4].returned_to == history[2].version
 
 
 def test_regional_wording_is_a_variant_and_a_variant_coming_back_is_compared_with_itself() -> None:

@@ -4,9 +4,10 @@
 each version's canonical text once (`canonical_key`), so blinks and cosmetic changes are found without
 a diff; the clause diff is computed only for versions whose canonical text is new. For each of those:
 
-1. a return to a text last seen at most `BLINK_DAYS` days earlier is a `blink` (a page flapping between
-   two texts); an older return (a notice removed, a clause restored weeks later) is a change like any
-   other, classified by the steps below;
+1. a return to a text last seen at most `BLINK_DAYS` days earlier (last seen when a version replaced it:
+   only changes are recorded), or to a text the document already came back to once, is a `blink` (a page
+   flapping between texts: `is_flap`); an older first return (a notice removed, a clause restored weeks
+   later) is a change like any other, classified by the steps below;
 2. a text in another language than the previous one (`diff.language`, both known; for English, two
    clear and different dialects count as two languages: `diff.dialect`, en-GB / en-US) is a `variant` —
    unless, diffed against the last text in its own language, it changes the terms (the translation
@@ -52,7 +53,7 @@ from clausewatch.diff.language import text_language
 from clausewatch.diff.normalize import canonical_key
 from clausewatch.diff.render import summary_line
 from clausewatch.diff.sections import clause_changes
-from clausewatch.diff.variants import TextMemory, is_regional_rewording
+from clausewatch.diff.variants import Sighting, TextMemory, is_regional_rewording
 from clausewatch.models import Clause, Diff, DiffSummary, Version, VersionClass
 
 BLINK_DAYS = 7
@@ -218,6 +219,14 @@ def is_switch(old: str | None, new: str | None) -> bool:
     return _base(old) != _base(new) or (old != _base(old) and new != _base(new))
 
 
+def is_flap(sighting: Sighting, now: datetime) -> bool:
+    """True when coming back to the text of `sighting` at `now` is a blink: it was last seen at most
+    `BLINK_DAYS` earlier, or the document already came back to it once (a page flapping between texts:
+    for weeks Twitter's community guidelines page recorded one X policy page or another; the first restore
+    of a text, a notice removed, stays a change)."""
+    return sighting.returns > 0 or now - sighting.last_seen <= timedelta(days=BLINK_DAYS)
+
+
 def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
     """Classify each version (oldest first) against those recorded before it (see the module docstring)."""
     doc = _Document()
@@ -234,7 +243,7 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
             entry = HistoryEntry(version, "first", None, None)
         elif key == previous_key:
             entry = HistoryEntry(version, classify_pair(previous.text, version.text), None, previous)
-        elif sighting is not None and version.observed_at - sighting.last_seen <= timedelta(days=BLINK_DAYS):
+        elif sighting is not None and is_flap(sighting, version.observed_at):
             entry = HistoryEntry(version, "blink", None, previous, returned_to=sighting.version)
         elif only_whitespace_changed(previous.text, version.text):
             entry = HistoryEntry(version, "cosmetic", None, previous)
@@ -251,6 +260,10 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
         if key not in doc.first_seen:
             doc.first_seen[key] = index
             doc.context[key] = {name: seen for name, (_, seen) in doc.last_in.items()}
+        if previous is not None and key != previous_key:
+            doc.memory.leave(previous_key, version.observed_at)
+            if sighting is not None:
+                sighting.returns += 1
         doc.memory.see(key, version)
         yield entry
         previous, previous_key, previous_clauses = version, key, clauses

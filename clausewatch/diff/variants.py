@@ -43,10 +43,13 @@ of the shared bundle, most of its build); on the window it is an estimate, the s
 
 @dataclass(slots=True)
 class Sighting:
-    """One distinct text (by canonical key) of a document: its latest version and when it was last seen."""
+    """One distinct text (by canonical key) of a document: its latest version and when it was last seen (in
+    force until the next version replaced it)."""
 
     version: Version
     last_seen: datetime
+    returns: int = 0
+    """How many times the document came back to this text after other texts."""
     canonical: str = ""
     blocks: Counter[str] | None = None
 
@@ -66,6 +69,13 @@ class TextMemory:
         self.sightings[key] = sighting
         while len(self.sightings) > 4 * RECENT_TEXTS:
             self.sightings.popitem(last=False)
+
+    def leave(self, key: str, when: datetime) -> None:
+        """The text `key` was replaced at `when`: a page is fetched again and again while its text stays the
+        same, but only changes are recorded, so a text was last seen when it was replaced."""
+        sighting = self.sightings.get(key)
+        if sighting is not None:
+            sighting.last_seen = max(sighting.last_seen, when)
 
     def last_seen(self, key: str) -> Sighting | None:
         return self.sightings.get(key)
