@@ -10,11 +10,14 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from clausewatch.archive.read import open_archive
 from clausewatch.archive.write import init_repository, record_version
 from clausewatch.cli import cli
+from clausewatch.diff.classify import is_error_page
+from clausewatch.diff.clauses import split_clauses
 from clausewatch.diff.compare import diff_texts
 from clausewatch.diff.history import BLINK_DAYS, iter_history
 from clausewatch.diff.language import MIN_PROSE_CHARS, prose, text_language
@@ -251,3 +254,39 @@ def test_a_long_text_is_read_by_the_vote_of_its_start_middle_and_end() -> None:
     blob = "![logo](data:image/png;base64," + "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk" * 120 + ")"
     assert text_language(f"{english * 3}\n\n{blob}\n\n{blob}") == "en"
     assert text_language(japanese * 3) == "ja"
+
+
+LONG = EN + "".join(f"\n{n}. We keep the records of clause {n} for as long as the law of the country of your residence "
+                    "requires, and we delete them within thirty days after that period ends.\n" for n in range(5, 30))
+ERROR_PAGE = ("# We're Sorry.\n\nWe can't find the page you were trying to reach. We apologize for the "
+              "inconvenience.\n\n[Help homepage](https://acme.example/help)\n")
+
+
+def test_an_error_page_is_a_failed_capture_and_the_next_text_is_compared_with_the_one_before_it() -> None:
+    """Amazon.com's "We're Sorry" page and Vinted's script error in place of the privacy policy (real, in
+    the shared bundle): no change of the terms, and the policy coming back weeks later is no news."""
+    history = classes((LONG, 0), (ERROR_PAGE, 1), (LONG, 30), (ERROR_PAGE, 60), (LONG + NEWS_EN, 90))
+    assert [e.version_class for e in history] == ["first", "cosmetic", "blink", "cosmetic", "substantive"]
+    assert history[2].returned_to == history[0].version
+    assert history[4].previous == history[2].version, "diffed against the policy, not the error page"
+    assert history[4].diff is not None and history[4].diff.summary.substantive == 1
+
+
+def test_a_short_page_saying_the_document_moved_is_news_not_a_failed_capture() -> None:
+    retired = "# Terms\n\nThis page is being retired. Click [here](https://acme.example/new-terms) for the new terms.\n"
+    assert [e.version_class for e in classes((LONG, 0), (retired, 1))] == ["first", "substantive"]
+
+
+@pytest.mark.parametrize(("page", "failed"), [
+    (ERROR_PAGE, True),
+    ("# Uh Oh.\n\nWe ran into an issue, but we are on it.\n", True),
+    ("Component Error\n\n### TypeError: Cannot read properties of null (reading 'location')\n", True),
+    ("# Service Unavailable - DNS failure\n", True),
+    ("Notice\n\nYou must log in to continue.\n\n[Log in](https://acme.example/login)\n", True),
+    ("# You're temporarily blocked\n\nIt looks like you were misusing this feature by going too fast.\n", True),
+    ("# Terms\n\nThis page is being retired. Click here for the new terms of service.\n", False),
+    ("The privacy notice is no longer available. Your data is handled under our privacy policy.\n", False),
+])
+def test_error_pages_and_walls_are_failed_captures_notices_are_not(page: str, failed: bool) -> None:
+    assert is_error_page(split_clauses(LONG), split_clauses(page)) is failed
+    assert not is_error_page(split_clauses(page), split_clauses(page)), "only in place of a long text"

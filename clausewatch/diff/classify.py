@@ -255,7 +255,7 @@ def class_of_version_diff(
     wanted = [c for c in clause_changes(diff.changes) if c.change_class == "substantive"]
     if not wanted:
         return class_of_diff(diff)
-    if is_cut_short(before, after) or is_text_lost(before, after):
+    if is_cut_short(before, after) or is_capture_failure(before, after):
         return "cosmetic"
     old_noise, new_noise = noise_ids(before), noise_ids(after)
     kept = {clause_key(c) for c in after} if any(c.kind == "removed" for c in wanted) else set()
@@ -273,6 +273,34 @@ def is_text_lost(before: Sequence[Clause], after: Sequence[Clause]) -> bool:
     failed extraction, an error page): not a document that lost its terms."""
     new = sum(_facts(clause_text(c)).words for c in after)
     return new <= _LOST_WORDS and sum(_facts(clause_text(c)).words for c in before) >= 10 * _LOST_WORDS
+
+
+ERROR_PAGE_WORDS = 120
+"""An error page is at most this many words, and the text it replaced at least ten times more."""
+_ERROR_PAGE = re.compile(
+    r"\b(?:not found|404|can(?:no|'|’)t find (?:the|this) page|page you (?:were|are) (?:trying to reach|looking "
+    r"for)|something went wrong|we ran into an? (?:issue|error|problem)|(?:component|internal server|an) error|"
+    r"typeerror|unexpected error|(?:service|temporarily|currently) unavailable|dns failure|access denied|"
+    r"page (?:isn't|is not|isn’t) available|temporarily blocked|(?:log|sign) ?in to continue|redirecting)\b",
+    re.IGNORECASE)
+
+
+def is_capture_failure(before: Sequence[Clause], after: Sequence[Clause]) -> bool:
+    """True when the new version is no text of the document but a failed capture: at most a title
+    (`is_text_lost`) or an error page (`is_error_page`)."""
+    return is_text_lost(before, after) or is_error_page(before, after)
+
+
+def is_error_page(before: Sequence[Clause], after: Sequence[Clause]) -> bool:
+    """True when a short error page took the place of a long text ("We're sorry. We can't find the page
+    you were trying to reach", "Uh Oh. We ran into an issue", a script's "TypeError", "Service Unavailable -
+    DNS failure", a login wall or a block: "You must log in to continue", "You're temporarily blocked").
+    A short page that says the document moved ("this page is being retired: click here for the new
+    terms", "the privacy notice is no longer available") is news."""
+    new = sum(_facts(clause_text(c)).words for c in after)
+    if new > ERROR_PAGE_WORDS or sum(_facts(clause_text(c)).words for c in before) < 10 * max(new, 1):
+        return False
+    return any(_ERROR_PAGE.search(clause_text(c)) for c in after)
 
 
 def is_cut_short(before: Sequence[Clause], after: Sequence[Clause]) -> bool:

@@ -43,6 +43,7 @@ from clausewatch.diff.classify import (
     classify_pair,
     clause_key,
     clause_text,
+    is_error_page,
     new_side,
     only_whitespace_changed,
 )
@@ -120,6 +121,24 @@ class _Document:
                 language = text_dialect(text) or language
             self.languages[key] = language
         return self.languages[key]
+
+    def remember(self, index: int, key: str, entry: HistoryEntry, sighting: Sighting | None, previous_key: str
+                 ) -> None:
+        """Remember the version of `entry` (canonical key `key`), which replaced the text `previous_key`."""
+        version = entry.version
+        language = self.language_of(key, version.text)
+        if language is not None:
+            self.remember_language(language, index, version)
+            if entry.version_class == "substantive":
+                self.news_in[language] = index
+        if key not in self.first_seen:
+            self.first_seen[key] = index
+            self.context[key] = {name: seen for name, (_, seen) in self.last_in.items()}
+        if entry.previous is not None and key != previous_key:
+            self.memory.leave(previous_key, version.observed_at)
+            if sighting is not None:
+                sighting.returns += 1
+        self.memory.see(key, version)
 
     def remember_language(self, language: str, index: int, version: Version) -> None:
         """`version` is the last text in `language` (and, for a dialect, in its base language)."""
@@ -233,6 +252,7 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
     previous: Version | None = None
     previous_key = ""
     previous_clauses: tuple[Clause, ...] | None = None
+    after_failure = False
     for index, version in enumerate(versions):
         key = doc.key_of(version.text)
         doc.now = version.observed_at
@@ -242,7 +262,9 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
         if previous is None:
             entry = HistoryEntry(version, "first", None, None)
         elif key == previous_key:
-            entry = HistoryEntry(version, classify_pair(previous.text, version.text), None, previous)
+            version_class = "blink" if after_failure else classify_pair(previous.text, version.text)
+            entry = HistoryEntry(version, version_class, None, previous,
+                                 returned_to=previous if after_failure else None)
         elif sighting is not None and is_flap(sighting, version.observed_at):
             entry = HistoryEntry(version, "blink", None, previous, returned_to=sighting.version)
         elif only_whitespace_changed(previous.text, version.text):
@@ -252,21 +274,12 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
                 previous_clauses = split_clauses(previous.text)
             entry, clauses = _classify_new(doc, index, version, key, previous, previous_key, previous_clauses,
                                            returning=sighting is not None)
-        language = doc.language_of(key, version.text)
-        if language is not None:
-            doc.remember_language(language, index, version)
-            if entry.version_class == "substantive":
-                doc.news_in[language] = index
-        if key not in doc.first_seen:
-            doc.first_seen[key] = index
-            doc.context[key] = {name: seen for name, (_, seen) in doc.last_in.items()}
-        if previous is not None and key != previous_key:
-            doc.memory.leave(previous_key, version.observed_at)
-            if sighting is not None:
-                sighting.returns += 1
-        doc.memory.see(key, version)
+        after_failure = entry.version_class == "cosmetic" and clauses is not None \
+            and previous_clauses is not None and is_error_page(previous_clauses, clauses)
+        if not after_failure:  # an error page is no base: the next version is compared with the text before
+            doc.remember(index, key, entry, sighting, previous_key)
+            previous, previous_key, previous_clauses = version, key, clauses
         yield entry
-        previous, previous_key, previous_clauses = version, key, clauses
 
 
 def _classify_new(doc: _Document, index: int, version: Version, key: str, previous: Version, previous_key: str,
