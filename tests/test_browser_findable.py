@@ -337,6 +337,10 @@ def test_timeline_reads_at_every_width(browser, site: Site, width: int) -> None:
         assert size >= 12 and box["x"] >= 0 and box["x"] + box["width"] <= width, (size, box)
     ticks = page.locator("article .cw-picture svg text").first
     assert ticks.bounding_box()["height"] >= 10, "tick labels keep a readable size"
+    frame = page.locator("article .cw-picture-frame").first.bounding_box()
+    chart = page.locator("article .cw-picture-frame svg").first.bounding_box()
+    assert chart["x"] + chart["width"] <= frame["x"] + frame["width"] + 1, \
+        "the newest end of the timeline shows first, also where the picture scrolls sideways"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"findable-document-{width}.png"))
     page.locator("article .cw-picture").screenshot(path=str(ARTIFACTS / f"findable-timeline-{width}.png"))
