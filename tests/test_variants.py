@@ -19,7 +19,7 @@ from clausewatch.cli import cli
 from clausewatch.diff.classify import is_error_page
 from clausewatch.diff.clauses import split_clauses
 from clausewatch.diff.compare import diff_texts
-from clausewatch.diff.history import BLINK_DAYS, iter_history
+from clausewatch.diff.history import BLINK_DAYS, describe_entry, iter_history
 from clausewatch.diff.language import MIN_PROSE_CHARS, prose, text_language
 from clausewatch.diff.topics import load_topics, match_topics, tag_diff
 from clausewatch.diff.variants import is_regional_rewording, regional_key
@@ -267,6 +267,8 @@ def test_an_error_page_is_a_failed_capture_and_the_next_text_is_compared_with_th
     the shared bundle): no change of the terms, and the policy coming back weeks later is no news."""
     history = classes((LONG, 0), (ERROR_PAGE, 1), (LONG, 30), (ERROR_PAGE, 60), (LONG + NEWS_EN, 90))
     assert [e.version_class for e in history] == ["first", "cosmetic", "blink", "cosmetic", "substantive"]
+    assert [e.failed_capture for e in history] == [False, True, False, True, False]
+    assert describe_entry(history[1]).startswith("failed capture"), "not 'N clauses removed'"
     assert history[2].returned_to == history[0].version
     assert history[4].previous == history[2].version, "diffed against the policy, not the error page"
     assert history[4].diff is not None and history[4].diff.summary.substantive == 1

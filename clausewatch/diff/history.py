@@ -33,7 +33,7 @@ site, commentary and `clausewatch log` all name changes this way.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from clausewatch.dates import iso_utc
@@ -43,6 +43,7 @@ from clausewatch.diff.classify import (
     classify_pair,
     clause_key,
     clause_text,
+    is_capture_failure,
     is_error_page,
     new_side,
     only_whitespace_changed,
@@ -78,6 +79,9 @@ class HistoryEntry:
     languages: tuple[str, str] | None = None
     """For a language switch: (previous language, new language), ISO 639-1 codes; for a switch between two
     dialects of English, their tags (`en-GB`, `en-US`)."""
+    failed_capture: bool = False
+    """For a `cosmetic` version: no text of the document but a failed capture (an empty page, an error
+    page, a login wall: `classify.is_capture_failure`)."""
 
 
 class _Document:
@@ -274,8 +278,11 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
                 previous_clauses = split_clauses(previous.text)
             entry, clauses = _classify_new(doc, index, version, key, previous, previous_key, previous_clauses,
                                            returning=sighting is not None)
-        after_failure = entry.version_class == "cosmetic" and clauses is not None \
-            and previous_clauses is not None and is_error_page(previous_clauses, clauses)
+        failed = entry.version_class == "cosmetic" and clauses is not None and previous_clauses is not None \
+            and is_capture_failure(previous_clauses, clauses)
+        if failed:
+            entry = replace(entry, failed_capture=True)
+        after_failure = failed and is_error_page(previous_clauses or (), clauses or ())
         if not after_failure:  # an error page is no base: the next version is compared with the text before
             doc.remember(index, key, entry, sighting, previous_key)
             previous, previous_key, previous_clauses = version, key, clauses
@@ -346,6 +353,8 @@ def describe_entry(entry: HistoryEntry) -> str:
         return "same text as a version recorded earlier (blink)"
     if entry.version_class == "variant":
         return describe_variant(entry)
+    if entry.failed_capture:
+        return "failed capture (an empty page, an error page or a login wall instead of the text): no change"
     if entry.diff is None:
         return "only link targets changed" if entry.version_class == "links" else "only formatting changed"
     return summary_line(entry.diff.summary)

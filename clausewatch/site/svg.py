@@ -50,7 +50,7 @@ CLASS_LABELS = {
     "variant": "variant swap (language or region)",
 }
 _NOT_PUBLISHED = {
-    "cosmetic": "formatting or page furniture only, the words unchanged (no change page)",
+    "cosmetic": "formatting or page furniture only, or a failed capture: the words unchanged (no change page)",
     "links": "only link targets changed (no change page)",
     "blink": "the same text as a version recorded earlier (no change page)",
     "variant": "the same terms in another language or for another region (no change page)",
