@@ -286,6 +286,8 @@ def test_a_short_page_saying_the_document_moved_is_news_not_a_failed_capture() -
     ("# Service Unavailable - DNS failure\n", True),
     ("Notice\n\nYou must log in to continue.\n\n[Log in](https://acme.example/login)\n", True),
     ("# You're temporarily blocked\n\nIt looks like you were misusing this feature by going too fast.\n", True),
+    ("Google\n\n# Sign in\n\nto continue to AdSense\n\nEmail or phone\n\nForgot email?\n", True),
+    ("Back\n\nLogin\n\nCreate new account\n\nForgot password\n\nRemember me\n", True),
     ("# Terms\n\nThis page is being retired. Click here for the new terms of service.\n", False),
     ("The privacy notice is no longer available. Your data is handled under our privacy policy.\n", False),
 ])

@@ -281,7 +281,8 @@ _ERROR_PAGE = re.compile(
     r"\b(?:not found|404|can(?:no|'|’)t find (?:the|this) page|page you (?:were|are) (?:trying to reach|looking "
     r"for)|something went wrong|we ran into an? (?:issue|error|problem)|(?:component|internal server|an) error|"
     r"typeerror|unexpected error|(?:service|temporarily|currently) unavailable|dns failure|access denied|"
-    r"page (?:isn't|is not|isn’t) available|temporarily blocked|(?:log|sign) ?in to continue|redirecting)\b",
+    r"page (?:isn't|is not|isn’t) available|temporarily blocked|(?:log|sign) ?in to continue|redirecting|"
+    r"forgot (?:your )?(?:password|e-?mail))\b",
     re.IGNORECASE)
 
 
@@ -300,7 +301,7 @@ def is_error_page(before: Sequence[Clause], after: Sequence[Clause]) -> bool:
     new = sum(_facts(clause_text(c)).words for c in after)
     if new > ERROR_PAGE_WORDS or sum(_facts(clause_text(c)).words for c in before) < 10 * max(new, 1):
         return False
-    return any(_ERROR_PAGE.search(clause_text(c)) for c in after)
+    return bool(_ERROR_PAGE.search(" ".join(canonical_text(clause_text(c)) for c in after)))
 
 
 def is_cut_short(before: Sequence[Clause], after: Sequence[Clause]) -> bool:
