@@ -271,8 +271,12 @@ _LOST_WORDS = 10
 def is_text_lost(before: Sequence[Clause], after: Sequence[Clause]) -> bool:
     """True when the new version kept at most a title of a document that had a text (an empty or
     failed extraction, an error page): not a document that lost its terms."""
-    new = sum(_facts(clause_text(c)).words for c in after)
-    return new <= _LOST_WORDS and sum(_facts(clause_text(c)).words for c in before) >= 10 * _LOST_WORDS
+    return word_count(after) <= _LOST_WORDS and word_count(before) >= 10 * _LOST_WORDS
+
+
+def word_count(clauses: Sequence[Clause]) -> int:
+    """The words of a version's clauses (headings included), as `noise_ids` counts them."""
+    return sum(_facts(clause_text(c)).words for c in clauses)
 
 
 ERROR_PAGE_WORDS = 120
@@ -298,8 +302,8 @@ def is_error_page(before: Sequence[Clause], after: Sequence[Clause]) -> bool:
     DNS failure", a login wall or a block: "You must log in to continue", "You're temporarily blocked").
     A short page that says the document moved ("this page is being retired: click here for the new
     terms", "the privacy notice is no longer available") is news."""
-    new = sum(_facts(clause_text(c)).words for c in after)
-    if new > ERROR_PAGE_WORDS or sum(_facts(clause_text(c)).words for c in before) < 10 * max(new, 1):
+    new = word_count(after)
+    if new > ERROR_PAGE_WORDS or word_count(before) < 10 * max(new, 1):
         return False
     return bool(_ERROR_PAGE.search(" ".join(canonical_text(clause_text(c)) for c in after)))
 

@@ -43,8 +43,8 @@ from clausewatch.diff.classify import (
     classify_pair,
     clause_key,
     clause_text,
-    is_capture_failure,
     is_error_page,
+    is_text_lost,
     new_side,
     only_whitespace_changed,
 )
@@ -278,11 +278,11 @@ def iter_history(versions: Iterable[Version]) -> Iterator[HistoryEntry]:
                 previous_clauses = split_clauses(previous.text)
             entry, clauses = _classify_new(doc, index, version, key, previous, previous_key, previous_clauses,
                                            returning=sighting is not None)
-        failed = entry.version_class == "cosmetic" and clauses is not None and previous_clauses is not None \
-            and is_capture_failure(previous_clauses, clauses)
-        if failed:
-            entry = replace(entry, failed_capture=True)
-        after_failure = failed and is_error_page(previous_clauses or (), clauses or ())
+        after_failure = False
+        if entry.version_class == "cosmetic" and clauses is not None and previous_clauses is not None:
+            after_failure = is_error_page(previous_clauses, clauses)
+            if after_failure or is_text_lost(previous_clauses, clauses):
+                entry = replace(entry, failed_capture=True)
         if not after_failure:  # an error page is no base: the next version is compared with the text before
             doc.remember(index, key, entry, sighting, previous_key)
             previous, previous_key, previous_clauses = version, key, clauses
